@@ -1,0 +1,288 @@
+using System.Data.Common;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using ClickInsights.Core.Data;
+using ClickInsights.Core.Import;
+using Microsoft.EntityFrameworkCore;
+
+namespace ClickInsights.Core.Classification;
+
+/// <summary>
+/// Runs the classifier over stored campaigns and writes verdicts and campaign summaries. Raw events are only
+/// read; overrides are applied on top, so they survive every recomputation.
+/// </summary>
+public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbContext> dbFactory, ScannerCatalogue catalogue, TimeProvider time)
+{
+    private readonly ClickClassifier _classifier = new(catalogue);
+
+    public ScannerCatalogue Catalogue => catalogue;
+
+    public async Task ClassifyWorkspaceAsync(int workspaceId, IProgress<(int Done, int Total)>? progress = null, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var ids = await db.Campaigns.Where(c => c.WorkspaceId == workspaceId).Select(c => c.Id).ToListAsync(cancellationToken);
+        int done = 0;
+        foreach (var id in ids)
+        {
+            await ClassifyCampaignsAsync([id], cancellationToken);
+            progress?.Report((++done, ids.Count));
+        }
+    }
+
+    public async Task ClassifyCampaignsAsync(IReadOnlyCollection<int> campaignIds, CancellationToken cancellationToken = default)
+    {
+        foreach (var campaignId in campaignIds)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var campaign = await db.Campaigns.AsNoTracking().FirstAsync(c => c.Id == campaignId, cancellationToken);
+            var workspace = await db.Workspaces.AsNoTracking().FirstAsync(w => w.Id == campaign.WorkspaceId, cancellationToken);
+            var settings = SettingsOf(workspace);
+            var overrides = await db.Overrides.AsNoTracking().Where(o => o.WorkspaceId == campaign.WorkspaceId).ToListAsync(cancellationToken);
+
+            var connection = db.Database.GetDbConnection();
+            await connection.OpenAsync(cancellationToken);
+            var loaded = await LoadAsync(connection, campaign, cancellationToken);
+            var result = _classifier.Classify(loaded.Input, settings);
+            var clicks = ApplyOverrides(result.Clicks, overrides, loaded.Recipients);
+            await StoreAsync(connection, campaignId, clicks, loaded, result.UnavailableSignals, settings, cancellationToken);
+        }
+    }
+
+    /// <summary>Classifies one stored campaign with the given settings without storing anything (for previews).</summary>
+    public async Task<IReadOnlyList<ClickResult>> PreviewCampaignAsync(int campaignId, ClassifierSettings settings, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var campaign = await db.Campaigns.AsNoTracking().FirstAsync(c => c.Id == campaignId, cancellationToken);
+        var overrides = await db.Overrides.AsNoTracking().Where(o => o.WorkspaceId == campaign.WorkspaceId).ToListAsync(cancellationToken);
+        var connection = db.Database.GetDbConnection();
+        await connection.OpenAsync(cancellationToken);
+        var loaded = await LoadAsync(connection, campaign, cancellationToken);
+        return ApplyOverrides(_classifier.Classify(loaded.Input, settings).Clicks, overrides, loaded.Recipients);
+    }
+
+    public static ClassifierSettings SettingsOf(Workspace workspace) =>
+        string.IsNullOrWhiteSpace(workspace.ClassifierSettingsJson)
+            ? ClassifierSettings.Default
+            : JsonSerializer.Deserialize<ClassifierSettings>(workspace.ClassifierSettingsJson) ?? ClassifierSettings.Default;
+
+    private sealed record Loaded(CampaignInput Input, Dictionary<int, (string Email, string Domain)> Recipients);
+
+    private static async Task<Loaded> LoadAsync(DbConnection connection, Campaign campaign, CancellationToken cancellationToken)
+    {
+        var events = new List<ClassifierEvent>();
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = """
+                SELECT e."Id", e."RecipientId", e."Type", e."OccurredAtMs", e."LinkId", e."Ip", u."Value", e."ProviderBotFlag"
+                FROM "Events" e LEFT JOIN "UserAgents" u ON u."Id" = e."UserAgentId"
+                WHERE e."CampaignId" = @c
+                """;
+            EventWriter.SetParameter(command, "@c", campaign.Id);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                events.Add(new ClassifierEvent(
+                    reader.GetInt64(0),
+                    reader.GetInt32(1),
+                    (EventType)reader.GetInt32(2),
+                    reader.GetInt64(3),
+                    reader.IsDBNull(4) ? 0 : reader.GetInt32(4),
+                    reader.IsDBNull(5) ? null : reader.GetString(5),
+                    reader.IsDBNull(6) ? null : reader.GetString(6),
+                    reader.IsDBNull(7) ? null : reader.GetString(7)));
+            }
+        }
+
+        var recipients = new Dictionary<int, (string Email, string Domain)>();
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = """
+                SELECT r."Id", r."Email", r."Domain" FROM "Recipients" r
+                WHERE r."Id" IN (SELECT DISTINCT e."RecipientId" FROM "Events" e WHERE e."CampaignId" = @c)
+                """;
+            EventWriter.SetParameter(command, "@c", campaign.Id);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                recipients[reader.GetInt32(0)] = (reader.GetString(1), reader.GetString(2));
+            }
+        }
+
+        int knownLinks;
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = """SELECT COUNT(*) FROM "CampaignLinks" WHERE "CampaignId" = @c""";
+            EventWriter.SetParameter(command, "@c", campaign.Id);
+            knownLinks = Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken));
+        }
+
+        var input = new CampaignInput
+        {
+            Events = events,
+            RecipientDomains = recipients.ToDictionary(r => r.Key, r => r.Value.Domain),
+            KnownLinkCount = knownLinks,
+            SentAtMs = campaign.SentAt is { } sent ? new DateTimeOffset(DateTime.SpecifyKind(sent, DateTimeKind.Utc)).ToUnixTimeMilliseconds() : null,
+        };
+        return new Loaded(input, recipients);
+    }
+
+    private static IReadOnlyList<ClickResult> ApplyOverrides(IReadOnlyList<ClickResult> clicks, List<VerdictOverride> overrides, Dictionary<int, (string Email, string Domain)> recipients)
+    {
+        if (overrides.Count == 0)
+        {
+            return clicks;
+        }
+        var byKey = overrides.ToDictionary(o => (o.Scope, o.Key));
+        var result = new ClickResult[clicks.Count];
+        for (int i = 0; i < clicks.Count; i++)
+        {
+            var click = clicks[i];
+            var (email, domain) = recipients.TryGetValue(click.RecipientId, out var r) ? r : ("", "");
+            // The narrowest override wins: a click's own, then its recipient's, then its domain's.
+            var chosen = byKey.GetValueOrDefault((OverrideScope.Click, click.EventId.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+                ?? byKey.GetValueOrDefault((OverrideScope.Recipient, email))
+                ?? byKey.GetValueOrDefault((OverrideScope.Domain, domain));
+            if (chosen is null)
+            {
+                result[i] = click;
+                continue;
+            }
+            var what = chosen.Scope switch
+            {
+                OverrideScope.Click => "this click",
+                OverrideScope.Recipient => $"recipient {email}",
+                _ => $"domain {domain}",
+            };
+            var reason = new Reason("override", $"a person marked {what} as {chosen.Verdict.ToString().ToLowerInvariant()}{(string.IsNullOrWhiteSpace(chosen.Note) ? "" : $": {chosen.Note}")}", 0);
+            result[i] = click with
+            {
+                Verdict = chosen.Verdict,
+                Score = chosen.Verdict == Verdict.Bot ? 100 : 0,
+                Reasons = [reason, .. click.Reasons],
+            };
+        }
+        return result;
+    }
+
+    private async Task StoreAsync(DbConnection connection, int campaignId, IReadOnlyList<ClickResult> clicks, Loaded loaded, IReadOnlyList<string> unavailable, ClassifierSettings settings, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var hash = settings.Hash();
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var delete = connection.CreateCommand())
+        {
+            delete.Transaction = transaction;
+            delete.CommandText = """DELETE FROM "ClickVerdicts" WHERE "CampaignId" = @c""";
+            EventWriter.SetParameter(delete, "@c", campaignId);
+            await delete.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using (var insert = connection.CreateCommand())
+        {
+            insert.Transaction = transaction;
+            insert.CommandText = """
+                INSERT INTO "ClickVerdicts" ("EventId", "CampaignId", "Verdict", "Score", "ReasonCodes", "ReasonsJson", "ClassifierVersion", "SettingsHash", "ClassifiedAt")
+                VALUES (@e, @c, @v, @s, @codes, @json, @version, @hash, @at)
+                """;
+            var names = new[] { "@e", "@c", "@v", "@s", "@codes", "@json", "@version", "@hash", "@at" };
+            var p = names.Select(n =>
+            {
+                var parameter = insert.CreateParameter();
+                parameter.ParameterName = n;
+                insert.Parameters.Add(parameter);
+                return parameter;
+            }).ToArray();
+            p[1].Value = campaignId;
+            p[6].Value = ClickClassifier.Version;
+            p[7].Value = hash;
+            p[8].Value = now;
+            await insert.PrepareAsync(cancellationToken);
+            foreach (var click in clicks)
+            {
+                p[0].Value = click.EventId;
+                p[2].Value = (int)click.Verdict;
+                p[3].Value = click.Score;
+                p[4].Value = string.Join(';', click.Reasons.Select(r => r.Code));
+                p[5].Value = JsonSerializer.Serialize(click.Reasons, ReasonJsonContext.Default.IReadOnlyListReason);
+                await insert.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+
+        var summary = Summarize(campaignId, loaded.Input.Events, clicks, unavailable, now);
+        await using (var upsert = connection.CreateCommand())
+        {
+            upsert.Transaction = transaction;
+            upsert.CommandText = """
+                DELETE FROM "CampaignSummaries" WHERE "CampaignId" = @c;
+                INSERT INTO "CampaignSummaries" ("CampaignId", "Sent", "Delivered", "Opens", "Clicks", "UniqueClickers", "HumanClicks", "SuspectClicks", "BotClicks", "HumanClickers", "Unsubscribes", "UnavailableSignals", "UpdatedAt")
+                VALUES (@c, @sent, @delivered, @opens, @clicks, @clickers, @human, @suspect, @bot, @humanClickers, @unsub, @unavailable, @at);
+                """;
+            EventWriter.SetParameter(upsert, "@c", campaignId);
+            EventWriter.SetParameter(upsert, "@sent", summary.Sent);
+            EventWriter.SetParameter(upsert, "@delivered", summary.Delivered);
+            EventWriter.SetParameter(upsert, "@opens", summary.Opens);
+            EventWriter.SetParameter(upsert, "@clicks", summary.Clicks);
+            EventWriter.SetParameter(upsert, "@clickers", summary.UniqueClickers);
+            EventWriter.SetParameter(upsert, "@human", summary.HumanClicks);
+            EventWriter.SetParameter(upsert, "@suspect", summary.SuspectClicks);
+            EventWriter.SetParameter(upsert, "@bot", summary.BotClicks);
+            EventWriter.SetParameter(upsert, "@humanClickers", summary.HumanClickers);
+            EventWriter.SetParameter(upsert, "@unsub", summary.Unsubscribes);
+            EventWriter.SetParameter(upsert, "@unavailable", summary.UnavailableSignals);
+            EventWriter.SetParameter(upsert, "@at", now);
+            await upsert.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    internal static CampaignSummary Summarize(int campaignId, IReadOnlyList<ClassifierEvent> events, IReadOnlyList<ClickResult> clicks, IReadOnlyList<string> unavailable, DateTime now)
+    {
+        var sent = new HashSet<int>();
+        var delivered = new HashSet<int>();
+        int opens = 0, unsubscribes = 0;
+        foreach (var e in events)
+        {
+            switch (e.Type)
+            {
+                case EventType.Sent: sent.Add(e.RecipientId); break;
+                case EventType.Delivered: delivered.Add(e.RecipientId); break;
+                case EventType.Open: opens++; break;
+                case EventType.Unsubscribe: unsubscribes++; break;
+            }
+        }
+        var clickers = new HashSet<int>();
+        var humanClickers = new HashSet<int>();
+        int human = 0, suspect = 0, bot = 0;
+        foreach (var click in clicks)
+        {
+            clickers.Add(click.RecipientId);
+            switch (click.Verdict)
+            {
+                case Verdict.Human: human++; humanClickers.Add(click.RecipientId); break;
+                case Verdict.Suspect: suspect++; break;
+                default: bot++; break;
+            }
+        }
+        return new CampaignSummary
+        {
+            CampaignId = campaignId,
+            Sent = sent.Count,
+            // Without delivery events (some exports), everyone sent counts as delivered.
+            Delivered = delivered.Count > 0 ? delivered.Count : sent.Count,
+            Opens = opens,
+            Clicks = clicks.Count,
+            UniqueClickers = clickers.Count,
+            HumanClicks = human,
+            SuspectClicks = suspect,
+            BotClicks = bot,
+            HumanClickers = humanClickers.Count,
+            Unsubscribes = unsubscribes,
+            UnavailableSignals = string.Join(';', unavailable),
+            UpdatedAt = now,
+        };
+    }
+}
+
+[JsonSerializable(typeof(IReadOnlyList<Reason>))]
+[JsonSerializable(typeof(List<Reason>))]
+internal sealed partial class ReasonJsonContext : JsonSerializerContext;

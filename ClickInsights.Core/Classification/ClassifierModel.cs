@@ -1,0 +1,34 @@
+using ClickInsights.Core.Data;
+
+namespace ClickInsights.Core.Classification;
+
+/// <summary>One event of a campaign as the classifier sees it.</summary>
+public readonly record struct ClassifierEvent(
+    long EventId,
+    int RecipientId,
+    EventType Type,
+    long TimeMs,
+    int LinkId,
+    string? Ip,
+    string? UserAgent,
+    string? ProviderBotFlag);
+
+/// <summary>Everything the classifier needs about one campaign.</summary>
+public sealed class CampaignInput
+{
+    /// <summary>All the campaign's events, in any order.</summary>
+    public required IReadOnlyList<ClassifierEvent> Events { get; init; }
+    /// <summary>Recipient id → domain.</summary>
+    public IReadOnlyDictionary<int, string> RecipientDomains { get; init; } = new Dictionary<int, string>();
+    /// <summary>How many links the email has when the source says so; 0 when unknown (inferred from clicks).</summary>
+    public int KnownLinkCount { get; init; }
+    public long? SentAtMs { get; init; }
+    public IReadOnlySet<int> HoneypotLinkIds { get; init; } = new HashSet<int>();
+}
+
+/// <summary>One piece of evidence: a code, a sentence a person can read, and its weight in the score.</summary>
+public sealed record Reason(string Code, string Evidence, int Weight);
+
+public sealed record ClickResult(long EventId, int RecipientId, Verdict Verdict, int Score, IReadOnlyList<Reason> Reasons);
+
+public sealed record ClassificationResult(IReadOnlyList<ClickResult> Clicks, IReadOnlyList<string> UnavailableSignals);

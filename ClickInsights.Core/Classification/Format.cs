@@ -1,0 +1,20 @@
+using System.Globalization;
+
+namespace ClickInsights.Core.Classification;
+
+public static class Format
+{
+    /// <summary>A duration as a person says it: "0.4 s", "11 s", "3 min", "2 h", "3 days".</summary>
+    public static string Duration(long milliseconds)
+    {
+        var ms = Math.Abs(milliseconds);
+        return ms switch
+        {
+            < 1_000 => $"{(ms / 1000.0).ToString("0.#", CultureInfo.InvariantCulture)} s",
+            < 60_000 => $"{ms / 1000} s",
+            < 3_600_000 => $"{ms / 60_000} min",
+            < 172_800_000 => $"{ms / 3_600_000} h",
+            _ => $"{ms / 86_400_000} days",
+        };
+    }
+}

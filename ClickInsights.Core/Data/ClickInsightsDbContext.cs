@@ -1,0 +1,25 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace ClickInsights.Core.Data;
+
+/// <remarks>
+/// Add a migration from the repository root with:
+/// <code>dotnet ef migrations add NAME --project ClickInsights.Core --startup-project ClickInsights.Core --output-dir Data/Migrations</code>
+/// Migrations are applied at start by the dashboard and by the CLI, never <c>EnsureCreated</c>.
+/// </remarks>
+public sealed class ClickInsightsDbContext(DbContextOptions<ClickInsightsDbContext> options) : DbContext(options)
+{
+    public DbSet<Workspace> Workspaces => Set<Workspace>();
+    public DbSet<Campaign> Campaigns => Set<Campaign>();
+    public DbSet<CampaignLink> CampaignLinks => Set<CampaignLink>();
+    public DbSet<Recipient> Recipients => Set<Recipient>();
+    public DbSet<UserAgent> UserAgents => Set<UserAgent>();
+    public DbSet<EmailEvent> Events => Set<EmailEvent>();
+    public DbSet<ClickVerdict> ClickVerdicts => Set<ClickVerdict>();
+    public DbSet<CampaignSummary> CampaignSummaries => Set<CampaignSummary>();
+    public DbSet<VerdictOverride> Overrides => Set<VerdictOverride>();
+    public DbSet<ImportRecord> Imports => Set<ImportRecord>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(ClickInsightsDbContext).Assembly);
+}

@@ -1,0 +1,117 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace ClickInsights.Core.Data.Configurations;
+
+internal sealed class WorkspaceConfiguration : IEntityTypeConfiguration<Workspace>
+{
+    public void Configure(EntityTypeBuilder<Workspace> builder)
+    {
+        builder.Property(w => w.Name).HasMaxLength(200);
+        builder.Property(w => w.SendingDomain).HasMaxLength(253);
+    }
+}
+
+internal sealed class CampaignConfiguration : IEntityTypeConfiguration<Campaign>
+{
+    public void Configure(EntityTypeBuilder<Campaign> builder)
+    {
+        builder.Property(c => c.Source).HasMaxLength(40);
+        builder.Property(c => c.ExternalId).HasMaxLength(300);
+        builder.Property(c => c.Name).HasMaxLength(500);
+        builder.HasIndex(c => new { c.WorkspaceId, c.Source, c.ExternalId }).IsUnique();
+        builder.HasOne<Workspace>().WithMany().HasForeignKey(c => c.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasMany(c => c.Links).WithOne().HasForeignKey(l => l.CampaignId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class CampaignLinkConfiguration : IEntityTypeConfiguration<CampaignLink>
+{
+    public void Configure(EntityTypeBuilder<CampaignLink> builder)
+    {
+        builder.ToTable("CampaignLinks");
+        builder.HasIndex(l => new { l.CampaignId, l.Url }).IsUnique();
+    }
+}
+
+internal sealed class RecipientConfiguration : IEntityTypeConfiguration<Recipient>
+{
+    public void Configure(EntityTypeBuilder<Recipient> builder)
+    {
+        builder.Property(r => r.Email).HasMaxLength(320);
+        builder.Property(r => r.Domain).HasMaxLength(253);
+        builder.HasIndex(r => new { r.WorkspaceId, r.Email }).IsUnique();
+        builder.HasIndex(r => new { r.WorkspaceId, r.Domain });
+        builder.HasOne<Workspace>().WithMany().HasForeignKey(r => r.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class UserAgentConfiguration : IEntityTypeConfiguration<UserAgent>
+{
+    public void Configure(EntityTypeBuilder<UserAgent> builder) => builder.HasIndex(u => u.Value).IsUnique();
+}
+
+internal sealed class EmailEventConfiguration : IEntityTypeConfiguration<EmailEvent>
+{
+    public void Configure(EntityTypeBuilder<EmailEvent> builder)
+    {
+        builder.ToTable("Events");
+        builder.Property(e => e.Source).HasMaxLength(40);
+        builder.Property(e => e.ExternalId).HasMaxLength(200);
+        builder.Property(e => e.Ip).HasMaxLength(45);
+        builder.Property(e => e.ProviderBotFlag).HasMaxLength(40);
+        builder.HasIndex(e => new { e.WorkspaceId, e.Source, e.ExternalId }).IsUnique();
+        builder.HasIndex(e => new { e.CampaignId, e.Type, e.OccurredAtMs });
+        builder.HasIndex(e => new { e.RecipientId, e.OccurredAtMs });
+        builder.HasOne<Workspace>().WithMany().HasForeignKey(e => e.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<Campaign>().WithMany().HasForeignKey(e => e.CampaignId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<Recipient>().WithMany().HasForeignKey(e => e.RecipientId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<CampaignLink>().WithMany().HasForeignKey(e => e.LinkId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne<UserAgent>().WithMany().HasForeignKey(e => e.UserAgentId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class ClickVerdictConfiguration : IEntityTypeConfiguration<ClickVerdict>
+{
+    public void Configure(EntityTypeBuilder<ClickVerdict> builder)
+    {
+        builder.HasKey(v => v.EventId);
+        builder.Property(v => v.EventId).ValueGeneratedNever();
+        builder.Property(v => v.ClassifierVersion).HasMaxLength(40);
+        builder.Property(v => v.SettingsHash).HasMaxLength(64);
+        builder.HasIndex(v => new { v.CampaignId, v.Verdict });
+        builder.HasOne<EmailEvent>().WithOne().HasForeignKey<ClickVerdict>(v => v.EventId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class CampaignSummaryConfiguration : IEntityTypeConfiguration<CampaignSummary>
+{
+    public void Configure(EntityTypeBuilder<CampaignSummary> builder)
+    {
+        builder.HasKey(s => s.CampaignId);
+        builder.Property(s => s.CampaignId).ValueGeneratedNever();
+        builder.HasOne<Campaign>().WithOne().HasForeignKey<CampaignSummary>(s => s.CampaignId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class VerdictOverrideConfiguration : IEntityTypeConfiguration<VerdictOverride>
+{
+    public void Configure(EntityTypeBuilder<VerdictOverride> builder)
+    {
+        builder.ToTable("Overrides");
+        builder.Property(o => o.Key).HasMaxLength(320);
+        builder.HasIndex(o => new { o.WorkspaceId, o.Scope, o.Key }).IsUnique();
+        builder.HasOne<Workspace>().WithMany().HasForeignKey(o => o.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class ImportRecordConfiguration : IEntityTypeConfiguration<ImportRecord>
+{
+    public void Configure(EntityTypeBuilder<ImportRecord> builder)
+    {
+        builder.ToTable("Imports");
+        builder.Property(i => i.FileName).HasMaxLength(500);
+        builder.Property(i => i.Format).HasMaxLength(60);
+        builder.HasOne<Workspace>().WithMany().HasForeignKey(i => i.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

@@ -1,0 +1,164 @@
+namespace ClickInsights.Core.Data;
+
+/// <summary>One sender account: a business, or one customer a support person is looking at.</summary>
+public sealed class Workspace
+{
+    public int Id { get; set; }
+    public required string Name { get; set; }
+    public string? SendingDomain { get; set; }
+    public bool IsDemo { get; set; }
+    public DateTime CreatedAt { get; set; }
+    /// <summary>The workspace's classifier settings as JSON; null means the defaults.</summary>
+    public string? ClassifierSettingsJson { get; set; }
+}
+
+public sealed class Campaign
+{
+    public int Id { get; set; }
+    public int WorkspaceId { get; set; }
+    /// <summary>Where the campaign came from, e.g. <c>sendgrid</c>.</summary>
+    public required string Source { get; set; }
+    /// <summary>The source's own key for the campaign (single send id, campaign id or category).</summary>
+    public required string ExternalId { get; set; }
+    public required string Name { get; set; }
+    public DateTime? SentAt { get; set; }
+    public List<CampaignLink> Links { get; set; } = [];
+}
+
+public sealed class CampaignLink
+{
+    public int Id { get; set; }
+    public int CampaignId { get; set; }
+    public required string Url { get; set; }
+    /// <summary>Position of the link in the email when the source says it (SendGrid <c>url_offset.index</c>).</summary>
+    public int? Position { get; set; }
+}
+
+public sealed class Recipient
+{
+    public int Id { get; set; }
+    public int WorkspaceId { get; set; }
+    public required string Email { get; set; }
+    public required string Domain { get; set; }
+}
+
+/// <summary>A user-agent string, stored once however many events carry it.</summary>
+public sealed class UserAgent
+{
+    public int Id { get; set; }
+    public required string Value { get; set; }
+}
+
+public enum EventType
+{
+    Sent = 0,
+    Delivered = 1,
+    Open = 2,
+    Click = 3,
+    Bounce = 4,
+    Unsubscribe = 5,
+    SpamReport = 6,
+    Dropped = 7,
+    Deferred = 8,
+    /// <summary>Any other event a source reports (kept, never counted).</summary>
+    Other = 99,
+}
+
+/// <summary>A raw event exactly as imported. Never altered or dropped.</summary>
+public sealed class EmailEvent
+{
+    public long Id { get; set; }
+    public int WorkspaceId { get; set; }
+    public int CampaignId { get; set; }
+    public int RecipientId { get; set; }
+    public EventType Type { get; set; }
+    /// <summary>UTC time of the event in Unix milliseconds (sortable on every database).</summary>
+    public long OccurredAtMs { get; set; }
+    public int? LinkId { get; set; }
+    public string? Ip { get; set; }
+    public int? UserAgentId { get; set; }
+    /// <summary>The provider's own machine/bot flag (SendGrid <c>sg_machine_open</c>, Mailgun <c>client-info.bot</c>).</summary>
+    public string? ProviderBotFlag { get; set; }
+    public required string Source { get; set; }
+    /// <summary>The provider's event id, or a content hash when it has none; unique per workspace and source.</summary>
+    public required string ExternalId { get; set; }
+    public int? ImportId { get; set; }
+    /// <summary>The original record, as read.</summary>
+    public required string Raw { get; set; }
+}
+
+public enum Verdict
+{
+    Human = 0,
+    Suspect = 1,
+    Bot = 2,
+}
+
+public sealed class ClickVerdict
+{
+    public long EventId { get; set; }
+    public int CampaignId { get; set; }
+    public Verdict Verdict { get; set; }
+    public int Score { get; set; }
+    /// <summary>Reason codes joined by <c>;</c>, for filtering.</summary>
+    public required string ReasonCodes { get; set; }
+    /// <summary>Every reason with code, evidence sentence and weight, as JSON.</summary>
+    public required string ReasonsJson { get; set; }
+    public required string ClassifierVersion { get; set; }
+    public required string SettingsHash { get; set; }
+    public DateTime ClassifiedAt { get; set; }
+}
+
+/// <summary>Figures of one campaign, rewritten whenever it is classified, so pages never aggregate raw events.</summary>
+public sealed class CampaignSummary
+{
+    public int CampaignId { get; set; }
+    public int Sent { get; set; }
+    public int Delivered { get; set; }
+    public int Opens { get; set; }
+    public int Clicks { get; set; }
+    public int UniqueClickers { get; set; }
+    public int HumanClicks { get; set; }
+    public int SuspectClicks { get; set; }
+    public int BotClicks { get; set; }
+    public int HumanClickers { get; set; }
+    public int Unsubscribes { get; set; }
+    /// <summary>Signals the classifier could not use for lack of data, joined by <c>;</c>.</summary>
+    public string UnavailableSignals { get; set; } = "";
+    public DateTime UpdatedAt { get; set; }
+}
+
+public enum OverrideScope
+{
+    Click = 0,
+    Recipient = 1,
+    Domain = 2,
+}
+
+/// <summary>A person's decision about a click, recipient or domain; wins over the classifier and survives recomputation.</summary>
+public sealed class VerdictOverride
+{
+    public int Id { get; set; }
+    public int WorkspaceId { get; set; }
+    public OverrideScope Scope { get; set; }
+    /// <summary>Event id, recipient email or domain, depending on <see cref="Scope"/>.</summary>
+    public required string Key { get; set; }
+    public Verdict Verdict { get; set; }
+    public string? Note { get; set; }
+    public DateTime CreatedAt { get; set; }
+}
+
+public sealed class ImportRecord
+{
+    public int Id { get; set; }
+    public int WorkspaceId { get; set; }
+    public required string FileName { get; set; }
+    public required string Format { get; set; }
+    public DateTime StartedAt { get; set; }
+    public DateTime? FinishedAt { get; set; }
+    public int EventsRead { get; set; }
+    public int EventsAdded { get; set; }
+    public int DuplicatesSkipped { get; set; }
+    public int Clicks { get; set; }
+    public int Campaigns { get; set; }
+}

@@ -1,0 +1,252 @@
+using System.Data.Common;
+using ClickInsights.Core.Data;
+
+namespace ClickInsights.Core.Import;
+
+/// <summary>
+/// Writes normalized events inside one transaction with prepared statements (SQLite's fastest path), storing
+/// campaigns, recipients, links and user agents once each. Plain SQL that runs on SQLite and PostgreSQL.
+/// </summary>
+internal sealed class EventWriter : IAsyncDisposable
+{
+    private readonly DbConnection _connection;
+    private readonly DbTransaction _transaction;
+    private readonly int _workspaceId;
+    private readonly int _importId;
+    private readonly Dictionary<string, int> _campaigns = new(StringComparer.Ordinal);
+    private readonly HashSet<int> _campaignsWithSendTime = [];
+    private readonly Dictionary<string, int> _recipients = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _userAgents = new(StringComparer.Ordinal);
+    private readonly Dictionary<(int Campaign, string Url), int> _links = [];
+    private readonly DbCommand _insertEvent;
+    private readonly DbParameter[] _eventParameters;
+
+    private EventWriter(DbConnection connection, DbTransaction transaction, int workspaceId, int importId)
+    {
+        _connection = connection;
+        _transaction = transaction;
+        _workspaceId = workspaceId;
+        _importId = importId;
+        _insertEvent = Command("""
+            INSERT INTO "Events" ("WorkspaceId", "CampaignId", "RecipientId", "Type", "OccurredAtMs", "LinkId", "Ip", "UserAgentId", "ProviderBotFlag", "Source", "ExternalId", "ImportId", "Raw")
+            VALUES (@w, @c, @r, @t, @at, @l, @ip, @ua, @bot, @s, @x, @i, @raw)
+            ON CONFLICT ("WorkspaceId", "Source", "ExternalId") DO NOTHING
+            """);
+        _eventParameters = new[] { "@w", "@c", "@r", "@t", "@at", "@l", "@ip", "@ua", "@bot", "@s", "@x", "@i", "@raw" }
+            .Select(name => AddParameter(_insertEvent, name)).ToArray();
+        _insertEvent.Prepare();
+    }
+
+    public HashSet<int> TouchedCampaigns { get; } = [];
+
+    public static async Task<EventWriter> OpenAsync(DbConnection connection, int workspaceId, string fileName, string format, DateTime startedAt, CancellationToken cancellationToken)
+    {
+        var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var insertImport = connection.CreateCommand();
+        insertImport.Transaction = transaction;
+        insertImport.CommandText = """
+            INSERT INTO "Imports" ("WorkspaceId", "FileName", "Format", "StartedAt", "EventsRead", "EventsAdded", "DuplicatesSkipped", "Clicks", "Campaigns")
+            VALUES (@w, @f, @fmt, @at, 0, 0, 0, 0, 0) RETURNING "Id"
+            """;
+        SetParameter(insertImport, "@w", workspaceId);
+        SetParameter(insertImport, "@f", fileName);
+        SetParameter(insertImport, "@fmt", format);
+        SetParameter(insertImport, "@at", startedAt);
+        var importId = Convert.ToInt32(await insertImport.ExecuteScalarAsync(cancellationToken));
+
+        var writer = new EventWriter(connection, transaction, workspaceId, importId);
+        await writer.LoadExistingAsync(cancellationToken);
+        return writer;
+    }
+
+    public int ImportId => _importId;
+
+    private async Task LoadExistingAsync(CancellationToken cancellationToken)
+    {
+        await ReadPairsAsync("""SELECT "Source" || ':' || "ExternalId", "Id" FROM "Campaigns" WHERE "WorkspaceId" = @w""", _campaigns, cancellationToken);
+        await ReadPairsAsync("""SELECT "Email", "Id" FROM "Recipients" WHERE "WorkspaceId" = @w""", _recipients, cancellationToken);
+        await ReadPairsAsync("""SELECT "Value", "Id" FROM "UserAgents" """, _userAgents, cancellationToken);
+
+        await using var links = Command("""SELECT l."CampaignId", l."Url", l."Id" FROM "CampaignLinks" l JOIN "Campaigns" c ON c."Id" = l."CampaignId" WHERE c."WorkspaceId" = @w""");
+        SetParameter(links, "@w", _workspaceId);
+        await using (var reader = await links.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                _links[(reader.GetInt32(0), reader.GetString(1))] = reader.GetInt32(2);
+            }
+        }
+
+        await using var sent = Command("""SELECT "Id" FROM "Campaigns" WHERE "WorkspaceId" = @w AND "SentAt" IS NOT NULL""");
+        SetParameter(sent, "@w", _workspaceId);
+        await using var sentReader = await sent.ExecuteReaderAsync(cancellationToken);
+        while (await sentReader.ReadAsync(cancellationToken))
+        {
+            _campaignsWithSendTime.Add(sentReader.GetInt32(0));
+        }
+    }
+
+    private async Task ReadPairsAsync(string sql, Dictionary<string, int> into, CancellationToken cancellationToken)
+    {
+        await using var command = Command(sql);
+        SetParameter(command, "@w", _workspaceId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            into[reader.GetString(0)] = reader.GetInt32(1);
+        }
+    }
+
+    /// <summary>Stores one event; false when it was already stored (a duplicate).</summary>
+    public bool Write(NormalizedEvent e)
+    {
+        var campaignId = CampaignId(e);
+        var recipientId = RecipientId(e.Email);
+        int? linkId = e.Url is null ? null : LinkId(campaignId, e.Url, e.LinkPosition);
+        int? userAgentId = e.UserAgent is null ? null : UserAgentId(e.UserAgent);
+
+        var p = _eventParameters;
+        p[0].Value = _workspaceId;
+        p[1].Value = campaignId;
+        p[2].Value = recipientId;
+        p[3].Value = (int)e.Type;
+        p[4].Value = e.OccurredAtMs;
+        p[5].Value = (object?)linkId ?? DBNull.Value;
+        p[6].Value = (object?)e.Ip ?? DBNull.Value;
+        p[7].Value = (object?)userAgentId ?? DBNull.Value;
+        p[8].Value = (object?)e.ProviderBotFlag ?? DBNull.Value;
+        p[9].Value = e.Source;
+        p[10].Value = e.ExternalId;
+        p[11].Value = _importId;
+        p[12].Value = e.Raw;
+        var added = _insertEvent.ExecuteNonQuery() == 1;
+        if (added)
+        {
+            TouchedCampaigns.Add(campaignId);
+        }
+        return added;
+    }
+
+    public async Task CommitAsync(ImportResult result, DateTime finishedAt, CancellationToken cancellationToken)
+    {
+        await using var update = Command("""
+            UPDATE "Imports" SET "FinishedAt" = @end, "EventsRead" = @read, "EventsAdded" = @added, "DuplicatesSkipped" = @dup, "Clicks" = @clicks, "Campaigns" = @campaigns
+            WHERE "Id" = @id
+            """);
+        SetParameter(update, "@end", finishedAt);
+        SetParameter(update, "@read", result.EventsRead);
+        SetParameter(update, "@added", result.EventsAdded);
+        SetParameter(update, "@dup", result.DuplicatesSkipped);
+        SetParameter(update, "@clicks", result.Clicks);
+        SetParameter(update, "@campaigns", result.Campaigns);
+        SetParameter(update, "@id", _importId);
+        await update.ExecuteNonQueryAsync(cancellationToken);
+        await _transaction.CommitAsync(cancellationToken);
+    }
+
+    private int CampaignId(NormalizedEvent e)
+    {
+        var key = e.Source + ":" + e.CampaignKey;
+        if (_campaigns.TryGetValue(key, out var id))
+        {
+            if (e.CampaignSentAtMs is { } sentAt && _campaignsWithSendTime.Add(id))
+            {
+                using var update = Command("""UPDATE "Campaigns" SET "SentAt" = @at WHERE "Id" = @id""");
+                SetParameter(update, "@at", DateTimeOffset.FromUnixTimeMilliseconds(sentAt).UtcDateTime);
+                SetParameter(update, "@id", id);
+                update.ExecuteNonQuery();
+            }
+            return id;
+        }
+        using var insert = Command("""
+            INSERT INTO "Campaigns" ("WorkspaceId", "Source", "ExternalId", "Name", "SentAt") VALUES (@w, @s, @x, @n, @at) RETURNING "Id"
+            """);
+        SetParameter(insert, "@w", _workspaceId);
+        SetParameter(insert, "@s", e.Source);
+        SetParameter(insert, "@x", e.CampaignKey);
+        SetParameter(insert, "@n", e.CampaignName);
+        SetParameter(insert, "@at", e.CampaignSentAtMs is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms).UtcDateTime : null);
+        id = Convert.ToInt32(insert.ExecuteScalar());
+        _campaigns[key] = id;
+        if (e.CampaignSentAtMs is not null)
+        {
+            _campaignsWithSendTime.Add(id);
+        }
+        return id;
+    }
+
+    private int RecipientId(string email)
+    {
+        if (_recipients.TryGetValue(email, out var id))
+        {
+            return id;
+        }
+        using var insert = Command("""INSERT INTO "Recipients" ("WorkspaceId", "Email", "Domain") VALUES (@w, @e, @d) RETURNING "Id" """);
+        SetParameter(insert, "@w", _workspaceId);
+        SetParameter(insert, "@e", email);
+        SetParameter(insert, "@d", DomainOf(email));
+        id = Convert.ToInt32(insert.ExecuteScalar());
+        _recipients[email] = id;
+        return id;
+    }
+
+    public static string DomainOf(string email)
+    {
+        var at = email.LastIndexOf('@');
+        return at >= 0 ? email[(at + 1)..].Trim().ToLowerInvariant() : "";
+    }
+
+    private int LinkId(int campaignId, string url, int? position)
+    {
+        if (_links.TryGetValue((campaignId, url), out var id))
+        {
+            return id;
+        }
+        using var insert = Command("""INSERT INTO "CampaignLinks" ("CampaignId", "Url", "Position") VALUES (@c, @u, @p) RETURNING "Id" """);
+        SetParameter(insert, "@c", campaignId);
+        SetParameter(insert, "@u", url);
+        SetParameter(insert, "@p", position);
+        id = Convert.ToInt32(insert.ExecuteScalar());
+        _links[(campaignId, url)] = id;
+        return id;
+    }
+
+    private int UserAgentId(string value)
+    {
+        if (_userAgents.TryGetValue(value, out var id))
+        {
+            return id;
+        }
+        using var insert = Command("""INSERT INTO "UserAgents" ("Value") VALUES (@v) RETURNING "Id" """);
+        SetParameter(insert, "@v", value);
+        id = Convert.ToInt32(insert.ExecuteScalar());
+        _userAgents[value] = id;
+        return id;
+    }
+
+    private DbCommand Command(string sql)
+    {
+        var command = _connection.CreateCommand();
+        command.Transaction = _transaction;
+        command.CommandText = sql;
+        return command;
+    }
+
+    private static DbParameter AddParameter(DbCommand command, string name)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        command.Parameters.Add(parameter);
+        return parameter;
+    }
+
+    internal static void SetParameter(DbCommand command, string name, object? value) =>
+        AddParameter(command, name).Value = value ?? DBNull.Value;
+
+    public async ValueTask DisposeAsync()
+    {
+        await _insertEvent.DisposeAsync();
+        // Disposing an uncommitted transaction rolls it back: a failed or cancelled import leaves nothing.
+        await _transaction.DisposeAsync();
+    }
+}

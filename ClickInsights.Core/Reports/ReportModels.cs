@@ -1,0 +1,47 @@
+using ClickInsights.Core.Classification;
+
+namespace ClickInsights.Core.Reports;
+
+/// <summary>One campaign's headline figures. Rates are fractions (0.061 = 6.1 %).</summary>
+public sealed record CampaignRow(
+    int Id,
+    string Name,
+    string Source,
+    DateTime? SentAt,
+    int Delivered,
+    int Clicks,
+    int UniqueClickers,
+    int HumanClickers,
+    int HumanClicks,
+    int SuspectClicks,
+    int BotClicks)
+{
+    /// <summary>Unique clickers / delivered: what the provider's report shows.</summary>
+    public double RawClickRate => Delivered == 0 ? 0 : (double)UniqueClickers / Delivered;
+    /// <summary>Recipients with at least one human click / delivered.</summary>
+    public double RealClickRate => Delivered == 0 ? 0 : (double)HumanClickers / Delivered;
+    /// <summary>Share of clicks that were bots.</summary>
+    public double BotShare => Clicks == 0 ? 0 : (double)BotClicks / Clicks;
+    public int MachineClicks => BotClicks + SuspectClicks;
+}
+
+public sealed record LinkRow(int LinkId, string Url, int? Position, int RawClicks, int HumanClicks, int SuspectClicks, int BotClicks);
+
+public sealed record ReasonCount(string Code, string Label, int Clicks);
+
+public sealed record CampaignDetail(CampaignRow Campaign, IReadOnlyList<LinkRow> Links, IReadOnlyList<ReasonCount> Reasons, IReadOnlyList<string> UnavailableSignals, int Opens, int Unsubscribes);
+
+public static class ReasonLabels
+{
+    public static string Of(string code) => code switch
+    {
+        Classification.Signals.UserAgentSignal.SelfNamed => "Scanner names itself in its user agent",
+        Classification.Signals.UserAgentSignal.Automation => "Automation tool, not a browser",
+        Classification.Signals.UserAgentSignal.Claimed => "User agent said to be a scanner",
+        Classification.Signals.BurstSignal.Code => "Several links within seconds",
+        Classification.Signals.TimingSignal.BeforeDelivery => "Clicked before delivery",
+        Classification.Signals.TimingSignal.Early => "Clicked right after delivery",
+        "override" => "Marked by a person",
+        _ => code,
+    };
+}

@@ -1,0 +1,82 @@
+using ClickInsights.Core.Classification;
+using ClickInsights.Core.Data;
+using ClickInsights.Core.Demo;
+using ClickInsights.Core.Import;
+using ClickInsights.Core.Reports;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using MudBlazor.Services;
+
+namespace ClickInsights.Web;
+
+public sealed class DashboardOptions
+{
+    public const string Section = "ClickInsights";
+
+    /// <summary>Load the demo workspace when the database has no workspace at all.</summary>
+    public bool SeedDemo { get; set; } = true;
+}
+
+public static class ClickInsightsWebExtensions
+{
+    public static IServiceCollection AddClickInsights(this IServiceCollection services)
+    {
+        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateOnStart();
+        services.AddOptions<DashboardOptions>().BindConfiguration(DashboardOptions.Section);
+        services.AddDbContextFactory<ClickInsightsDbContext>((provider, builder) =>
+            StorageOptions.Configure(builder, provider.GetRequiredService<IOptions<StorageOptions>>().Value.ResolvedDatabasePath));
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(ScannerCatalogue.Default);
+        services.AddSingleton<ClassificationService>();
+        services.AddSingleton<EventImporter>();
+        services.AddSingleton<ReportService>();
+        services.AddSingleton<DemoSeeder>();
+        services.AddScoped<CurrentWorkspace>();
+        services.AddHostedService<DatabaseStartup>();
+        services.AddMudServices();
+        return services;
+    }
+}
+
+/// <summary>Creates and migrates the database before the dashboard serves anything, then loads the demo if it is empty.</summary>
+internal sealed class DatabaseStartup(
+    IDbContextFactory<ClickInsightsDbContext> dbFactory,
+    DemoSeeder seeder,
+    IOptions<StorageOptions> storage,
+    IOptions<DashboardOptions> dashboard,
+    ILogger<DatabaseStartup> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        logger.LogInformation("Database: {Path}", storage.Value.ResolvedDatabasePath);
+        await DatabaseMigrator.MigrateAsync(dbFactory, cancellationToken);
+        if (dashboard.Value.SeedDemo && await seeder.SeedIfEmptyAsync(cancellationToken))
+        {
+            logger.LogInformation("Loaded the demo workspace '{Name}'", DemoSeeder.WorkspaceName);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>The workspace this browser session looks at.</summary>
+public sealed class CurrentWorkspace(ReportService reports)
+{
+    private int? _id;
+
+    public event Action? Changed;
+
+    public async Task<Workspace?> GetAsync(CancellationToken cancellationToken = default)
+    {
+        var all = await reports.WorkspacesAsync(cancellationToken);
+        var chosen = all.FirstOrDefault(w => w.Id == _id) ?? all.FirstOrDefault();
+        _id = chosen?.Id;
+        return chosen;
+    }
+
+    public void Select(int id)
+    {
+        _id = id;
+        Changed?.Invoke();
+    }
+}

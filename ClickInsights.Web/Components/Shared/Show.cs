@@ -1,0 +1,14 @@
+using System.Globalization;
+
+namespace ClickInsights.Web.Components.Shared;
+
+public static class Show
+{
+    private static readonly CultureInfo Culture = CultureInfo.InvariantCulture;
+
+    public static string Percent(double fraction) => (fraction * 100).ToString("0.0", Culture) + "%";
+
+    public static string Number(int value) => value.ToString("N0", Culture);
+
+    public static string Date(DateTime? utc) => utc is { } d ? d.ToString("MMM d, yyyy", Culture) : "—";
+}
