@@ -137,11 +137,11 @@ public sealed class SendGridReader : IEventReader
     {
         if (OptionalString(e, "singlesend_id") is { } singleSend)
         {
-            return ($"singlesend:{singleSend}", OptionalString(e, "singlesend_name") ?? $"Single Send {singleSend}");
+            return (singleSend, OptionalString(e, "singlesend_name") ?? $"Single Send {singleSend}");
         }
         if (OptionalString(e, "marketing_campaign_id") is { } campaign)
         {
-            return ($"campaign:{campaign}", OptionalString(e, "marketing_campaign_name") ?? $"Campaign {campaign}");
+            return (campaign, OptionalString(e, "marketing_campaign_name") ?? $"Campaign {campaign}");
         }
         if (e.TryGetProperty("category", out var category))
         {
@@ -153,7 +153,7 @@ public sealed class SendGridReader : IEventReader
             };
             if (!string.IsNullOrWhiteSpace(first))
             {
-                return ($"category:{first}", first);
+                return (first, first);
             }
         }
         return ("none", "Events without a campaign");

@@ -1,0 +1,230 @@
+using ClickInsights.Core.Classification;
+using ClickInsights.Core.Data;
+using ClickInsights.Core.Import;
+using ClickInsights.Core.Reports;
+using Microsoft.EntityFrameworkCore;
+
+namespace ClickInsights.Cli;
+
+/// <summary>The command-line front-end: <c>classify</c> and <c>import</c> over the same Core as the dashboard.</summary>
+public static class CliApp
+{
+    private const string Usage = """
+        ClickInsights — how many real people clicked your email campaigns.
+
+        Usage:
+          ClickInsights.Cli classify PATH... [--out FILE]
+              Classify every click in provider exports (files or folders; format detected per file) and write
+              CSV: campaign_id,email,url,clicked_at,verdict,score,reasons,evidence. Without --out, CSV goes to stdout.
+          ClickInsights.Cli import PATH... [--db FILE] [--workspace NAME]
+              Import exports into the dashboard's database (or FILE, created if new), then classify them.
+          ClickInsights.Cli demo [--out FILE] [--contacts N] [--campaigns N] [--seed N]
+              Write simulated SendGrid events of a small business (the dashboard's demo data) to FILE
+              (default demo.json), to try the other commands on.
+
+        Formats read: 
+        """;
+
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            await stdout.WriteLineAsync(Usage + EventImporter.KnownFormats);
+            return args.Length == 0 ? 2 : 0;
+        }
+        try
+        {
+            if (args[0] == "demo")
+            {
+                return await DemoAsync(Parse(args.Skip(1), requirePaths: false).Options, stdout);
+            }
+            var (paths, options) = Parse(args.Skip(1), requirePaths: true);
+            var files = ExpandPaths(paths);
+            return args[0] switch
+            {
+                "classify" => await ClassifyAsync(files, options.GetValueOrDefault("--out"), stdout, stderr, cancellationToken),
+                "import" => await ImportAsync(files, options.GetValueOrDefault("--db"), options.GetValueOrDefault("--workspace"), stdout, stderr, cancellationToken),
+                _ => throw new CliException($"Unknown command '{args[0]}'. Use 'classify' or 'import' (--help for usage)."),
+            };
+        }
+        catch (CliException e)
+        {
+            await stderr.WriteLineAsync($"error: {e.Message}");
+            return 2;
+        }
+        catch (ImportFormatException e)
+        {
+            await stderr.WriteLineAsync($"error: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static async Task<int> ClassifyAsync(IReadOnlyList<string> files, string? outPath, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var collected = new OfflineClassification();
+        foreach (var file in files)
+        {
+            await using var stream = File.OpenRead(file);
+            var (reader, detected) = await EventImporter.DetectAsync(stream, Path.GetFileName(file), cancellationToken);
+            await stderr.WriteLineAsync($"{file}: {reader.Format}");
+            await foreach (var e in reader.ReadAsync(detected, Path.GetFileName(file), cancellationToken))
+            {
+                collected.Add(e);
+            }
+        }
+
+        var classifier = new ClickClassifier(ScannerCatalogue.Default);
+        await using var output = outPath is null ? null : new StreamWriter(outPath, append: false, new System.Text.UTF8Encoding(false));
+        var writer = (TextWriter?)output ?? stdout;
+        ClickCsv.WriteHeader(writer);
+        int clicks = 0, bots = 0, suspects = 0;
+        foreach (var row in collected.Classify(classifier, ClassifierSettings.Default))
+        {
+            ClickCsv.Write(writer, row);
+            clicks++;
+            bots += row.Verdict == Verdict.Bot ? 1 : 0;
+            suspects += row.Verdict == Verdict.Suspect ? 1 : 0;
+        }
+        await writer.FlushAsync(cancellationToken);
+        await stderr.WriteLineAsync($"{clicks:N0} clicks classified: {clicks - bots - suspects:N0} human, {suspects:N0} suspect, {bots:N0} bot" +
+            (collected.Duplicates > 0 ? $" ({collected.Duplicates:N0} duplicate events skipped)" : "") +
+            (outPath is null ? "" : $"; written to {outPath}"));
+        return 0;
+    }
+
+    private static async Task<int> ImportAsync(IReadOnlyList<string> files, string? dbPath, string? workspaceName, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var path = dbPath is null ? StorageOptions.DefaultDatabasePath : Path.GetFullPath(dbPath);
+        var builder = new DbContextOptionsBuilder<ClickInsightsDbContext>();
+        StorageOptions.Configure(builder, path);
+        IDbContextFactory<ClickInsightsDbContext> factory = new ContextFactory(builder.Options);
+        await DatabaseMigrator.MigrateAsync(factory, cancellationToken);
+        var time = TimeProvider.System;
+        var importer = new EventImporter(factory, new ClassificationService(factory, ScannerCatalogue.Default, time), time);
+
+        int workspaceId;
+        await using (var db = await factory.CreateDbContextAsync(cancellationToken))
+        {
+            var workspace = workspaceName is null
+                ? await db.Workspaces.OrderBy(w => w.IsDemo).ThenBy(w => w.Id).FirstOrDefaultAsync(cancellationToken)
+                : await db.Workspaces.FirstOrDefaultAsync(w => w.Name == workspaceName, cancellationToken);
+            if (workspace is null)
+            {
+                workspace = new Workspace { Name = workspaceName ?? "My workspace", CreatedAt = time.GetUtcNow().UtcDateTime };
+                db.Workspaces.Add(workspace);
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            workspaceId = workspace.Id;
+            await stdout.WriteLineAsync($"Database: {path}");
+            await stdout.WriteLineAsync($"Workspace: {workspace.Name}");
+        }
+
+        int failed = 0;
+        foreach (var file in files)
+        {
+            var progress = new Progress<ImportProgress>(p =>
+                stderr.Write($"\r{p.FileName}: {p.Stage.ToLowerInvariant()}, {p.EventsRead:N0} events read, {p.EventsAdded:N0} new" +
+                    (p.Fraction is { } f ? $" ({f:P0})" : "") + "   "));
+            try
+            {
+                var result = await importer.ImportFileAsync(workspaceId, file, progress, cancellationToken);
+                await stderr.WriteLineAsync();
+                await stdout.WriteLineAsync($"{result.FileName} ({result.Format}): {result.EventsRead:N0} events read, {result.EventsAdded:N0} added, " +
+                    $"{result.DuplicatesSkipped:N0} duplicates skipped, {result.Clicks:N0} new clicks in {result.Campaigns:N0} campaigns, {result.Elapsed.TotalSeconds:0.0} s");
+            }
+            catch (ImportFormatException e)
+            {
+                await stderr.WriteLineAsync();
+                await stderr.WriteLineAsync($"error: {e.Message}");
+                failed++;
+            }
+        }
+        return failed == 0 ? 0 : 1;
+    }
+
+    private static async Task<int> DemoAsync(Dictionary<string, string> options, TextWriter stdout)
+    {
+        var path = options.GetValueOrDefault("--out") ?? "demo.json";
+        var simulator = new ClickInsights.Core.Demo.DemoSimulator(new ClickInsights.Core.Demo.SimulatorOptions
+        {
+            Contacts = IntOption(options, "--contacts", 350),
+            Campaigns = IntOption(options, "--campaigns", 6),
+            Seed = IntOption(options, "--seed", 7),
+        });
+        await using (var file = File.Create(path))
+        {
+            ClickInsights.Core.Demo.DemoSimulator.WriteSendGridJson(simulator.Generate(), file);
+        }
+        await stdout.WriteLineAsync($"Wrote simulated SendGrid events to {path} ({new FileInfo(path).Length:N0} bytes).");
+        return 0;
+    }
+
+    private static int IntOption(Dictionary<string, string> options, string name, int fallback)
+    {
+        if (!options.TryGetValue(name, out var text))
+        {
+            return fallback;
+        }
+        return int.TryParse(text, out var value) && value > 0 ? value : throw new CliException($"{name} needs a positive whole number, not '{text}'.");
+    }
+
+    private static (List<string> Paths, Dictionary<string, string> Options) Parse(IEnumerable<string> args, bool requirePaths)
+    {
+        var paths = new List<string>();
+        var options = new Dictionary<string, string>();
+        using var e = args.GetEnumerator();
+        while (e.MoveNext())
+        {
+            var arg = e.Current;
+            if (arg is "--out" or "--db" or "--workspace" or "--contacts" or "--campaigns" or "--seed")
+            {
+                if (!e.MoveNext())
+                {
+                    throw new CliException($"{arg} needs a value.");
+                }
+                options[arg] = e.Current;
+            }
+            else if (arg.StartsWith("--", StringComparison.Ordinal))
+            {
+                throw new CliException($"Unknown option '{arg}'.");
+            }
+            else
+            {
+                paths.Add(arg);
+            }
+        }
+        if (requirePaths && paths.Count == 0)
+        {
+            throw new CliException("Name at least one file or folder of provider exports.");
+        }
+        return (paths, options);
+    }
+
+    private static List<string> ExpandPaths(IEnumerable<string> paths)
+    {
+        var files = new List<string>();
+        foreach (var path in paths)
+        {
+            if (Directory.Exists(path))
+            {
+                files.AddRange(Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal));
+            }
+            else if (File.Exists(path))
+            {
+                files.Add(path);
+            }
+            else
+            {
+                throw new CliException($"'{path}' is neither a file nor a folder.");
+            }
+        }
+        return files;
+    }
+
+    private sealed class CliException(string message) : Exception(message);
+
+    private sealed class ContextFactory(DbContextOptions<ClickInsightsDbContext> options) : IDbContextFactory<ClickInsightsDbContext>
+    {
+        public ClickInsightsDbContext CreateDbContext() => new(options);
+    }
+}

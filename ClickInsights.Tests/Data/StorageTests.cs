@@ -1,0 +1,122 @@
+using ClickInsights.Core.Data;
+using ClickInsights.Core.Import;
+using ClickInsights.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+
+namespace ClickInsights.Tests.Data;
+
+public sealed class StorageTests : IDisposable
+{
+    private readonly TestDatabase _database = new();
+
+    [Fact]
+    public async Task ImportingTheSameFileTwice_AddsNothingTheSecondTime()
+    {
+        var workspace = await _database.CreateWorkspaceAsync();
+        var file = Samples.DemoSendGridFile(new() { Contacts = 60, Campaigns = 2 });
+
+        var first = await _database.Importer.ImportAsync(workspace, new MemoryStream(file), "demo.json");
+        int eventsAfterFirst;
+        await using (var db = _database.CreateDbContext())
+        {
+            eventsAfterFirst = await db.Events.CountAsync();
+        }
+        var second = await _database.Importer.ImportAsync(workspace, new MemoryStream(file), "demo.json");
+
+        await using var check = _database.CreateDbContext();
+        Assert.True(first.EventsAdded > 0);
+        Assert.Equal(first.EventsRead, eventsAfterFirst);
+        Assert.Equal(eventsAfterFirst, await check.Events.CountAsync());
+        Assert.Equal(0, second.EventsAdded);
+        Assert.Equal(second.EventsRead, second.DuplicatesSkipped);
+        Assert.Equal(2, await check.Campaigns.CountAsync());
+        Assert.Equal(2, await check.Imports.CountAsync());
+    }
+
+    [Fact]
+    public async Task TruncatedFile_IsRefusedWithPosition_AndStoresNothing()
+    {
+        var workspace = await _database.CreateWorkspaceAsync();
+        var file = Samples.DemoSendGridFile(new() { Contacts = 60, Campaigns = 2 });
+        var truncated = file[..(file.Length * 2 / 3)];
+
+        var error = await Assert.ThrowsAsync<ImportFormatException>(() =>
+            _database.Importer.ImportAsync(workspace, new MemoryStream(truncated), "cut.json"));
+
+        Assert.Contains("cut.json", error.Message);
+        Assert.Contains("line 1, column", error.Position);
+        await using var db = _database.CreateDbContext();
+        Assert.Equal(0, await db.Events.CountAsync());
+        Assert.Equal(0, await db.Campaigns.CountAsync());
+        Assert.Equal(0, await db.Recipients.CountAsync());
+        Assert.Equal(0, await db.Imports.CountAsync());
+    }
+
+    [Fact]
+    public async Task FailedImport_LeavesEarlierDataAsItWas()
+    {
+        var workspace = await _database.CreateWorkspaceAsync();
+        await _database.Importer.ImportAsync(workspace, Samples.Utf8(Samples.SendGridOddCases), "good.json");
+        await using var before = _database.CreateDbContext();
+        var events = await before.Events.CountAsync();
+        var verdicts = await before.ClickVerdicts.CountAsync();
+
+        await Assert.ThrowsAsync<ImportFormatException>(() => _database.Importer.ImportAsync(workspace,
+            Samples.Utf8("""[{"email":"new@x.com","timestamp":1700000000,"event":"click","sg_event_id":"n1"},{"event":"click"}]"""), "bad.json"));
+
+        await using var after = _database.CreateDbContext();
+        Assert.Equal(events, await after.Events.CountAsync());
+        Assert.Equal(verdicts, await after.ClickVerdicts.CountAsync());
+        Assert.False(await after.Recipients.AnyAsync(r => r.Email == "new@x.com"));
+    }
+
+    [Fact]
+    public async Task Import_KeepsRawRecord_StoresStringsOnce_AndClassifiesEveryClick()
+    {
+        var workspace = await _database.CreateWorkspaceAsync();
+        await _database.Importer.ImportAsync(workspace, Samples.Utf8(Samples.SendGridOddCases), "odd.json");
+
+        await using var db = _database.CreateDbContext();
+        var click = await db.Events.FirstAsync(e => e.ExternalId == "kCAi1KttyQdEKHhdC-nuEA==");
+        Assert.Contains("MSIE 6.1", click.Raw);
+        Assert.Equal(1513299600123, click.OccurredAtMs);
+        Assert.Equal(2, await db.UserAgents.CountAsync(u => u.Value.Contains("MSIE") || u.Value.Contains("python")));
+        Assert.Equal(await db.Events.CountAsync(e => e.Type == EventType.Click), await db.ClickVerdicts.CountAsync());
+        var recipient = await db.Recipients.SingleAsync(r => r.Email == "example@test.com");
+        Assert.Equal("test.com", recipient.Domain);
+        var verdict = await db.ClickVerdicts.SingleAsync(v => v.EventId == db.Events.Single(e => e.ExternalId == "kCAi1KttyQdEKHhdC-nuEB==").Id);
+        Assert.Equal(Verdict.Bot, verdict.Verdict);
+        Assert.Contains("ua_automation", verdict.ReasonCodes);
+        Assert.Equal(ClickInsights.Core.Classification.ClickClassifier.Version, verdict.ClassifierVersion);
+    }
+
+    [Fact]
+    public async Task CancelledImport_LeavesNothing()
+    {
+        var workspace = await _database.CreateWorkspaceAsync();
+        var file = Samples.DemoSendGridFile(new() { Contacts = 200, Campaigns = 3 });
+        using var cancel = new CancellationTokenSource();
+        var progress = new SynchronousProgress(p => { if (p.EventsRead >= 2_000) cancel.Cancel(); });
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            _database.Importer.ImportAsync(workspace, new MemoryStream(file), "big.json", progress, cancel.Token));
+
+        await using var db = _database.CreateDbContext();
+        Assert.Equal(0, await db.Events.CountAsync());
+    }
+
+    [Fact]
+    public async Task Migrations_CoverTheModel()
+    {
+        await using var db = _database.CreateDbContext();
+        Assert.Empty(await db.Database.GetPendingMigrationsAsync());
+        Assert.False(db.Database.HasPendingModelChanges());
+    }
+
+    public void Dispose() => _database.Dispose();
+
+    private sealed class SynchronousProgress(Action<ImportProgress> report) : IProgress<ImportProgress>
+    {
+        public void Report(ImportProgress value) => report(value);
+    }
+}
