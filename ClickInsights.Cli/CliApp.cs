@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ClickInsights.Core.Classification;
 using ClickInsights.Core.Data;
 using ClickInsights.Core.Import;
@@ -38,13 +39,17 @@ public static class CliApp
             {
                 return await DemoAsync(Parse(args.Skip(1), requirePaths: false).Options, stdout);
             }
+            if (args[0] is not ("classify" or "import"))
+            {
+                throw new CliException($"Unknown command '{args[0]}'. Use 'classify', 'import' or 'demo' (--help for usage).");
+            }
             var (paths, options) = Parse(args.Skip(1), requirePaths: true);
             var files = ExpandPaths(paths);
             return args[0] switch
             {
                 "classify" => await ClassifyAsync(files, options.GetValueOrDefault("--out"), stdout, stderr, cancellationToken),
                 "import" => await ImportAsync(files, options.GetValueOrDefault("--db"), options.GetValueOrDefault("--workspace"), stdout, stderr, cancellationToken),
-                _ => throw new CliException($"Unknown command '{args[0]}'. Use 'classify' or 'import' (--help for usage)."),
+                _ => throw new UnreachableException(),
             };
         }
         catch (CliException e)

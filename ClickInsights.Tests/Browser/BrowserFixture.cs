@@ -1,0 +1,97 @@
+using System.Net;
+using System.Net.Sockets;
+using ClickInsights.Tests.Support;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Playwright;
+
+namespace ClickInsights.Tests.Browser;
+
+/// <summary>
+/// The real dashboard on a free loopback port (Kestrel, a fresh SQLite file, the demo workspace) and Debian's
+/// Chromium driven by Playwright. A missing Chromium fails the tests: it must never skip them silently.
+/// </summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    private readonly TestDatabase _folder = new();
+    private WebApplicationFactory<Program>? _factory;
+    private IPlaywright? _playwright;
+
+    public string BaseUrl { get; private set; } = "";
+    public IBrowser Browser { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var port = FreePort();
+        var databasePath = Path.Combine(_folder.Folder, "browser.db");
+        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
+        {
+            builder.UseSetting("ClickInsights:Storage:DatabasePath", databasePath);
+            builder.UseEnvironment("Development");
+            builder.UseUrls($"http://127.0.0.1:{port}");
+        });
+        _factory.UseKestrel();
+        _factory.StartServer();
+        var addresses = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
+        BaseUrl = addresses?.FirstOrDefault()?.TrimEnd('/') ?? $"http://127.0.0.1:{port}";
+
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = FindChromium(),
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+    }
+
+    public static string FindChromium()
+    {
+        var fromEnvironment = Environment.GetEnvironmentVariable("CHROMIUM_PATH");
+        if (!string.IsNullOrEmpty(fromEnvironment) && File.Exists(fromEnvironment))
+        {
+            return fromEnvironment;
+        }
+        foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator))
+        {
+            foreach (var name in new[] { "chromium", "chromium-browser" })
+            {
+                var candidate = Path.Combine(directory, name);
+                if (File.Exists(candidate))
+                {
+                    return candidate;
+                }
+            }
+        }
+        throw new InvalidOperationException("Chromium was not found on PATH. Install Debian's 'chromium' package (apt-get install -y chromium) or set CHROMIUM_PATH.");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.CloseAsync();
+        }
+        _playwright?.Dispose();
+        if (_factory is not null)
+        {
+            await _factory.DisposeAsync();
+        }
+        _folder.Dispose();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>
+{
+    public const string Name = "browser";
+}

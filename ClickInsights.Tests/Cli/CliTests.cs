@@ -1,0 +1,82 @@
+using ClickInsights.Cli;
+using ClickInsights.Core.Data;
+using ClickInsights.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+
+namespace ClickInsights.Tests.Cli;
+
+public sealed class CliTests : IDisposable
+{
+    private readonly TestDatabase _folder = new();
+
+    private async Task<(int Code, string Out, string Err)> RunAsync(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var code = await CliApp.RunAsync(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public async Task Classify_DemoFile_WritesContractColumns()
+    {
+        var demo = Path.Combine(_folder.Folder, "demo.json");
+        var csv = Path.Combine(_folder.Folder, "v.csv");
+        Assert.Equal(0, (await RunAsync("demo", "--out", demo, "--contacts", "80", "--campaigns", "2")).Code);
+
+        var (code, _, err) = await RunAsync("classify", demo, "--out", csv);
+
+        Assert.Equal(0, code);
+        var lines = await File.ReadAllLinesAsync(csv);
+        Assert.StartsWith("campaign_id,email,url,clicked_at,verdict,score,reasons", lines[0]);
+        Assert.True(lines.Length > 10);
+        var cells = lines[1].Split(',');
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z$", cells[3]);
+        Assert.Contains(cells[4], new[] { "human", "suspect", "bot" });
+        Assert.InRange(int.Parse(cells[5], System.Globalization.CultureInfo.InvariantCulture), 0, 100);
+        Assert.Contains(lines, l => l.Contains(",bot,", StringComparison.Ordinal) && l.Contains("burst", StringComparison.Ordinal));
+        Assert.Contains("clicks classified", err);
+    }
+
+    [Fact]
+    public async Task Import_IntoNewDatabase_TwiceAddsNothing()
+    {
+        var demo = Path.Combine(_folder.Folder, "demo.json");
+        var db = Path.Combine(_folder.Folder, "cli.db");
+        await RunAsync("demo", "--out", demo, "--contacts", "50", "--campaigns", "1");
+
+        var first = await RunAsync("import", demo, "--db", db);
+        var second = await RunAsync("import", demo, "--db", db);
+
+        Assert.Equal(0, first.Code);
+        Assert.Contains("duplicates skipped", first.Out);
+        Assert.Contains(" 0 added", second.Out);
+        var options = new DbContextOptionsBuilder<ClickInsightsDbContext>();
+        StorageOptions.Configure(options, db);
+        await using var context = new ClickInsightsDbContext(options.Options);
+        Assert.Equal(1, await context.Campaigns.CountAsync());
+    }
+
+    [Fact]
+    public async Task Classify_MalformedFile_ExplainsWhereAndFails()
+    {
+        var bad = Path.Combine(_folder.Folder, "bad.json");
+        await File.WriteAllTextAsync(bad, """[{"email":"a@b.com","timestamp":1700000000,"event":"click","sg_event_id":"1"},{"email":""" );
+
+        var (code, _, err) = await RunAsync("classify", bad);
+
+        Assert.Equal(1, code);
+        Assert.Contains("bad.json", err);
+        Assert.Contains("line 1", err);
+    }
+
+    [Fact]
+    public async Task UnknownCommand_ExplainsUsage()
+    {
+        var (code, _, err) = await RunAsync("frobnicate", "x");
+        Assert.Equal(2, code);
+        Assert.Contains("Unknown command", err);
+    }
+
+    public void Dispose() => _folder.Dispose();
+}

@@ -1,0 +1,56 @@
+using Bunit;
+using ClickInsights.Web.Components.Pages;
+using ClickInsights.Web.Components.Pages.Campaigns;
+
+namespace ClickInsights.Tests.Web;
+
+public sealed class OverviewTests : BunitTestBase
+{
+    [Fact]
+    public async Task Overview_WithDemoWorkspace_ListsCampaignsAndHeadline()
+    {
+        await Database.SeedDemoAsync();
+
+        var page = Context.Render<Overview>();
+
+        page.WaitForAssertion(() =>
+        {
+            Assert.Contains("September Newsletter", page.Markup);
+            Assert.Contains("Year-End Thank You", page.Markup);
+            var headline = page.Find("[data-testid=headline]").TextContent;
+            Assert.Matches(@"Of [\d,]+ clicks on your last campaign, [\d,]+ were people\.", System.Text.RegularExpressions.Regex.Replace(headline, @"\s+", " "));
+        });
+        Assert.Equal(6, page.FindAll("[data-testid=campaign-table] tbody tr").Count);
+    }
+
+    [Fact]
+    public void Overview_WithoutWorkspace_ExplainsHowToStart()
+    {
+        var page = Context.Render<Overview>();
+
+        page.WaitForAssertion(() => Assert.Contains("no campaigns in this workspace yet", page.Markup));
+    }
+
+    [Fact]
+    public async Task CampaignPage_ShowsFiguresAndReasons()
+    {
+        await Database.SeedDemoAsync();
+
+        var page = Context.Render<CampaignPage>(p => p.Add(c => c.Id, 1));
+
+        page.WaitForAssertion(() =>
+        {
+            Assert.Contains("September Newsletter", page.Markup);
+            Assert.Contains("Real click rate", page.Markup);
+            Assert.Contains("Several links within seconds", page.Markup);
+        });
+    }
+
+    [Fact]
+    public void CampaignPage_UnknownCampaign_SaysSo()
+    {
+        var page = Context.Render<CampaignPage>(p => p.Add(c => c.Id, 999));
+
+        page.WaitForAssertion(() => Assert.Contains("There is no campaign with number 999", page.Markup));
+    }
+}
