@@ -76,11 +76,15 @@ public sealed class CampaignAnalysis
             {
                 clickCount++;
             }
+            if (e.TimeMs == Import.NormalizedEvent.UnknownTime)
+            {
+                // A record without a time (Mailchimp sent-to) says who was sent the email, not when.
+            }
             else if (e.Type == EventType.Sent && e.TimeMs < firstSend)
             {
                 firstSend = e.TimeMs;
             }
-            if (e.TimeMs < firstEvent)
+            else if (e.TimeMs < firstEvent)
             {
                 firstEvent = e.TimeMs;
             }
@@ -121,7 +125,7 @@ public sealed class CampaignAnalysis
                     analysis.DeliveredAt[r] = e.TimeMs;
                 }
             }
-            else if (e.Type == EventType.Sent)
+            else if (e.Type == EventType.Sent && e.TimeMs != Import.NormalizedEvent.UnknownTime)
             {
                 analysis.HasSend = true;
                 if (analysis.SentAt[r] == Unknown || e.TimeMs < analysis.SentAt[r])

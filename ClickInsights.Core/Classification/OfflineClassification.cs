@@ -20,6 +20,42 @@ public sealed class OfflineClassification
     public int Duplicates { get; private set; }
     public int Events { get; private set; }
 
+    public void Add(ImportItem item)
+    {
+        switch (item)
+        {
+            case NormalizedEvent e:
+                Add(e);
+                break;
+            case CampaignInfo info:
+                CampaignOf(info.CampaignKey).SentAtMs ??= info.SentAtMs;
+                break;
+            case LinkInfo link:
+                LinkOf(CampaignOf(link.CampaignKey), link.Url);
+                break;
+        }
+    }
+
+    private CampaignEvents CampaignOf(string key)
+    {
+        if (!_campaigns.TryGetValue(key, out var campaign))
+        {
+            campaign = new CampaignEvents(key);
+            _campaigns.Add(key, campaign);
+        }
+        return campaign;
+    }
+
+    private static int LinkOf(CampaignEvents campaign, string url)
+    {
+        if (!campaign.Links.TryGetValue(url, out var link))
+        {
+            link = campaign.Links.Count + 1;
+            campaign.Links.Add(url, link);
+        }
+        return link;
+    }
+
     public void Add(NormalizedEvent e)
     {
         if (!_seen.Add((e.Source, e.ExternalId)))
@@ -28,11 +64,7 @@ public sealed class OfflineClassification
             return;
         }
         Events++;
-        if (!_campaigns.TryGetValue(e.CampaignKey, out var campaign))
-        {
-            campaign = new CampaignEvents(e.CampaignKey);
-            _campaigns.Add(e.CampaignKey, campaign);
-        }
+        var campaign = CampaignOf(e.CampaignKey);
         campaign.SentAtMs ??= e.CampaignSentAtMs;
         if (!_recipients.TryGetValue(e.Email, out var recipient))
         {
@@ -40,12 +72,7 @@ public sealed class OfflineClassification
             _recipients.Add(e.Email, recipient);
             _emails.Add(e.Email);
         }
-        int link = 0;
-        if (e.Url is not null && !campaign.Links.TryGetValue(e.Url, out link))
-        {
-            link = campaign.Links.Count + 1;
-            campaign.Links.Add(e.Url, link);
-        }
+        var link = e.Url is null ? 0 : LinkOf(campaign, e.Url);
         var id = campaign.Events.Count;
         campaign.Events.Add(new ClassifierEvent(id, recipient, e.Type, e.OccurredAtMs, link, e.Ip, e.UserAgent, e.ProviderBotFlag));
         if (e.Type == EventType.Click)

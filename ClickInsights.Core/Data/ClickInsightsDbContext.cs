@@ -19,6 +19,8 @@ public sealed class ClickInsightsDbContext(DbContextOptions<ClickInsightsDbConte
     public DbSet<CampaignSummary> CampaignSummaries => Set<CampaignSummary>();
     public DbSet<VerdictOverride> Overrides => Set<VerdictOverride>();
     public DbSet<ImportRecord> Imports => Set<ImportRecord>();
+    public DbSet<DomainGateway> DomainGateways => Set<DomainGateway>();
+    public DbSet<CsvMapping> CsvMappings => Set<CsvMapping>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(ClickInsightsDbContext).Assembly);

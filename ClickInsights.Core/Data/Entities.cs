@@ -10,6 +10,19 @@ public sealed class Workspace
     public DateTime CreatedAt { get; set; }
     /// <summary>The workspace's classifier settings as JSON; null means the defaults.</summary>
     public string? ClassifierSettingsJson { get; set; }
+    /// <summary>The user's own scanner catalogue entries (user agents, networks, MX) as JSON.</summary>
+    public string? UserCatalogueJson { get; set; }
+    /// <summary>A pattern (substring of the URL) that marks the hidden honeypot link of the workspace's emails.</summary>
+    public string? HoneypotPattern { get; set; }
+    /// <summary>The provider the workspace sends through (constantcontact, mailchimp, sendgrid, mailgun, postmark, brevo).</summary>
+    public string? SendingProvider { get; set; }
+    /// <summary>A DKIM selector the user gave in addition to the provider's.</summary>
+    public string? DkimSelector { get; set; }
+    /// <summary>When the sender authentication check first passed (SPF include + aligned DKIM + DMARC).</summary>
+    public DateTime? AuthFirstPassedAt { get; set; }
+    public DateTime? AuthLastCheckedAt { get; set; }
+    /// <summary>The last authentication check's full result as JSON.</summary>
+    public string? AuthLastResultJson { get; set; }
 }
 
 public sealed class Campaign
@@ -161,4 +174,29 @@ public sealed class ImportRecord
     public int DuplicatesSkipped { get; set; }
     public int Clicks { get; set; }
     public int Campaigns { get; set; }
+}
+
+/// <summary>The MX gateway of a recipient domain, cached with the record's TTL.</summary>
+public sealed class DomainGateway
+{
+    public required string Domain { get; set; }
+    /// <summary>MX hosts, lowest preference first, joined by a space.</summary>
+    public string MxHosts { get; set; } = "";
+    /// <summary>The gateway named by the catalogue (Microsoft 365, Mimecast, …), or "Unknown".</summary>
+    public string Gateway { get; set; } = "Unknown";
+    public DateTime CheckedAt { get; set; }
+    public DateTime ExpiresAt { get; set; }
+    /// <summary>Why the lookup could not be made (timeout, SERVFAIL, …), when it could not.</summary>
+    public string? Error { get; set; }
+}
+
+/// <summary>A CSV column mapping a user chose, remembered for files with the same header row.</summary>
+public sealed class CsvMapping
+{
+    public int Id { get; set; }
+    /// <summary>Hash of the normalized header row.</summary>
+    public required string HeaderKey { get; set; }
+    public required string Headers { get; set; }
+    public required string MappingJson { get; set; }
+    public DateTime UpdatedAt { get; set; }
 }

@@ -66,8 +66,13 @@ public sealed class EventImporter(IDbContextFactory<ClickInsightsDbContext> dbFa
         HashSet<int> touched;
         await using (var writer = await EventWriter.OpenAsync(connection, workspaceId, fileName, reader.Format, time.GetUtcNow().UtcDateTime, cancellationToken))
         {
-            await foreach (var e in reader.ReadAsync(stream, fileName, cancellationToken))
+            await foreach (var item in reader.ReadAsync(stream, fileName, cancellationToken))
             {
+                if (item is not NormalizedEvent e)
+                {
+                    writer.Write(item);
+                    continue;
+                }
                 read++;
                 if (writer.Write(e))
                 {

@@ -97,10 +97,36 @@ internal sealed class EventWriter : IAsyncDisposable
         }
     }
 
+    /// <summary>Stores what a campaign record or a link list says.</summary>
+    public void Write(ImportItem item)
+    {
+        switch (item)
+        {
+            case NormalizedEvent e:
+                Write(e);
+                break;
+            case CampaignInfo info:
+            {
+                var id = CampaignId(info.Source, info.CampaignKey, info.Name, info.SentAtMs);
+                if (info.Name is not null)
+                {
+                    using var rename = Command("""UPDATE "Campaigns" SET "Name" = @n WHERE "Id" = @id""");
+                    SetParameter(rename, "@n", info.Name);
+                    SetParameter(rename, "@id", id);
+                    rename.ExecuteNonQuery();
+                }
+                break;
+            }
+            case LinkInfo link:
+                LinkId(CampaignId(link.Source, link.CampaignKey, null, null), link.Url, link.Position);
+                break;
+        }
+    }
+
     /// <summary>Stores one event; false when it was already stored (a duplicate).</summary>
     public bool Write(NormalizedEvent e)
     {
-        var campaignId = CampaignId(e);
+        var campaignId = CampaignId(e.Source, e.CampaignKey, e.CampaignName, e.CampaignSentAtMs);
         var recipientId = RecipientId(e.Email);
         int? linkId = e.Url is null ? null : LinkId(campaignId, e.Url, e.LinkPosition);
         int? userAgentId = e.UserAgent is null ? null : UserAgentId(e.UserAgent);
@@ -144,12 +170,12 @@ internal sealed class EventWriter : IAsyncDisposable
         await _transaction.CommitAsync(cancellationToken);
     }
 
-    private int CampaignId(NormalizedEvent e)
+    private int CampaignId(string source, string campaignKey, string? name, long? sentAtMs)
     {
-        var key = e.Source + ":" + e.CampaignKey;
+        var key = source + ":" + campaignKey;
         if (_campaigns.TryGetValue(key, out var id))
         {
-            if (e.CampaignSentAtMs is { } sentAt && _campaignsWithSendTime.Add(id))
+            if (sentAtMs is { } sentAt && _campaignsWithSendTime.Add(id))
             {
                 using var update = Command("""UPDATE "Campaigns" SET "SentAt" = @at WHERE "Id" = @id""");
                 SetParameter(update, "@at", DateTimeOffset.FromUnixTimeMilliseconds(sentAt).UtcDateTime);
@@ -162,13 +188,13 @@ internal sealed class EventWriter : IAsyncDisposable
             INSERT INTO "Campaigns" ("WorkspaceId", "Source", "ExternalId", "Name", "SentAt") VALUES (@w, @s, @x, @n, @at) RETURNING "Id"
             """);
         SetParameter(insert, "@w", _workspaceId);
-        SetParameter(insert, "@s", e.Source);
-        SetParameter(insert, "@x", e.CampaignKey);
-        SetParameter(insert, "@n", e.CampaignName);
-        SetParameter(insert, "@at", e.CampaignSentAtMs is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms).UtcDateTime : null);
+        SetParameter(insert, "@s", source);
+        SetParameter(insert, "@x", campaignKey);
+        SetParameter(insert, "@n", name ?? $"Campaign {campaignKey}");
+        SetParameter(insert, "@at", sentAtMs is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms).UtcDateTime : null);
         id = Convert.ToInt32(insert.ExecuteScalar());
         _campaigns[key] = id;
-        if (e.CampaignSentAtMs is not null)
+        if (sentAtMs is not null)
         {
             _campaignsWithSendTime.Add(id);
         }

@@ -2,14 +2,38 @@ using ClickInsights.Core.Data;
 
 namespace ClickInsights.Core.Import;
 
-/// <summary>An event as every reader produces it, whatever the source format.</summary>
-public sealed record NormalizedEvent
+/// <summary>What a reader produces: an event, facts about a campaign, or a link of a campaign's email.</summary>
+public abstract record ImportItem
 {
     public required string Source { get; init; }
+    /// <summary>The source's own key for the campaign (single send id, campaign id, campaign activity id, category).</summary>
+    public required string CampaignKey { get; init; }
+}
+
+/// <summary>A campaign's name and send time, from a source's campaign or report record.</summary>
+public sealed record CampaignInfo : ImportItem
+{
+    public string? Name { get; init; }
+    public long? SentAtMs { get; init; }
+}
+
+/// <summary>A link of the campaign's email, from a source's link list (Constant Contact links, Mailchimp click-details).</summary>
+public sealed record LinkInfo : ImportItem
+{
+    public required string Url { get; init; }
+    public int? Position { get; init; }
+}
+
+/// <summary>An event as every reader produces it, whatever the source format.</summary>
+public sealed record NormalizedEvent : ImportItem
+{
+    /// <summary>For <see cref="OccurredAtMs"/>: the source does not say when (Mailchimp sent-to records).</summary>
+    public const long UnknownTime = 0;
+
     /// <summary>The provider's event id, or a hash of the record when it has none.</summary>
     public required string ExternalId { get; init; }
-    public required string CampaignKey { get; init; }
-    public required string CampaignName { get; init; }
+    /// <summary>The campaign's name when the event carries it; null keeps whatever name is known.</summary>
+    public string? CampaignName { get; init; }
     public long? CampaignSentAtMs { get; init; }
     public required string Email { get; init; }
     public required EventType Type { get; init; }
@@ -39,5 +63,5 @@ public interface IEventReader
     /// <summary>Whether the first bytes of a file look like this format.</summary>
     bool CanRead(ReadOnlySpan<byte> head);
 
-    IAsyncEnumerable<NormalizedEvent> ReadAsync(Stream stream, string fileName, CancellationToken cancellationToken);
+    IAsyncEnumerable<ImportItem> ReadAsync(Stream stream, string fileName, CancellationToken cancellationToken);
 }

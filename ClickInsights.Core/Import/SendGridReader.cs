@@ -27,7 +27,7 @@ public sealed class SendGridReader : IEventReader
                 || (text.Contains("\"event\"", StringComparison.Ordinal) && text.Contains("\"timestamp\"", StringComparison.Ordinal) && text.Contains("\"email\"", StringComparison.Ordinal)));
     }
 
-    public async IAsyncEnumerable<NormalizedEvent> ReadAsync(Stream stream, string fileName, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<ImportItem> ReadAsync(Stream stream, string fileName, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var (prefixed, first) = await PeekFirstByteAsync(stream, cancellationToken);
         if (first is not ((byte)'[' or (byte)'{'))

@@ -12,7 +12,7 @@ public sealed class SendGridReaderTests
         var list = new List<NormalizedEvent>();
         await foreach (var e in reader.ReadAsync(Samples.Utf8(json), "events.json", CancellationToken.None))
         {
-            list.Add(e);
+            list.Add(Assert.IsType<NormalizedEvent>(e));
         }
         return list;
     }

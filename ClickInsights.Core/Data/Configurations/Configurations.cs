@@ -115,3 +115,22 @@ internal sealed class ImportRecordConfiguration : IEntityTypeConfiguration<Impor
         builder.HasOne<Workspace>().WithMany().HasForeignKey(i => i.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
     }
 }
+
+internal sealed class DomainGatewayConfiguration : IEntityTypeConfiguration<DomainGateway>
+{
+    public void Configure(EntityTypeBuilder<DomainGateway> builder)
+    {
+        builder.HasKey(d => d.Domain);
+        builder.Property(d => d.Domain).HasMaxLength(253);
+        builder.Property(d => d.Gateway).HasMaxLength(100);
+    }
+}
+
+internal sealed class CsvMappingConfiguration : IEntityTypeConfiguration<CsvMapping>
+{
+    public void Configure(EntityTypeBuilder<CsvMapping> builder)
+    {
+        builder.Property(m => m.HeaderKey).HasMaxLength(64);
+        builder.HasIndex(m => m.HeaderKey).IsUnique();
+    }
+}

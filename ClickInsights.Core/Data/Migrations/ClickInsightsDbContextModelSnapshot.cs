@@ -165,6 +165,65 @@ namespace ClickInsights.Core.Data.Migrations
                     b.ToTable("ClickVerdicts");
                 });
 
+            modelBuilder.Entity("ClickInsights.Core.Data.CsvMapping", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("HeaderKey")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Headers")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MappingJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("HeaderKey")
+                        .IsUnique();
+
+                    b.ToTable("CsvMappings");
+                });
+
+            modelBuilder.Entity("ClickInsights.Core.Data.DomainGateway", b =>
+                {
+                    b.Property<string>("Domain")
+                        .HasMaxLength(253)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CheckedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Gateway")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MxHosts")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Domain");
+
+                    b.ToTable("DomainGateways");
+                });
+
             modelBuilder.Entity("ClickInsights.Core.Data.EmailEvent", b =>
                 {
                     b.Property<long>("Id")
@@ -367,10 +426,25 @@ namespace ClickInsights.Core.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateTime?>("AuthFirstPassedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("AuthLastCheckedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AuthLastResultJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ClassifierSettingsJson")
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DkimSelector")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("HoneypotPattern")
                         .HasColumnType("TEXT");
 
                     b.Property<bool>("IsDemo")
@@ -383,6 +457,12 @@ namespace ClickInsights.Core.Data.Migrations
 
                     b.Property<string>("SendingDomain")
                         .HasMaxLength(253)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SendingProvider")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserCatalogueJson")
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");

@@ -12,6 +12,38 @@ namespace ClickInsights.Core.Data.Migrations
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "CsvMappings",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    HeaderKey = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Headers = table.Column<string>(type: "TEXT", nullable: false),
+                    MappingJson = table.Column<string>(type: "TEXT", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_CsvMappings", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "DomainGateways",
+                columns: table => new
+                {
+                    Domain = table.Column<string>(type: "TEXT", maxLength: 253, nullable: false),
+                    MxHosts = table.Column<string>(type: "TEXT", nullable: false),
+                    Gateway = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    CheckedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    ExpiresAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    Error = table.Column<string>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_DomainGateways", x => x.Domain);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "UserAgents",
                 columns: table => new
                 {
@@ -34,7 +66,14 @@ namespace ClickInsights.Core.Data.Migrations
                     SendingDomain = table.Column<string>(type: "TEXT", maxLength: 253, nullable: true),
                     IsDemo = table.Column<bool>(type: "INTEGER", nullable: false),
                     CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    ClassifierSettingsJson = table.Column<string>(type: "TEXT", nullable: true)
+                    ClassifierSettingsJson = table.Column<string>(type: "TEXT", nullable: true),
+                    UserCatalogueJson = table.Column<string>(type: "TEXT", nullable: true),
+                    HoneypotPattern = table.Column<string>(type: "TEXT", nullable: true),
+                    SendingProvider = table.Column<string>(type: "TEXT", nullable: true),
+                    DkimSelector = table.Column<string>(type: "TEXT", nullable: true),
+                    AuthFirstPassedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    AuthLastCheckedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    AuthLastResultJson = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -285,6 +324,12 @@ namespace ClickInsights.Core.Data.Migrations
                 columns: new[] { "CampaignId", "Verdict" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_CsvMappings_HeaderKey",
+                table: "CsvMappings",
+                column: "HeaderKey",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Events_CampaignId_Type_OccurredAtMs",
                 table: "Events",
                 columns: new[] { "CampaignId", "Type", "OccurredAtMs" });
@@ -347,6 +392,12 @@ namespace ClickInsights.Core.Data.Migrations
 
             migrationBuilder.DropTable(
                 name: "ClickVerdicts");
+
+            migrationBuilder.DropTable(
+                name: "CsvMappings");
+
+            migrationBuilder.DropTable(
+                name: "DomainGateways");
 
             migrationBuilder.DropTable(
                 name: "Imports");
