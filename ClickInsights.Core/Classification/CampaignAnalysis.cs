@@ -17,8 +17,10 @@ public sealed class CampaignAnalysis
         RecipientCount = recipientCount;
         DeliveredAt = new long[recipientCount];
         SentAt = new long[recipientCount];
+        FirstOpenAt = new long[recipientCount];
         Array.Fill(DeliveredAt, Unknown);
         Array.Fill(SentAt, Unknown);
+        Array.Fill(FirstOpenAt, Unknown);
         RecipientDomain = new string[recipientCount];
         RecipientClickStart = new int[recipientCount + 1];
         ClicksByRecipient = new int[clicks.Length];
@@ -34,6 +36,8 @@ public sealed class CampaignAnalysis
     public int[] ClicksByRecipient { get; }
     public long[] DeliveredAt { get; }
     public long[] SentAt { get; }
+    public long[] FirstOpenAt { get; }
+    public bool HasOpens { get; private set; }
     public string[] RecipientDomain { get; }
     public long CampaignStartMs { get; private set; }
     /// <summary>Distinct links of the email: the source's list, or at least every link somebody clicked.</summary>
@@ -45,6 +49,7 @@ public sealed class CampaignAnalysis
     /// <summary>Every click time falls on a whole minute (Constant Contact): sub-minute timing cannot be used.</summary>
     public bool WholeMinuteTimes { get; private set; }
     public required CampaignInput Input { get; init; }
+    public required Networks Networks { get; init; }
 
     public ReadOnlySpan<int> ClicksOf(int recipient) =>
         ClicksByRecipient.AsSpan(RecipientClickStart[recipient], RecipientClickStart[recipient + 1] - RecipientClickStart[recipient]);
@@ -63,7 +68,22 @@ public sealed class CampaignAnalysis
         return (CampaignStartMs, Input.SentAtMs is null ? "the campaign's first event" : "send");
     }
 
-    public static CampaignAnalysis Build(CampaignInput input)
+    /// <summary>Whether a click is isolated: no other click of the same recipient within the given window.</summary>
+    public bool IsIsolated(int click, long windowMs)
+    {
+        var own = ClicksOf(ClickRecipient[click]);
+        var time = Clicks[click].TimeMs;
+        foreach (var other in own)
+        {
+            if (other != click && Math.Abs(Clicks[other].TimeMs - time) <= windowMs)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public static CampaignAnalysis Build(CampaignInput input, ScannerCatalogue catalogue)
     {
         var events = input.Events;
         var recipientIndex = new Dictionary<int, int>();
@@ -111,7 +131,7 @@ public sealed class CampaignAnalysis
             clickRecipient[i] = recipientIndex[clicks[i].RecipientId];
         }
 
-        var analysis = new CampaignAnalysis(clicks, clickRecipient, recipientIndex.Count) { Input = input };
+        var analysis = new CampaignAnalysis(clicks, clickRecipient, recipientIndex.Count) { Input = input, Networks = new Networks(catalogue) };
         analysis.CampaignStartMs = input.SentAtMs ?? (firstSend != long.MaxValue ? firstSend : (firstEvent == long.MaxValue ? 0 : firstEvent));
 
         foreach (var e in events)
@@ -123,6 +143,14 @@ public sealed class CampaignAnalysis
                 if (analysis.DeliveredAt[r] == Unknown || e.TimeMs < analysis.DeliveredAt[r])
                 {
                     analysis.DeliveredAt[r] = e.TimeMs;
+                }
+            }
+            else if (e.Type == EventType.Open)
+            {
+                analysis.HasOpens = true;
+                if (analysis.FirstOpenAt[r] == Unknown || e.TimeMs < analysis.FirstOpenAt[r])
+                {
+                    analysis.FirstOpenAt[r] = e.TimeMs;
                 }
             }
             else if (e.Type == EventType.Sent && e.TimeMs != Import.NormalizedEvent.UnknownTime)

@@ -17,6 +17,18 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
 
     public ScannerCatalogue Catalogue => catalogue;
 
+    /// <summary>The shipped catalogue merged with the workspace's own entries (theirs first, so they win).</summary>
+    public ScannerCatalogue CatalogueOf(Workspace workspace) =>
+        UserCatalogue.Parse(workspace.UserCatalogueJson) is { IsEmpty: false } own
+            ? catalogue.WithUserEntries(own.UserAgents, own.Networks, own.Mx)
+            : catalogue;
+
+    private ClickClassifier ClassifierOf(Workspace workspace)
+    {
+        var merged = CatalogueOf(workspace);
+        return ReferenceEquals(merged, catalogue) ? _classifier : new ClickClassifier(merged);
+    }
+
     public async Task ClassifyWorkspaceAsync(int workspaceId, IProgress<(int Done, int Total)>? progress = null, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -41,8 +53,8 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
 
             var connection = db.Database.GetDbConnection();
             await connection.OpenAsync(cancellationToken);
-            var loaded = await LoadAsync(connection, campaign, cancellationToken);
-            var result = _classifier.Classify(loaded.Input, settings);
+            var loaded = await LoadAsync(connection, campaign, workspace.HoneypotPattern, cancellationToken);
+            var result = ClassifierOf(workspace).Classify(loaded.Input, settings);
             var clicks = ApplyOverrides(result.Clicks, overrides, loaded.Recipients);
             await StoreAsync(connection, campaignId, clicks, loaded, result.UnavailableSignals, settings, cancellationToken);
         }
@@ -53,11 +65,12 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var campaign = await db.Campaigns.AsNoTracking().FirstAsync(c => c.Id == campaignId, cancellationToken);
+        var workspace = await db.Workspaces.AsNoTracking().FirstAsync(w => w.Id == campaign.WorkspaceId, cancellationToken);
         var overrides = await db.Overrides.AsNoTracking().Where(o => o.WorkspaceId == campaign.WorkspaceId).ToListAsync(cancellationToken);
         var connection = db.Database.GetDbConnection();
         await connection.OpenAsync(cancellationToken);
-        var loaded = await LoadAsync(connection, campaign, cancellationToken);
-        return ApplyOverrides(_classifier.Classify(loaded.Input, settings).Clicks, overrides, loaded.Recipients);
+        var loaded = await LoadAsync(connection, campaign, workspace.HoneypotPattern, cancellationToken);
+        return ApplyOverrides(ClassifierOf(workspace).Classify(loaded.Input, settings).Clicks, overrides, loaded.Recipients);
     }
 
     public static ClassifierSettings SettingsOf(Workspace workspace) =>
@@ -67,7 +80,7 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
 
     private sealed record Loaded(CampaignInput Input, Dictionary<int, (string Email, string Domain)> Recipients);
 
-    private static async Task<Loaded> LoadAsync(DbConnection connection, Campaign campaign, CancellationToken cancellationToken)
+    private static async Task<Loaded> LoadAsync(DbConnection connection, Campaign campaign, string? honeypotPattern, CancellationToken cancellationToken)
     {
         var events = new List<ClassifierEvent>();
         await using (var command = connection.CreateCommand())
@@ -108,19 +121,31 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
             }
         }
 
-        int knownLinks;
+        int knownLinks = 0;
+        var honeypots = new HashSet<int>();
         await using (var command = connection.CreateCommand())
         {
-            command.CommandText = """SELECT COUNT(*) FROM "CampaignLinks" WHERE "CampaignId" = @c""";
+            command.CommandText = """SELECT "Id", "Url" FROM "CampaignLinks" WHERE "CampaignId" = @c""";
             EventWriter.SetParameter(command, "@c", campaign.Id);
-            knownLinks = Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken));
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                knownLinks++;
+                if (!string.IsNullOrWhiteSpace(honeypotPattern) && reader.GetString(1).Contains(honeypotPattern, StringComparison.OrdinalIgnoreCase))
+                {
+                    honeypots.Add(reader.GetInt32(0));
+                }
+            }
         }
+        // The honeypot is invisible: it is not one of the links a scanner's "every link" is measured against.
+        knownLinks -= honeypots.Count;
 
         var input = new CampaignInput
         {
             Events = events,
             RecipientDomains = recipients.ToDictionary(r => r.Key, r => r.Value.Domain),
             KnownLinkCount = knownLinks,
+            HoneypotLinkIds = honeypots,
             SentAtMs = campaign.SentAt is { } sent ? new DateTimeOffset(DateTime.SpecifyKind(sent, DateTimeKind.Utc)).ToUnixTimeMilliseconds() : null,
         };
         return new Loaded(input, recipients);

@@ -14,10 +14,30 @@ public sealed record ClassifierSettings
     public int SuspectThreshold { get; init; } = 40;
     public int BotThreshold { get; init; } = 70;
 
+    // User agents.
     public int SelfNamedAgentWeight { get; init; } = 100;
     public int AutomationAgentWeight { get; init; } = 90;
     public int ProbableAgentWeight { get; init; } = 45;
+    public int EmptyAgentWeight { get; init; } = 30;
+    public int OutdatedAgentWeight { get; init; } = 25;
+    /// <summary>A browser this many months older than the click is outdated (Safe Links shows Chrome 57–101).</summary>
+    public int OutdatedAgentMonths { get; init; } = 30;
 
+    // Networks.
+    public int ScannerNetworkWeight { get; init; } = 50;
+    /// <summary>A mail-security vendor's network from one secondary source: alone it makes a suspect, not a bot
+    /// (browser isolation puts real people behind such networks too).</summary>
+    public int ProbableNetworkWeight { get; init; } = 40;
+    /// <summary>Cloud networks real people share (Azure-hosted desktops): weak evidence.</summary>
+    public int CloudNetworkWeight { get; init; } = 20;
+
+    // Timing.
+    public int BeforeDeliveryWeight { get; init; } = 55;
+    /// <summary>A click this soon after delivery (or send) is early; scanners come from seconds to minutes after.</summary>
+    public double EarlyWindowSeconds { get; init; } = 600;
+    public int EarlyClickWeight { get; init; } = 20;
+
+    // Bursts and every link.
     /// <summary>Seconds within which clicks on distinct links count as one burst.</summary>
     public double BurstWindowSeconds { get; init; } = 2;
     /// <summary>Distinct links a burst needs.</summary>
@@ -25,11 +45,36 @@ public sealed record ClassifierSettings
     public int BurstWeight { get; init; } = 45;
     /// <summary>Added to a burst that reached three or more links.</summary>
     public int BurstManyLinksWeight { get; init; } = 20;
+    /// <summary>With whole-minute times, several links in one minute long after delivery: people do that too.</summary>
+    public int LateMinuteBurstWeight { get; init; } = 15;
+    public int EveryLinkWeight { get; init; } = 35;
+    public int EveryLinkMinLinks { get; init; } = 3;
+    public double EveryLinkWindowSeconds { get; init; } = 10;
 
-    public int BeforeDeliveryWeight { get; init; } = 55;
-    /// <summary>A click this soon after delivery (or send) is early; scanners come from seconds to minutes after.</summary>
-    public double EarlyWindowSeconds { get; init; } = 300;
-    public int EarlyClickWeight { get; init; } = 20;
+    // Time-of-click sandboxing.
+    public double SandboxWindowSeconds { get; init; } = 30;
+    public int SandboxPrecheckWeight { get; init; } = 55;
+    /// <summary>Without IP addresses a pair on one link is weaker evidence.</summary>
+    public int SandboxPrecheckWithoutIpWeight { get; init; } = 45;
+    public int FollowedByPersonWeight { get; init; } = -30;
+
+    /// <summary>An early click with no open before it, used only where neither IP nor user agent is known.</summary>
+    public int ClickWithoutOpenWeight { get; init; } = 20;
+
+    // Provider flags and honeypot.
+    public int ProviderBotFlagWeight { get; init; } = 80;
+    public int HoneypotWeight { get; init; } = 100;
+
+    // Domain patterns.
+    public int DomainPatternMinRecipients { get; init; } = 3;
+    /// <summary>Share of a domain's recipients that clicked early for the domain to count as scanned.</summary>
+    public double DomainPatternShare { get; init; } = 0.3;
+    public int DomainPatternWeight { get; init; } = 30;
+
+    // Evidence for a person.
+    public double LaterClickMinutes { get; init; } = 30;
+    public int LaterIsolatedClickWeight { get; init; } = -15;
+    public int ConfirmedHumanWeight { get; init; } = -40;
 
     public string Hash()
     {

@@ -10,28 +10,42 @@ namespace ClickInsights.Core.Classification;
 public sealed class ClickClassifier
 {
     /// <summary>Changes whenever a signal or its wording changes, so stored verdicts are recomputed.</summary>
-    public const string Version = "1.0.0";
+    public const string Version = "2.0.0";
 
     private readonly IClickSignal[] _signals;
+    private readonly ScannerCatalogue _catalogue;
 
     public ClickClassifier(ScannerCatalogue catalogue)
-        : this(DefaultSignals(catalogue))
+        : this(catalogue, DefaultSignals(catalogue))
     {
     }
 
-    public ClickClassifier(IEnumerable<IClickSignal> signals) =>
-        _signals = signals.OrderBy(s => s.Stage).ToArray();
+    public ClickClassifier(ScannerCatalogue catalogue, IEnumerable<IClickSignal> signals)
+    {
+        _catalogue = catalogue;
+        // Stable: within a stage, signals keep their order, so reasons always come in the same order.
+        _signals = signals.Select((s, i) => (s, i)).OrderBy(x => x.s.Stage).ThenBy(x => x.i).Select(x => x.s).ToArray();
+    }
 
     public static IEnumerable<IClickSignal> DefaultSignals(ScannerCatalogue catalogue) =>
     [
         new UserAgentSignal(catalogue),
-        new BurstSignal(),
+        new AgentAgeSignal(),
+        new NetworkSignal(),
         new TimingSignal(),
+        new ClickWithoutOpenSignal(),
+        new BurstSignal(),
+        new EveryLinkSignal(),
+        new SandboxPairSignal(),
+        new ProviderFlagSignal(),
+        new HoneypotSignal(),
+        new DomainPatternSignal(),
+        new PersonSignal(),
     ];
 
     public ClassificationResult Classify(CampaignInput input, ClassifierSettings settings)
     {
-        var campaign = CampaignAnalysis.Build(input);
+        var campaign = CampaignAnalysis.Build(input, _catalogue);
         var evidence = new ClickEvidence(campaign.Clicks.Length);
         var unavailable = new List<string>();
         foreach (var signal in _signals)
@@ -39,7 +53,10 @@ public sealed class ClickClassifier
             var why = signal.Unavailable(campaign);
             if (why is not null)
             {
-                unavailable.Add(why);
+                if (!unavailable.Contains(why))
+                {
+                    unavailable.Add(why);
+                }
                 continue;
             }
             signal.Apply(campaign, settings, evidence);

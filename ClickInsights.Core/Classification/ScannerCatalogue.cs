@@ -12,7 +12,11 @@ public enum Confidence
 
 public sealed record UserAgentEntry(string Pattern, string Kind, string Owner, Confidence Confidence, string Source, string Date);
 
-public sealed record NetworkEntry(string Cidr, string Owner, Confidence Confidence, string Source, string Date);
+/// <param name="Kind"><c>mail-security</c> (a vendor's scanning network) or <c>cloud</c> (shared with real people, e.g. Azure).</param>
+public sealed record NetworkEntry(string Cidr, string Owner, Confidence Confidence, string Source, string Date, string Kind = "mail-security")
+{
+    public bool IsCloud => string.Equals(Kind, "cloud", StringComparison.OrdinalIgnoreCase);
+}
 
 public sealed record MxEntry(string Pattern, string Gateway, string Source, string Date);
 

@@ -1,4 +1,5 @@
 using ClickInsights.Core.Classification;
+using ClickInsights.Core.Classification.Signals;
 
 namespace ClickInsights.Core.Reports;
 
@@ -35,12 +36,26 @@ public static class ReasonLabels
 {
     public static string Of(string code) => code switch
     {
-        Classification.Signals.UserAgentSignal.SelfNamed => "Scanner names itself in its user agent",
-        Classification.Signals.UserAgentSignal.Automation => "Automation tool, not a browser",
-        Classification.Signals.UserAgentSignal.Claimed => "User agent said to be a scanner",
-        Classification.Signals.BurstSignal.Code => "Several links within seconds",
-        Classification.Signals.TimingSignal.BeforeDelivery => "Clicked before delivery",
-        Classification.Signals.TimingSignal.Early => "Clicked right after delivery",
+        UserAgentSignal.SelfNamed => "Scanner names itself in its user agent",
+        UserAgentSignal.Automation => "Automation tool, not a browser",
+        UserAgentSignal.Claimed => "User agent said to be a scanner",
+        AgentAgeSignal.Empty => "No user agent",
+        AgentAgeSignal.Outdated => "Years-old browser version",
+        NetworkSignal.Scanner => "Mail-security vendor's network",
+        NetworkSignal.Probable => "Network listed as a vendor's (unconfirmed)",
+        NetworkSignal.Cloud => "Cloud network scanners use",
+        BurstSignal.Code => "Several links within seconds",
+        EveryLinkSignal.Code => "Every link of the email",
+        TimingSignal.BeforeDelivery => "Clicked before delivery",
+        TimingSignal.Early => "Clicked right after delivery",
+        ClickWithoutOpenSignal.Code => "Clicked without opening",
+        SandboxPairSignal.Precheck => "Gateway check just before a person's click",
+        SandboxPairSignal.FollowedByPerson => "Person clicking after a gateway check",
+        ProviderFlagSignal.Code => "Flagged by the provider",
+        HoneypotSignal.Code => "Clicked the hidden link",
+        DomainPatternSignal.Code => "Domain whose gateway checks links",
+        PersonSignal.LaterIsolated => "A single click, later on",
+        PersonSignal.ConfirmedHuman => "Confirmed person after a scan",
         "override" => "Marked by a person",
         _ => code,
     };

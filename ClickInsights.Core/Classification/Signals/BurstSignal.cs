@@ -35,10 +35,15 @@ public sealed class BurstSignal : IClickSignal
                     if (links.Count >= minLinks)
                     {
                         var span = clicks[own[k - 1]].TimeMs - clicks[own[clusterStart]].TimeMs;
+                        var firstClick = own[clusterStart];
+                        var late = clicks[firstClick].TimeMs - campaign.AnchorOf(r).TimeMs > (long)(settings.EarlyWindowSeconds * 1000);
                         var sentence = campaign.WholeMinuteTimes
-                            ? $"clicked {links.Count} of {campaign.LinkCount} links within the same minute"
+                            ? $"clicked {links.Count} of {campaign.LinkCount} links within the same minute{(late ? ", long after delivery" : "")}"
                             : $"clicked {links.Count} of {campaign.LinkCount} links within {Format.Duration(span)}";
-                        var weight = settings.BurstWeight + (links.Count >= 3 ? settings.BurstManyLinksWeight : 0);
+                        // Whole minutes cannot tell a scanner's second from a person's minute, except by when it happened.
+                        var weight = campaign.WholeMinuteTimes && late
+                            ? settings.LateMinuteBurstWeight
+                            : settings.BurstWeight + (links.Count >= 3 ? settings.BurstManyLinksWeight : 0);
                         var reason = new Reason(Code, sentence, weight);
                         for (int j = clusterStart; j < k; j++)
                         {

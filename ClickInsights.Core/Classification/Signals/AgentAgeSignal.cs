@@ -1,0 +1,72 @@
+using System.Text.RegularExpressions;
+
+namespace ClickInsights.Core.Classification.Signals;
+
+/// <summary>
+/// Empty and outdated user agents. Safe Links fetches with an old Windows Chrome (57–101 logged) or with no
+/// agent at all; a person's browser updates itself every few weeks.
+/// </summary>
+public sealed partial class AgentAgeSignal : IClickSignal
+{
+    public const string Empty = "ua_empty";
+    public const string Outdated = "ua_outdated";
+
+    // Chrome 100 shipped on 2022-03-29 and a new major version comes every four weeks.
+    private static readonly DateTimeOffset Chrome100 = new(2022, 3, 29, 0, 0, 0, TimeSpan.Zero);
+
+    public string? Unavailable(CampaignAnalysis campaign) =>
+        campaign.HasUserAgent ? null : "user agents (the source does not carry them)";
+
+    public void Apply(CampaignAnalysis campaign, ClassifierSettings settings, ClickEvidence evidence)
+    {
+        var clicks = campaign.Clicks;
+        var empty = new Reason(Empty, "the click came with no user agent, as scanners' fetches often do", settings.EmptyAgentWeight);
+        var cache = new Dictionary<(string, long), Reason?>();
+        for (int i = 0; i < clicks.Length; i++)
+        {
+            var agent = clicks[i].UserAgent;
+            if (agent is null)
+            {
+                // No agent at all on one click of a source that has them elsewhere.
+                evidence.Add(i, empty);
+                continue;
+            }
+            if (agent.Length == 0 || agent == "-")
+            {
+                evidence.Add(i, empty);
+                continue;
+            }
+            var month = clicks[i].TimeMs / (30L * 86_400_000);
+            if (!cache.TryGetValue((agent, month), out var reason))
+            {
+                reason = Describe(agent, clicks[i].TimeMs, settings);
+                cache.Add((agent, month), reason);
+            }
+            if (reason is not null)
+            {
+                evidence.Add(i, reason);
+            }
+        }
+    }
+
+    private static Reason? Describe(string agent, long timeMs, ClassifierSettings settings)
+    {
+        var match = ChromeVersion().Match(agent);
+        if (!match.Success || agent.Contains("Edg/", StringComparison.Ordinal) || !int.TryParse(match.Groups[1].ValueSpan, out var major))
+        {
+            return null;
+        }
+        var when = DateTimeOffset.FromUnixTimeMilliseconds(timeMs);
+        var expected = 100 + (int)((when - Chrome100).TotalDays / 28);
+        var monthsBehind = (expected - major) * 28 / 30;
+        if (monthsBehind < settings.OutdatedAgentMonths)
+        {
+            return null;
+        }
+        var years = monthsBehind / 12.0;
+        return new Reason(Outdated, $"browser is Chrome {major}, about {years:0.#} years out of date when the click came (Safe Links uses old Chrome versions)", settings.OutdatedAgentWeight);
+    }
+
+    [GeneratedRegex(@"Chrome/(\d+)\.", RegexOptions.CultureInvariant)]
+    private static partial Regex ChromeVersion();
+}

@@ -1,0 +1,51 @@
+namespace ClickInsights.Core.Classification.Signals;
+
+/// <summary>A recipient who clicked every link of the email within a minute: scanners check them all, people pick.</summary>
+public sealed class EveryLinkSignal : IClickSignal
+{
+    public const string Code = "every_link";
+
+    public void Apply(CampaignAnalysis campaign, ClassifierSettings settings, ClickEvidence evidence)
+    {
+        var links = campaign.LinkCount;
+        if (links < settings.EveryLinkMinLinks)
+        {
+            return;
+        }
+        long window = (long)(settings.EveryLinkWindowSeconds * 1000) + (campaign.WholeMinuteTimes ? 60_000 : 0);
+        var clicks = campaign.Clicks;
+        var seen = new HashSet<int>();
+        for (int r = 0; r < campaign.RecipientCount; r++)
+        {
+            var own = campaign.ClicksOf(r);
+            if (own.Length < links)
+            {
+                continue;
+            }
+            // Slide over the recipient's clicks: does some window hold every link?
+            for (int start = 0; start + links <= own.Length; start++)
+            {
+                seen.Clear();
+                int end = start;
+                while (end < own.Length && clicks[own[end]].TimeMs - clicks[own[start]].TimeMs <= window)
+                {
+                    seen.Add(clicks[own[end]].LinkId);
+                    end++;
+                }
+                if (seen.Count >= links)
+                {
+                    var span = clicks[own[end - 1]].TimeMs - clicks[own[start]].TimeMs;
+                    var reason = new Reason(Code, $"clicked every one of the email's {links} links within {Format.Duration(span)}", settings.EveryLinkWeight);
+                    for (int j = start; j < end; j++)
+                    {
+                        if (!evidence.Has(own[j], Code))
+                        {
+                            evidence.Add(own[j], reason);
+                        }
+                    }
+                    start = end - 1;
+                }
+            }
+        }
+    }
+}
