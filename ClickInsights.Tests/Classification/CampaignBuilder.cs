@@ -22,12 +22,28 @@ public sealed class CampaignBuilder
         return this;
     }
 
-    public long Click(int recipient, double atSeconds, int link, string? ip = "73.20.1.5", string? agent = Browser)
+    public long Click(int recipient, double atSeconds, int link, string? ip = "73.20.1.5", string? agent = Browser, string? flag = null)
     {
         var id = _nextId++;
-        _events.Add(new ClassifierEvent(id, recipient, EventType.Click, At(atSeconds), link, ip, agent, null));
+        _events.Add(new ClassifierEvent(id, recipient, EventType.Click, At(atSeconds), link, ip, agent, flag));
         return id;
     }
+
+    public CampaignBuilder Open(int recipient, double atSeconds)
+    {
+        _events.Add(new ClassifierEvent(_nextId++, recipient, EventType.Open, At(atSeconds), 0, null, null, null));
+        return this;
+    }
+
+    /// <summary>Sent events only, without deliveries (Constant Contact's sends report).</summary>
+    public CampaignBuilder Sent(int recipient, double atSeconds, string domain = "example.com")
+    {
+        _domains[recipient] = domain;
+        _events.Add(new ClassifierEvent(_nextId++, recipient, EventType.Sent, At(atSeconds), 0, null, null, null));
+        return this;
+    }
+
+    public HashSet<int> Honeypots { get; } = [];
 
     public CampaignInput Build() => new()
     {
@@ -35,12 +51,13 @@ public sealed class CampaignBuilder
         RecipientDomains = _domains,
         KnownLinkCount = Links,
         SentAtMs = SendMs,
+        HoneypotLinkIds = Honeypots,
     };
 
     public static ClassificationResult Classify(CampaignInput input, ClassifierSettings? settings = null) =>
         new ClickClassifier(ScannerCatalogue.Default).Classify(input, settings ?? ClassifierSettings.Default);
 
-    private static long At(double seconds) => SendMs + (long)(seconds * 1000);
+    public static long At(double seconds) => SendMs + (long)(seconds * 1000);
 }
 
 public static class ResultExtensions
