@@ -1,35 +1,47 @@
 using ClickInsights.Core.Data;
+using ClickInsights.Core.Import;
 
 namespace ClickInsights.Core.Classification;
 
 /// <summary>
-/// A campaign's events arranged for the signals: clicks in time order, each recipient's clicks, and each
-/// recipient's delivery and send times. Built once per campaign; signals only read it.
+/// A campaign's events arranged for the signals: clicks in time order, each recipient's clicks, each recipient's
+/// delivery, send and open times, and every distinct user agent and IP address looked up once. Built once per
+/// campaign; signals only read it.
 /// </summary>
 public sealed class CampaignAnalysis
 {
     public const long Unknown = long.MinValue;
 
-    private CampaignAnalysis(ClassifierEvent[] clicks, int[] clickRecipient, int recipientCount)
+    private CampaignAnalysis(CampaignInput input, ClassifierEvent[] clicks, int recipientCount)
     {
+        Input = input;
         Clicks = clicks;
-        ClickRecipient = clickRecipient;
         RecipientCount = recipientCount;
-        DeliveredAt = new long[recipientCount];
-        SentAt = new long[recipientCount];
-        FirstOpenAt = new long[recipientCount];
-        Array.Fill(DeliveredAt, Unknown);
-        Array.Fill(SentAt, Unknown);
-        Array.Fill(FirstOpenAt, Unknown);
+        ClickRecipient = new int[clicks.Length];
+        ClickAgent = new int[clicks.Length];
+        ClickNetwork = new NetworkEntry?[clicks.Length];
+        ClickNetworkKey = new long[clicks.Length];
+        DeliveredAt = Filled(recipientCount);
+        SentAt = Filled(recipientCount);
+        FirstOpenAt = Filled(recipientCount);
         RecipientDomain = new string[recipientCount];
         RecipientClickStart = new int[recipientCount + 1];
         ClicksByRecipient = new int[clicks.Length];
     }
 
-    /// <summary>The campaign's clicks, by time then event id.</summary>
+    public CampaignInput Input { get; }
+    /// <summary>The campaign's clicks, by time then input order.</summary>
     public ClassifierEvent[] Clicks { get; }
     /// <summary>Dense recipient index of each click.</summary>
     public int[] ClickRecipient { get; }
+    /// <summary>Index into <see cref="Agents"/> of each click's user agent, or -1.</summary>
+    public int[] ClickAgent { get; }
+    /// <summary>The catalogue entry of each click's network, if any.</summary>
+    public NetworkEntry?[] ClickNetwork { get; }
+    /// <summary>Equal for clicks from the same network (catalogued owner, else /16 or /48); 0 without an IP.</summary>
+    public long[] ClickNetworkKey { get; }
+    /// <summary>Every distinct user agent of the campaign's clicks.</summary>
+    public IReadOnlyList<string> Agents => _agents;
     public int RecipientCount { get; }
     /// <summary>Clicks of recipient r are <c>ClicksByRecipient[RecipientClickStart[r]..RecipientClickStart[r+1]]</c>, in time order.</summary>
     public int[] RecipientClickStart { get; }
@@ -37,7 +49,6 @@ public sealed class CampaignAnalysis
     public long[] DeliveredAt { get; }
     public long[] SentAt { get; }
     public long[] FirstOpenAt { get; }
-    public bool HasOpens { get; private set; }
     public string[] RecipientDomain { get; }
     public long CampaignStartMs { get; private set; }
     /// <summary>Distinct links of the email: the source's list, or at least every link somebody clicked.</summary>
@@ -46,13 +57,19 @@ public sealed class CampaignAnalysis
     public bool HasUserAgent { get; private set; }
     public bool HasDelivery { get; private set; }
     public bool HasSend { get; private set; }
+    public bool HasOpens { get; private set; }
     /// <summary>Every click time falls on a whole minute (Constant Contact): sub-minute timing cannot be used.</summary>
     public bool WholeMinuteTimes { get; private set; }
-    public required CampaignInput Input { get; init; }
-    public required Networks Networks { get; init; }
+
+    private readonly List<string> _agents = [];
 
     public ReadOnlySpan<int> ClicksOf(int recipient) =>
         ClicksByRecipient.AsSpan(RecipientClickStart[recipient], RecipientClickStart[recipient + 1] - RecipientClickStart[recipient]);
+
+    /// <summary>The catalogue's entry for the network a click came from, if any.</summary>
+    public NetworkEntry? NetworkOf(int click) => ClickNetwork[click];
+
+    public long NetworkKeyOf(int click) => ClickNetworkKey[click];
 
     /// <summary>The moment a recipient's clicks are timed from: delivery, else send, else the campaign's start.</summary>
     public (long TimeMs, string Label) AnchorOf(int recipient)
@@ -71,9 +88,8 @@ public sealed class CampaignAnalysis
     /// <summary>Whether a click is isolated: no other click of the same recipient within the given window.</summary>
     public bool IsIsolated(int click, long windowMs)
     {
-        var own = ClicksOf(ClickRecipient[click]);
         var time = Clicks[click].TimeMs;
-        foreach (var other in own)
+        foreach (var other in ClicksOf(ClickRecipient[click]))
         {
             if (other != click && Math.Abs(Clicks[other].TimeMs - time) <= windowMs)
             {
@@ -83,139 +99,267 @@ public sealed class CampaignAnalysis
         return true;
     }
 
-    public static CampaignAnalysis Build(CampaignInput input, ScannerCatalogue catalogue)
+    public static CampaignAnalysis Build(CampaignInput input, NetworkIndex networks)
     {
-        var events = input.Events;
-        var recipientIndex = new Dictionary<int, int>();
-        int clickCount = 0;
-        long firstEvent = long.MaxValue;
-        long firstSend = long.MaxValue;
-        foreach (var e in events)
+        var events = input.Events switch
         {
-            if (e.Type == EventType.Click)
+            ClassifierEvent[] array => array,
+            List<ClassifierEvent> list => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list),
+            var other => other.ToArray(),
+        };
+        var recipients = new RecipientMap(events);
+        int clickCount = 0;
+        long minClick = long.MaxValue;
+        for (int i = 0; i < events.Length; i++)
+        {
+            if (events[i].Type == EventType.Click)
             {
                 clickCount++;
-            }
-            if (e.TimeMs == Import.NormalizedEvent.UnknownTime)
-            {
-                // A record without a time (Mailchimp sent-to) says who was sent the email, not when.
-            }
-            else if (e.Type == EventType.Sent && e.TimeMs < firstSend)
-            {
-                firstSend = e.TimeMs;
-            }
-            else if (e.TimeMs < firstEvent)
-            {
-                firstEvent = e.TimeMs;
-            }
-            if (!recipientIndex.ContainsKey(e.RecipientId))
-            {
-                recipientIndex.Add(e.RecipientId, recipientIndex.Count);
+                minClick = Math.Min(minClick, events[i].TimeMs);
             }
         }
 
-        var clicks = new ClassifierEvent[clickCount];
+        // Sort clicks by time, ties by input order, through integer keys (much faster than comparing structs).
+        var keys = new long[clickCount];
+        var order = new int[clickCount];
         int c = 0;
-        foreach (var e in events)
+        for (int i = 0; i < events.Length; i++)
         {
-            if (e.Type == EventType.Click)
+            if (events[i].Type == EventType.Click)
             {
-                clicks[c++] = e;
+                keys[c] = (events[i].TimeMs - minClick) << 24 | (long)c;
+                order[c] = i;
+                c++;
             }
         }
-        Array.Sort(clicks, static (a, b) => a.TimeMs != b.TimeMs ? a.TimeMs.CompareTo(b.TimeMs) : a.EventId.CompareTo(b.EventId));
+        if (!IsSorted(keys))
+        {
+            Array.Sort(keys, order);
+        }
+        var clicks = new ClassifierEvent[clickCount];
+        for (int k = 0; k < clickCount; k++)
+        {
+            clicks[k] = events[order[k]];
+        }
 
-        var clickRecipient = new int[clickCount];
+        var analysis = new CampaignAnalysis(input, clicks, recipients.Count);
+        long firstEvent = long.MaxValue, firstSend = long.MaxValue;
+        for (int i = 0; i < events.Length; i++)
+        {
+            ref readonly var e = ref events[i];
+            var r = recipients.IndexOf(e.RecipientId);
+            switch (e.Type)
+            {
+                case EventType.Delivered:
+                    analysis.HasDelivery = true;
+                    Earliest(analysis.DeliveredAt, r, e.TimeMs);
+                    break;
+                case EventType.Open:
+                    analysis.HasOpens = true;
+                    Earliest(analysis.FirstOpenAt, r, e.TimeMs);
+                    break;
+                case EventType.Sent when e.TimeMs != NormalizedEvent.UnknownTime:
+                    // A record without a time (Mailchimp sent-to) says who was sent the email, not when.
+                    analysis.HasSend = true;
+                    Earliest(analysis.SentAt, r, e.TimeMs);
+                    firstSend = Math.Min(firstSend, e.TimeMs);
+                    break;
+            }
+            if (e.TimeMs != NormalizedEvent.UnknownTime)
+            {
+                firstEvent = Math.Min(firstEvent, e.TimeMs);
+            }
+        }
+        analysis.CampaignStartMs = input.SentAtMs ?? (firstSend != long.MaxValue ? firstSend : firstEvent == long.MaxValue ? 0 : firstEvent);
+
+        for (int r = 0; r < recipients.Count; r++)
+        {
+            analysis.RecipientDomain[r] = input.RecipientDomains.TryGetValue(recipients.IdOf(r), out var domain) ? domain : "";
+        }
+
+        var agents = new Dictionary<string, int>(StringComparer.Ordinal);
+        var links = new HashSet<int>();
+        bool wholeMinutes = clickCount > 0;
+        var start = analysis.RecipientClickStart;
         for (int i = 0; i < clicks.Length; i++)
         {
-            clickRecipient[i] = recipientIndex[clicks[i].RecipientId];
-        }
-
-        var analysis = new CampaignAnalysis(clicks, clickRecipient, recipientIndex.Count) { Input = input, Networks = new Networks(catalogue) };
-        analysis.CampaignStartMs = input.SentAtMs ?? (firstSend != long.MaxValue ? firstSend : (firstEvent == long.MaxValue ? 0 : firstEvent));
-
-        foreach (var e in events)
-        {
-            var r = recipientIndex[e.RecipientId];
-            if (e.Type == EventType.Delivered)
+            ref readonly var click = ref clicks[i];
+            var r = recipients.IndexOf(click.RecipientId);
+            analysis.ClickRecipient[i] = r;
+            start[r + 1]++;
+            links.Add(click.LinkId);
+            wholeMinutes &= click.TimeMs % 60_000 == 0;
+            // Consecutive clicks often share an agent (a scanner's burst): skip the dictionary then.
+            if (click.UserAgent is null)
             {
-                analysis.HasDelivery = true;
-                if (analysis.DeliveredAt[r] == Unknown || e.TimeMs < analysis.DeliveredAt[r])
-                {
-                    analysis.DeliveredAt[r] = e.TimeMs;
-                }
+                analysis.ClickAgent[i] = -1;
             }
-            else if (e.Type == EventType.Open)
+            else if (i > 0 && analysis.ClickAgent[i - 1] >= 0 && ReferenceEquals(click.UserAgent, clicks[i - 1].UserAgent))
             {
-                analysis.HasOpens = true;
-                if (analysis.FirstOpenAt[r] == Unknown || e.TimeMs < analysis.FirstOpenAt[r])
-                {
-                    analysis.FirstOpenAt[r] = e.TimeMs;
-                }
+                analysis.ClickAgent[i] = analysis.ClickAgent[i - 1];
             }
-            else if (e.Type == EventType.Sent && e.TimeMs != Import.NormalizedEvent.UnknownTime)
+            else
             {
-                analysis.HasSend = true;
-                if (analysis.SentAt[r] == Unknown || e.TimeMs < analysis.SentAt[r])
-                {
-                    analysis.SentAt[r] = e.TimeMs;
-                }
+                analysis.ClickAgent[i] = Intern(agents, analysis._agents, click.UserAgent);
+            }
+            if (!string.IsNullOrEmpty(click.Ip))
+            {
+                analysis.HasIp = true;
+                (analysis.ClickNetwork[i], analysis.ClickNetworkKey[i]) = networks.Lookup(click.Ip);
             }
         }
-
-        foreach (var (id, r) in recipientIndex)
-        {
-            analysis.RecipientDomain[r] = input.RecipientDomains.TryGetValue(id, out var domain) ? domain : "";
-        }
+        analysis.HasUserAgent = analysis._agents.Count > 0;
+        analysis.LinkCount = Math.Max(input.KnownLinkCount, links.Count);
+        analysis.WholeMinuteTimes = wholeMinutes && clicks.Length >= 3;
 
         // Counting sort of clicks by recipient keeps each recipient's clicks in time order.
-        var start = analysis.RecipientClickStart;
-        foreach (var r in clickRecipient)
-        {
-            start[r + 1]++;
-        }
-        for (int r = 0; r < analysis.RecipientCount; r++)
+        for (int r = 0; r < recipients.Count; r++)
         {
             start[r + 1] += start[r];
         }
-        var fill = start.AsSpan(0, analysis.RecipientCount).ToArray();
+        var fill = start.AsSpan(0, recipients.Count).ToArray();
         for (int i = 0; i < clicks.Length; i++)
         {
-            analysis.ClicksByRecipient[fill[clickRecipient[i]]++] = i;
+            analysis.ClicksByRecipient[fill[analysis.ClickRecipient[i]]++] = i;
+        }
+        return analysis;
+    }
+
+    private static int Intern(Dictionary<string, int> map, List<string> values, string value)
+    {
+        if (!map.TryGetValue(value, out var index))
+        {
+            index = values.Count;
+            map.Add(value, index);
+            values.Add(value);
+        }
+        return index;
+    }
+
+    private static void Earliest(long[] times, int recipient, long time)
+    {
+        if (times[recipient] == Unknown || time < times[recipient])
+        {
+            times[recipient] = time;
+        }
+    }
+
+    private static bool IsSorted(long[] keys)
+    {
+        for (int i = 1; i < keys.Length; i++)
+        {
+            if (keys[i] < keys[i - 1])
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static long[] Filled(int length)
+    {
+        var array = new long[length];
+        Array.Fill(array, Unknown);
+        return array;
+    }
+
+    /// <summary>Recipient ids → dense indexes: an array when ids are compact (database ids), else a dictionary.</summary>
+    private sealed class RecipientMap
+    {
+        private readonly int[]? _byId;
+        private readonly int _minId;
+        private readonly Dictionary<int, int>? _dictionary;
+        private readonly List<int> _ids = [];
+
+        public RecipientMap(ReadOnlySpan<ClassifierEvent> events)
+        {
+            int min = int.MaxValue, max = int.MinValue;
+            for (int i = 0; i < events.Length; i++)
+            {
+                min = Math.Min(min, events[i].RecipientId);
+                max = Math.Max(max, events[i].RecipientId);
+            }
+            if (events.Length > 0 && (long)max - min < 4L * events.Length + 1024)
+            {
+                _minId = min;
+                _byId = new int[max - min + 1];
+                Array.Fill(_byId, -1);
+                for (int i = 0; i < events.Length; i++)
+                {
+                    ref var slot = ref _byId[events[i].RecipientId - min];
+                    if (slot < 0)
+                    {
+                        slot = _ids.Count;
+                        _ids.Add(events[i].RecipientId);
+                    }
+                }
+            }
+            else
+            {
+                _dictionary = [];
+                for (int i = 0; i < events.Length; i++)
+                {
+                    if (_dictionary.TryAdd(events[i].RecipientId, _ids.Count))
+                    {
+                        _ids.Add(events[i].RecipientId);
+                    }
+                }
+            }
         }
 
-        var links = new HashSet<int>();
-        bool wholeMinutes = clicks.Length > 0;
-        foreach (var click in clicks)
-        {
-            links.Add(click.LinkId);
-            analysis.HasIp |= !string.IsNullOrEmpty(click.Ip);
-            analysis.HasUserAgent |= click.UserAgent is not null;
-            wholeMinutes &= click.TimeMs % 60_000 == 0;
-        }
-        analysis.LinkCount = Math.Max(input.KnownLinkCount, links.Count);
-        analysis.WholeMinuteTimes = wholeMinutes && clicks.Length >= 3;
-        return analysis;
+        public int Count => _ids.Count;
+
+        public int IndexOf(int id) => _byId is not null ? _byId[id - _minId] : _dictionary![id];
+
+        public int IdOf(int index) => _ids[index];
     }
 }
 
-/// <summary>The reasons collected for each click of a campaign.</summary>
-public sealed class ClickEvidence(int clickCount)
+/// <summary>The reasons collected for each click of a campaign, with running scores.</summary>
+public sealed class ClickEvidence
 {
-    private readonly List<Reason>?[] _reasons = new List<Reason>?[clickCount];
+    private readonly int[] _score;
+    private readonly int[] _head;
+    private readonly int[] _tail;
+    private int[] _next = new int[1024];
+    private Reason[] _items = new Reason[1024];
+    private int _count;
 
-    public void Add(int click, Reason reason) => (_reasons[click] ??= new List<Reason>(2)).Add(reason);
+    public ClickEvidence(int clickCount)
+    {
+        _score = new int[clickCount];
+        _head = new int[clickCount];
+        _tail = new int[clickCount];
+        Array.Fill(_head, -1);
+    }
+
+    public void Add(int click, Reason reason)
+    {
+        if (_count == _items.Length)
+        {
+            Array.Resize(ref _items, _items.Length * 2);
+            Array.Resize(ref _next, _next.Length * 2);
+        }
+        var slot = _count++;
+        _items[slot] = reason;
+        _next[slot] = -1;
+        if (_head[click] < 0)
+        {
+            _head[click] = slot;
+        }
+        else
+        {
+            _next[_tail[click]] = slot;
+        }
+        _tail[click] = slot;
+        _score[click] += reason.Weight;
+    }
 
     public bool Has(int click, string code)
     {
-        var reasons = _reasons[click];
-        if (reasons is null)
+        for (var slot = _head[click]; slot >= 0; slot = _next[slot])
         {
-            return false;
-        }
-        foreach (var reason in reasons)
-        {
-            if (reason.Code == code)
+            if (ReferenceEquals(_items[slot].Code, code) || _items[slot].Code == code)
             {
                 return true;
             }
@@ -223,22 +367,27 @@ public sealed class ClickEvidence(int clickCount)
         return false;
     }
 
-    public int ScoreOf(int click)
-    {
-        var reasons = _reasons[click];
-        if (reasons is null)
-        {
-            return 0;
-        }
-        int sum = 0;
-        foreach (var reason in reasons)
-        {
-            sum += reason.Weight;
-        }
-        return sum;
-    }
+    public int ScoreOf(int click) => _score[click];
 
-    public IReadOnlyList<Reason> Of(int click) => _reasons[click] ?? (IReadOnlyList<Reason>)[];
+    public IReadOnlyList<Reason> Of(int click)
+    {
+        if (_head[click] < 0)
+        {
+            return [];
+        }
+        int n = 0;
+        for (var slot = _head[click]; slot >= 0; slot = _next[slot])
+        {
+            n++;
+        }
+        var reasons = new Reason[n];
+        n = 0;
+        for (var slot = _head[click]; slot >= 0; slot = _next[slot])
+        {
+            reasons[n++] = _items[slot];
+        }
+        return reasons;
+    }
 }
 
 /// <summary>One rule of the classifier. Each signal adds reasons to clicks and never reads another signal's reasons

@@ -89,6 +89,7 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
                 SELECT e."Id", e."RecipientId", e."Type", e."OccurredAtMs", e."LinkId", e."Ip", u."Value", e."ProviderBotFlag"
                 FROM "Events" e LEFT JOIN "UserAgents" u ON u."Id" = e."UserAgentId"
                 WHERE e."CampaignId" = @c
+                ORDER BY e."OccurredAtMs", e."Id"
                 """;
             EventWriter.SetParameter(command, "@c", campaign.Id);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);

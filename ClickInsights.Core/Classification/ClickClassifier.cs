@@ -45,7 +45,7 @@ public sealed class ClickClassifier
 
     public ClassificationResult Classify(CampaignInput input, ClassifierSettings settings)
     {
-        var campaign = CampaignAnalysis.Build(input, _catalogue);
+        var campaign = CampaignAnalysis.Build(input, _catalogue.NetworkIndex);
         var evidence = new ClickEvidence(campaign.Clicks.Length);
         var unavailable = new List<string>();
         foreach (var signal in _signals)

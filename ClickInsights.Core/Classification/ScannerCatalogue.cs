@@ -26,7 +26,6 @@ public sealed record MxEntry(string Pattern, string Gateway, string Source, stri
 /// </summary>
 public sealed class ScannerCatalogue
 {
-    private readonly (IPNetwork Network, NetworkEntry Entry)[] _networks;
 
     public ScannerCatalogue(string version, IReadOnlyList<UserAgentEntry> userAgents, IReadOnlyList<NetworkEntry> networks, IReadOnlyList<MxEntry> mx)
     {
@@ -34,16 +33,14 @@ public sealed class ScannerCatalogue
         UserAgents = userAgents;
         Networks = networks;
         Mx = mx;
-        _networks = networks.Select(n => (IPNetwork.Parse(n.Cidr), n))
-            // Most specific first, so a /24 of a vendor wins over a wide cloud range.
-            .OrderByDescending(n => n.Item1.PrefixLength)
-            .ToArray();
+        NetworkIndex = new NetworkIndex(networks);
     }
 
     public string Version { get; }
     public IReadOnlyList<UserAgentEntry> UserAgents { get; }
     public IReadOnlyList<NetworkEntry> Networks { get; }
     public IReadOnlyList<MxEntry> Mx { get; }
+    public NetworkIndex NetworkIndex { get; }
 
     public static ScannerCatalogue Default { get; } = LoadShipped();
 
@@ -64,25 +61,7 @@ public sealed class ScannerCatalogue
         return probable;
     }
 
-    public NetworkEntry? MatchNetwork(string ip)
-    {
-        if (!IPAddress.TryParse(ip, out var address))
-        {
-            return null;
-        }
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-        foreach (var (network, entry) in _networks)
-        {
-            if (network.Contains(address))
-            {
-                return entry;
-            }
-        }
-        return null;
-    }
+    public NetworkEntry? MatchNetwork(string ip) => NetworkIndex.Match(ip);
 
     public MxEntry? MatchMx(string host)
     {

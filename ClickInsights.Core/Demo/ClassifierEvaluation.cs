@@ -150,3 +150,40 @@ public static class ClassifierEvaluation
         Raw = "",
     };
 }
+
+public static class ClassifierInputs
+{
+    /// <summary>Simulated campaigns as the classifier receives them from storage: parsed, ids assigned, one input per campaign.</summary>
+    public static List<CampaignInput> FromSimulation(SimulatorOptions options)
+    {
+        var recipients = new Dictionary<string, int>(StringComparer.Ordinal);
+        var links = new Dictionary<string, int>(StringComparer.Ordinal);
+        var inputs = new List<CampaignInput>();
+        long id = 0;
+        foreach (var campaign in new DemoSimulator(options).Generate().GroupBy(e => e.CampaignId))
+        {
+            var events = new List<ClassifierEvent>();
+            var domains = new Dictionary<int, string>();
+            long sentAt = 0;
+            foreach (var e in campaign)
+            {
+                sentAt = e.CampaignSendAtMs;
+                if (!recipients.TryGetValue(e.Email, out var recipient))
+                {
+                    recipient = recipients.Count + 1;
+                    recipients.Add(e.Email, recipient);
+                }
+                domains[recipient] = EventWriter.DomainOf(e.Email);
+                var link = 0;
+                if (e.Url is not null && !links.TryGetValue(e.Url, out link))
+                {
+                    link = links.Count + 1;
+                    links.Add(e.Url, link);
+                }
+                events.Add(new ClassifierEvent(++id, recipient, e.Type, e.TimeMs / 1000 * 1000, link, e.Ip, e.UserAgent, null));
+            }
+            inputs.Add(new CampaignInput { Events = events, RecipientDomains = domains, SentAtMs = sentAt });
+        }
+        return inputs;
+    }
+}

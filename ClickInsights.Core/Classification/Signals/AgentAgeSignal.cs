@@ -19,29 +19,16 @@ public sealed partial class AgentAgeSignal : IClickSignal
 
     public void Apply(CampaignAnalysis campaign, ClassifierSettings settings, ClickEvidence evidence)
     {
-        var clicks = campaign.Clicks;
         var empty = new Reason(Empty, "the click came with no user agent, as scanners' fetches often do", settings.EmptyAgentWeight);
-        var cache = new Dictionary<(string, long), Reason?>();
-        for (int i = 0; i < clicks.Length; i++)
+        // Judged against the campaign's start: a campaign's clicks come within days of it.
+        var reasons = campaign.Agents
+            .Select(agent => agent.Length == 0 || agent == "-" ? empty : Describe(agent, campaign.CampaignStartMs, settings))
+            .ToArray();
+        var clickAgent = campaign.ClickAgent;
+        for (int i = 0; i < clickAgent.Length; i++)
         {
-            var agent = clicks[i].UserAgent;
-            if (agent is null)
-            {
-                // No agent at all on one click of a source that has them elsewhere.
-                evidence.Add(i, empty);
-                continue;
-            }
-            if (agent.Length == 0 || agent == "-")
-            {
-                evidence.Add(i, empty);
-                continue;
-            }
-            var month = clicks[i].TimeMs / (30L * 86_400_000);
-            if (!cache.TryGetValue((agent, month), out var reason))
-            {
-                reason = Describe(agent, clicks[i].TimeMs, settings);
-                cache.Add((agent, month), reason);
-            }
+            // No agent at all, on one click of a source that has them elsewhere, is as telling as an empty one.
+            var reason = clickAgent[i] < 0 ? empty : reasons[clickAgent[i]];
             if (reason is not null)
             {
                 evidence.Add(i, reason);

@@ -16,49 +16,60 @@ public sealed class DomainPatternSignal : IClickSignal
         var clicks = campaign.Clicks;
 
         // Per domain: recipients in the campaign, and recipients with an early click.
-        var recipients = new Dictionary<string, int>(StringComparer.Ordinal);
-        var early = new Dictionary<string, int>(StringComparer.Ordinal);
-        var earlyRecipient = new bool[campaign.RecipientCount];
+        var domainIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+        var recipientDomain = new int[campaign.RecipientCount];
+        var recipients = new List<int>();
         for (int r = 0; r < campaign.RecipientCount; r++)
         {
             var domain = campaign.RecipientDomain[r];
-            recipients[domain] = recipients.GetValueOrDefault(domain) + 1;
+            if (!domainIndex.TryGetValue(domain, out var d))
+            {
+                d = domainIndex.Count;
+                domainIndex.Add(domain, d);
+                recipients.Add(0);
+            }
+            recipientDomain[r] = d;
+            recipients[d]++;
         }
+        var early = new int[domainIndex.Count];
+        var earlyRecipient = new bool[campaign.RecipientCount];
+        var isEarly = new bool[clicks.Length];
         for (int i = 0; i < clicks.Length; i++)
         {
             var r = campaign.ClickRecipient[i];
-            if (!earlyRecipient[r] && clicks[i].TimeMs - campaign.AnchorOf(r).TimeMs <= window)
+            if (clicks[i].TimeMs - campaign.AnchorOf(r).TimeMs <= window)
             {
-                earlyRecipient[r] = true;
-                var domain = campaign.RecipientDomain[r];
-                early[domain] = early.GetValueOrDefault(domain) + 1;
+                isEarly[i] = true;
+                if (!earlyRecipient[r])
+                {
+                    earlyRecipient[r] = true;
+                    early[recipientDomain[r]]++;
+                }
             }
         }
 
-        var reasons = new Dictionary<string, Reason?>(StringComparer.Ordinal);
+        var names = new string[domainIndex.Count];
+        foreach (var (name, d) in domainIndex)
+        {
+            names[d] = name;
+        }
+        var reasons = new Reason?[domainIndex.Count];
+        for (int d = 0; d < reasons.Length; d++)
+        {
+            if (names[d].Length > 0 && early[d] >= settings.DomainPatternMinRecipients && early[d] >= settings.DomainPatternShare * recipients[d])
+            {
+                reasons[d] = new Reason(Code, $"{early[d]} of {recipients[d]} recipients at {names[d]} clicked within minutes of delivery: the domain's mail gateway checks links", settings.DomainPatternWeight);
+            }
+        }
+
         for (int i = 0; i < clicks.Length; i++)
         {
-            var r = campaign.ClickRecipient[i];
-            var domain = campaign.RecipientDomain[r];
-            if (domain.Length == 0 || clicks[i].TimeMs - campaign.AnchorOf(r).TimeMs > window)
-            {
-                continue;
-            }
-            if (!reasons.TryGetValue(domain, out var reason))
-            {
-                var count = early.GetValueOrDefault(domain);
-                var total = recipients[domain];
-                reason = count >= settings.DomainPatternMinRecipients && count >= settings.DomainPatternShare * total
-                    ? new Reason(Code, $"{count} of {total} recipients at {domain} clicked within minutes of delivery: the domain's mail gateway checks links", settings.DomainPatternWeight)
-                    : null;
-                reasons.Add(domain, reason);
-            }
-            if (reason is null)
+            if (!isEarly[i] || reasons[recipientDomain[campaign.ClickRecipient[i]]] is not { } reason)
             {
                 continue;
             }
             // A click from a network of its own, unlike any scanner's, is left to the other signals.
-            if (clicks[i].Ip is not null && campaign.HasIp && campaign.Networks.ScannerOf(clicks[i].Ip) is null && evidence.ScoreOf(i) < settings.SuspectThreshold)
+            if (clicks[i].Ip is not null && campaign.NetworkOf(i) is null && evidence.ScoreOf(i) < settings.SuspectThreshold)
             {
                 continue;
             }

@@ -13,10 +13,9 @@ public sealed class NetworkSignal : IClickSignal
     public void Apply(CampaignAnalysis campaign, ClassifierSettings settings, ClickEvidence evidence)
     {
         var cache = new Dictionary<NetworkEntry, Reason>(ReferenceEqualityComparer.Instance);
-        var clicks = campaign.Clicks;
-        for (int i = 0; i < clicks.Length; i++)
+        for (int i = 0; i < campaign.Clicks.Length; i++)
         {
-            var entry = campaign.Networks.ScannerOf(clicks[i].Ip);
+            var entry = campaign.NetworkOf(i);
             if (entry is null)
             {
                 continue;

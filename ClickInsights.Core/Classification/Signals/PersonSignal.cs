@@ -36,7 +36,7 @@ public sealed class PersonSignal : IClickSignal
                     continue;
                 }
                 // A click from a mail-security vendor's own network is that vendor, however late it comes.
-                if (campaign.Networks.ScannerOf(click.Ip) is { IsCloud: false })
+                if (campaign.NetworkOf(i) is { IsCloud: false })
                 {
                     continue;
                 }
@@ -45,7 +45,7 @@ public sealed class PersonSignal : IClickSignal
                 foreach (var j in own)
                 {
                     if (clicks[j].TimeMs < click.TimeMs && scores[j] >= settings.SuspectThreshold
-                        && (click.Ip is null || campaign.Networks.KeyOf(clicks[j].Ip) != campaign.Networks.KeyOf(click.Ip)))
+                        && (click.Ip is null || campaign.NetworkKeyOf(j) != campaign.NetworkKeyOf(i)))
                     {
                         scan = j;
                         break;

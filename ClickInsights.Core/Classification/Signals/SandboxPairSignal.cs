@@ -14,7 +14,6 @@ public sealed class SandboxPairSignal : IClickSignal
     {
         long window = (long)(settings.SandboxWindowSeconds * 1000) + (campaign.WholeMinuteTimes ? 60_000 : 0);
         var clicks = campaign.Clicks;
-        var networks = campaign.Networks;
         for (int r = 0; r < campaign.RecipientCount; r++)
         {
             var own = campaign.ClicksOf(r);
@@ -29,7 +28,7 @@ public sealed class SandboxPairSignal : IClickSignal
                         continue;
                     }
                     var bothHaveIp = first.Ip is not null && second.Ip is not null;
-                    if (bothHaveIp && networks.KeyOf(first.Ip) == networks.KeyOf(second.Ip))
+                    if (bothHaveIp && campaign.NetworkKeyOf(own[a]) == campaign.NetworkKeyOf(own[b]))
                     {
                         // The same network twice: a double click, not a sandbox.
                         continue;

@@ -13,6 +13,8 @@ public sealed class TimingSignal : IClickSignal
     {
         long window = (long)(settings.EarlyWindowSeconds * 1000);
         var clicks = campaign.Clicks;
+        // Sentences repeat (the same delay in whole seconds): one reason object each.
+        var reasons = new Dictionary<(bool Before, string Label, long Seconds), Reason>();
         for (int i = 0; i < clicks.Length; i++)
         {
             var recipient = campaign.ClickRecipient[i];
@@ -20,14 +22,25 @@ public sealed class TimingSignal : IClickSignal
             var delay = clicks[i].TimeMs - anchor;
             if (delay < 0 && label == "delivery" && !(campaign.WholeMinuteTimes && delay > -60_000))
             {
-                evidence.Add(i, new Reason(BeforeDelivery, $"clicked {Format.Duration(-delay)} before the email was delivered", settings.BeforeDeliveryWeight));
+                var key = (true, label, -delay / 1000);
+                if (!reasons.TryGetValue(key, out var reason))
+                {
+                    reason = new Reason(BeforeDelivery, $"clicked {Format.Duration(-delay)} before the email was delivered", settings.BeforeDeliveryWeight);
+                    reasons.Add(key, reason);
+                }
+                evidence.Add(i, reason);
             }
             else if (delay <= window)
             {
-                var text = campaign.WholeMinuteTimes && delay < 60_000
-                    ? $"clicked within the minute of {label}"
-                    : $"clicked {Format.Duration(Math.Max(0, delay))} after {label}";
-                evidence.Add(i, new Reason(Early, text, settings.EarlyClickWeight));
+                var minute = campaign.WholeMinuteTimes && delay < 60_000;
+                var key = (false, label, minute ? -1 : Math.Max(0, delay) / 1000);
+                if (!reasons.TryGetValue(key, out var reason))
+                {
+                    var text = minute ? $"clicked within the minute of {label}" : $"clicked {Format.Duration(Math.Max(0, delay))} after {label}";
+                    reason = new Reason(Early, text, settings.EarlyClickWeight);
+                    reasons.Add(key, reason);
+                }
+                evidence.Add(i, reason);
             }
         }
     }

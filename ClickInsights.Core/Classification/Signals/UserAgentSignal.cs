@@ -12,21 +12,11 @@ public sealed class UserAgentSignal(ScannerCatalogue catalogue) : IClickSignal
 
     public void Apply(CampaignAnalysis campaign, ClassifierSettings settings, ClickEvidence evidence)
     {
-        var cache = new Dictionary<string, Reason?>();
-        var clicks = campaign.Clicks;
-        for (int i = 0; i < clicks.Length; i++)
+        var reasons = campaign.Agents.Select(agent => agent.Length == 0 ? null : Describe(agent, settings)).ToArray();
+        var clickAgent = campaign.ClickAgent;
+        for (int i = 0; i < clickAgent.Length; i++)
         {
-            var agent = clicks[i].UserAgent;
-            if (string.IsNullOrEmpty(agent))
-            {
-                continue;
-            }
-            if (!cache.TryGetValue(agent, out var reason))
-            {
-                reason = Describe(agent, settings);
-                cache.Add(agent, reason);
-            }
-            if (reason is not null)
+            if (clickAgent[i] >= 0 && reasons[clickAgent[i]] is { } reason)
             {
                 evidence.Add(i, reason);
             }
