@@ -31,6 +31,10 @@ public static class ClickInsightsWebExtensions
         services.AddSingleton<EventImporter>();
         services.AddSingleton<ReportService>();
         services.AddSingleton<DemoSeeder>();
+        services.AddSingleton<ClickReports>();
+        services.AddSingleton<OverrideService>();
+        services.AddSingleton<SettingsPreviewService>();
+        services.AddSingleton<ClickInsights.Core.Workspaces.WorkspaceService>();
         services.AddScoped<CurrentWorkspace>();
         services.AddHostedService<DatabaseStartup>();
         services.AddMudServices();
@@ -79,4 +83,7 @@ public sealed class CurrentWorkspace(ReportService reports)
         _id = id;
         Changed?.Invoke();
     }
+
+    /// <summary>Tells everyone showing workspace data that workspaces changed (created, renamed, deleted).</summary>
+    public void Refresh() => Changed?.Invoke();
 }

@@ -1,6 +1,9 @@
+using ClickInsights.Core.Data;
+using ClickInsights.Core.Reports;
+
 namespace ClickInsights.Web;
 
-/// <summary>Every link of the dashboard, built in one place.</summary>
+/// <summary>Every link of the dashboard, built in one place, so a support person can send exactly what they see.</summary>
 public static class Urls
 {
     public const string Overview = "/";
@@ -9,6 +12,42 @@ public static class Urls
     public const string Authentication = "/authentication";
     public const string Import = "/import";
     public const string Settings = "/settings";
+    public const string Workspaces = "/workspaces";
 
     public static string Campaign(int id) => $"/campaigns/{id}";
+
+    public static string Campaign(int id, ClickFilter filter)
+    {
+        var query = new List<string>();
+        if (filter.Verdict is { } verdict)
+        {
+            query.Add("verdict=" + verdict.ToString().ToLowerInvariant());
+        }
+        if (!string.IsNullOrWhiteSpace(filter.Reason))
+        {
+            query.Add("reason=" + Uri.EscapeDataString(filter.Reason));
+        }
+        if (!string.IsNullOrWhiteSpace(filter.Domain))
+        {
+            query.Add("domain=" + Uri.EscapeDataString(filter.Domain));
+        }
+        if (filter.LinkId is { } link)
+        {
+            query.Add($"link={link}");
+        }
+        if (filter.Page > 0)
+        {
+            query.Add($"page={filter.Page + 1}");
+        }
+        return Campaign(id) + (query.Count == 0 ? "" : "?" + string.Join('&', query)) + "#clicks";
+    }
+
+    public static string CampaignReport(int id) => $"/campaigns/{id}/report";
+    public static string CampaignClicksCsv(int id) => $"/campaigns/{id}/clicks.csv";
+    public static string CampaignReportCsv(int id) => $"/campaigns/{id}/report.csv";
+    public static string Click(long eventId) => $"/clicks/{eventId}";
+    public static string Recipient(int id) => $"/recipients/{id}";
+
+    public static Verdict? ParseVerdict(string? text) =>
+        Enum.TryParse<Verdict>(text, ignoreCase: true, out var verdict) ? verdict : null;
 }

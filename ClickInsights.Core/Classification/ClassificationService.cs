@@ -311,4 +311,4 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
 
 [JsonSerializable(typeof(IReadOnlyList<Reason>))]
 [JsonSerializable(typeof(List<Reason>))]
-internal sealed partial class ReasonJsonContext : JsonSerializerContext;
+public sealed partial class ReasonJsonContext : JsonSerializerContext;

@@ -1,0 +1,74 @@
+using ClickInsights.Core.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace ClickInsights.Core.Classification;
+
+public sealed record CampaignPreview(int CampaignId, string Name, int Delivered, int HumanClickersNow, int HumanClickersThen, int BotClicksNow, int BotClicksThen)
+{
+    public double RealRateNow => Delivered == 0 ? 0 : (double)HumanClickersNow / Delivered;
+    public double RealRateThen => Delivered == 0 ? 0 : (double)HumanClickersThen / Delivered;
+}
+
+public sealed record SettingsPreviewResult(IReadOnlyList<CampaignPreview> Campaigns)
+{
+    public int Delivered => Campaigns.Sum(c => c.Delivered);
+    public double RealRateNow => Delivered == 0 ? 0 : (double)Campaigns.Sum(c => c.HumanClickersNow) / Delivered;
+    public double RealRateThen => Delivered == 0 ? 0 : (double)Campaigns.Sum(c => c.HumanClickersThen) / Delivered;
+    public int ChangedClicks { get; init; }
+}
+
+/// <summary>What new settings would change on a workspace's history, before they are saved; and saving them.</summary>
+public sealed class SettingsPreviewService(IDbContextFactory<ClickInsightsDbContext> dbFactory, ClassificationService classification)
+{
+    public async Task<SettingsPreviewResult> PreviewAsync(int workspaceId, ClassifierSettings settings, int lastCampaigns = 5, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var campaigns = await (
+            from c in db.Campaigns.AsNoTracking()
+            where c.WorkspaceId == workspaceId
+            join s in db.CampaignSummaries on c.Id equals s.CampaignId
+            orderby c.SentAt descending, c.Id descending
+            select new { c.Id, c.Name, s.Delivered, s.HumanClickers, s.BotClicks })
+            .Take(lastCampaigns)
+            .ToListAsync(cancellationToken);
+        var previews = new List<CampaignPreview>();
+        int changed = 0;
+        foreach (var c in campaigns)
+        {
+            var current = await db.ClickVerdicts.AsNoTracking().Where(v => v.CampaignId == c.Id).ToDictionaryAsync(v => v.EventId, v => v.Verdict, cancellationToken);
+            var then = await classification.PreviewCampaignAsync(c.Id, settings, cancellationToken);
+            changed += then.Count(click => current.TryGetValue(click.EventId, out var now) && now != click.Verdict);
+            previews.Add(new CampaignPreview(c.Id, c.Name, c.Delivered, c.HumanClickers,
+                then.Where(x => x.Verdict == Verdict.Human).Select(x => x.RecipientId).Distinct().Count(),
+                c.BotClicks, then.Count(x => x.Verdict == Verdict.Bot)));
+        }
+        return new SettingsPreviewResult(previews) { ChangedClicks = changed };
+    }
+
+    /// <summary>Stores the workspace's own catalogue entries and recomputes its history with them.</summary>
+    public async Task SaveCatalogueAsync(int workspaceId, UserCatalogue entries, IProgress<(int Done, int Total)>? progress = null, CancellationToken cancellationToken = default)
+    {
+        // Parse what will be stored, so a bad entry is refused before anything changes.
+        UserCatalogue.Parse(entries.ToJson());
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            var workspace = await db.Workspaces.FirstAsync(w => w.Id == workspaceId, cancellationToken);
+            workspace.UserCatalogueJson = entries.IsEmpty ? null : entries.ToJson();
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        await classification.ClassifyWorkspaceAsync(workspaceId, progress, cancellationToken);
+    }
+
+    /// <summary>Stores the settings and recomputes every campaign of the workspace (raw events are not touched).</summary>
+    public async Task SaveAsync(int workspaceId, ClassifierSettings settings, string? honeypotPattern, IProgress<(int Done, int Total)>? progress = null, CancellationToken cancellationToken = default)
+    {
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            var workspace = await db.Workspaces.FirstAsync(w => w.Id == workspaceId, cancellationToken);
+            workspace.ClassifierSettingsJson = settings == ClassifierSettings.Default ? null : System.Text.Json.JsonSerializer.Serialize(settings);
+            workspace.HoneypotPattern = string.IsNullOrWhiteSpace(honeypotPattern) ? null : honeypotPattern.Trim();
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        await classification.ClassifyWorkspaceAsync(workspaceId, progress, cancellationToken);
+    }
+}

@@ -1,0 +1,221 @@
+using System.Text.Json;
+using ClickInsights.Core.Classification;
+using ClickInsights.Core.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace ClickInsights.Core.Reports;
+
+/// <summary>Filters of a campaign's clicks table; every one of them lives in the page's URL.</summary>
+public sealed record ClickFilter(Verdict? Verdict = null, string? Reason = null, string? Domain = null, int? LinkId = null, int Page = 0, int PageSize = 25);
+
+public sealed record ClickListItem(long EventId, int RecipientId, string Email, string Domain, string? Url, DateTime ClickedAt, string? Ip, string? UserAgent, Verdict Verdict, int Score, IReadOnlyList<string> ReasonCodes);
+
+public sealed record ClickPage(IReadOnlyList<ClickListItem> Items, int Total);
+
+/// <summary>Clicks by time from delivery on a log scale, split by verdict.</summary>
+public sealed record DelayBucket(string Label, int Human, int Suspect, int Bot);
+
+public sealed record UnsubscribeInBurst(long EventId, int RecipientId, string Email, DateTime At, int BotClicksNearby);
+
+public sealed record TimelineEvent(long EventId, int CampaignId, string CampaignName, EventType Type, DateTime At, string? Url, string? Ip, string? NetworkOwner, string? UserAgent, Verdict? Verdict, int? Score, IReadOnlyList<Reason> Reasons);
+
+public sealed record RecipientTimeline(int RecipientId, int WorkspaceId, string Email, string Domain, IReadOnlyList<TimelineEvent> Events, Verdict? Override);
+
+public sealed record ClickEvidenceView(
+    long EventId, int WorkspaceId, int CampaignId, string CampaignName, int RecipientId, string Email, string Domain, string? Url, DateTime ClickedAt,
+    string? Ip, string? NetworkOwner, string? UserAgent, Verdict Verdict, int Score, IReadOnlyList<Reason> Reasons,
+    string ClassifierVersion, string SettingsHash, DateTime ClassifiedAt, string Raw, IReadOnlyList<VerdictOverride> Overrides);
+
+/// <summary>Per-click views of a workspace: the clicks table, the delay histogram, a recipient's timeline, one click's evidence.</summary>
+public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFactory, ScannerCatalogue catalogue)
+{
+    public static readonly (string Label, long UpToMs)[] DelayBuckets =
+    [
+        ("before delivery", 0),
+        ("< 10 s", 10_000),
+        ("10–60 s", 60_000),
+        ("1–10 min", 600_000),
+        ("10–60 min", 3_600_000),
+        ("1–6 h", 21_600_000),
+        ("6–24 h", 86_400_000),
+        ("1–3 days", 259_200_000),
+        ("> 3 days", long.MaxValue),
+    ];
+
+    public async Task<ClickPage> ClicksAsync(int campaignId, ClickFilter filter, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var query =
+            from e in db.Events.AsNoTracking()
+            where e.CampaignId == campaignId && e.Type == EventType.Click
+            join v in db.ClickVerdicts on e.Id equals v.EventId
+            join r in db.Recipients on e.RecipientId equals r.Id
+            join l in db.CampaignLinks on e.LinkId equals l.Id into links
+            from l in links.DefaultIfEmpty()
+            join u in db.UserAgents on e.UserAgentId equals u.Id into agents
+            from u in agents.DefaultIfEmpty()
+            select new { e, v, r, Url = l == null ? null : l.Url, Agent = u == null ? null : u.Value };
+        if (filter.Verdict is { } verdict)
+        {
+            query = query.Where(x => x.v.Verdict == verdict);
+        }
+        if (!string.IsNullOrWhiteSpace(filter.Reason))
+        {
+            query = query.Where(x => x.v.ReasonCodes.Contains(filter.Reason));
+        }
+        if (!string.IsNullOrWhiteSpace(filter.Domain))
+        {
+            query = query.Where(x => x.r.Domain == filter.Domain);
+        }
+        if (filter.LinkId is { } linkId)
+        {
+            query = query.Where(x => x.e.LinkId == linkId);
+        }
+        var total = await query.CountAsync(cancellationToken);
+        var rows = await query
+            .OrderBy(x => x.e.OccurredAtMs).ThenBy(x => x.e.Id)
+            .Skip(Math.Max(0, filter.Page) * filter.PageSize).Take(filter.PageSize)
+            .Select(x => new { x.e.Id, x.e.RecipientId, x.r.Email, x.r.Domain, x.Url, x.e.OccurredAtMs, x.e.Ip, x.Agent, x.v.Verdict, x.v.Score, x.v.ReasonCodes })
+            .ToListAsync(cancellationToken);
+        return new ClickPage(
+            rows.Select(x => new ClickListItem(x.Id, x.RecipientId, x.Email, x.Domain, x.Url, FromMs(x.OccurredAtMs), x.Ip, x.Agent, x.Verdict, x.Score,
+                x.ReasonCodes.Split(';', StringSplitOptions.RemoveEmptyEntries))).ToList(),
+            total);
+    }
+
+    /// <summary>Every click of a campaign in the per-click CSV shape (streamed, for exports).</summary>
+    public async IAsyncEnumerable<ClickRow> ExportAsync(int campaignId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var campaign = await db.Campaigns.AsNoTracking().FirstAsync(c => c.Id == campaignId, cancellationToken);
+        var rows =
+            from e in db.Events.AsNoTracking()
+            where e.CampaignId == campaignId && e.Type == EventType.Click
+            join v in db.ClickVerdicts on e.Id equals v.EventId
+            join r in db.Recipients on e.RecipientId equals r.Id
+            join l in db.CampaignLinks on e.LinkId equals l.Id into links
+            from l in links.DefaultIfEmpty()
+            orderby e.OccurredAtMs, e.Id
+            select new { r.Email, Url = l == null ? null : l.Url, e.OccurredAtMs, v.Verdict, v.Score, v.ReasonsJson, e.ExternalId };
+        await foreach (var x in rows.AsAsyncEnumerable().WithCancellation(cancellationToken))
+        {
+            yield return new ClickRow(campaign.ExternalId, x.Email, x.Url, x.OccurredAtMs, x.Verdict, x.Score, ParseReasons(x.ReasonsJson), x.ExternalId);
+        }
+    }
+
+    public async Task<IReadOnlyList<DelayBucket>> DelayHistogramAsync(int campaignId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var campaign = await db.Campaigns.AsNoTracking().FirstAsync(c => c.Id == campaignId, cancellationToken);
+        var sentAt = campaign.SentAt is { } s ? new DateTimeOffset(DateTime.SpecifyKind(s, DateTimeKind.Utc)).ToUnixTimeMilliseconds() : 0L;
+        var cases = string.Join(" ", DelayBuckets.Select((b, i) => b.UpToMs == long.MaxValue ? $"ELSE {i}" : $"WHEN x.\"Delay\" < {b.UpToMs} THEN {i}"));
+        // Only integers from our own code go into this SQL.
+#pragma warning disable EF1002
+        var counts = await db.Database.SqlQueryRaw<BucketCount>($"""
+            SELECT CASE {cases} END AS "Bucket", x."Verdict" AS "Verdict", COUNT(*) AS "Clicks"
+            FROM (
+                SELECT c."OccurredAtMs" - COALESCE(d."At", s."At", {sentAt}) AS "Delay", v."Verdict" AS "Verdict"
+                FROM "Events" c
+                JOIN "ClickVerdicts" v ON v."EventId" = c."Id"
+                LEFT JOIN (SELECT "RecipientId", MIN("OccurredAtMs") AS "At" FROM "Events" WHERE "CampaignId" = {campaignId} AND "Type" = {(int)EventType.Delivered} GROUP BY "RecipientId") d ON d."RecipientId" = c."RecipientId"
+                LEFT JOIN (SELECT "RecipientId", MIN("OccurredAtMs") AS "At" FROM "Events" WHERE "CampaignId" = {campaignId} AND "Type" = {(int)EventType.Sent} AND "OccurredAtMs" > 0 GROUP BY "RecipientId") s ON s."RecipientId" = c."RecipientId"
+                WHERE c."CampaignId" = {campaignId} AND c."Type" = {(int)EventType.Click}
+            ) x
+            GROUP BY 1, 2
+            """).ToListAsync(cancellationToken);
+#pragma warning restore EF1002
+        return DelayBuckets.Select((b, i) => new DelayBucket(b.Label,
+            counts.Where(c => c.Bucket == i && c.Verdict == (int)Verdict.Human).Sum(c => c.Clicks),
+            counts.Where(c => c.Bucket == i && c.Verdict == (int)Verdict.Suspect).Sum(c => c.Clicks),
+            counts.Where(c => c.Bucket == i && c.Verdict == (int)Verdict.Bot).Sum(c => c.Clicks))).ToList();
+    }
+
+    /// <summary>Unsubscribes that came within seconds of a bot click of the same recipient: likely a scanner, not the person.</summary>
+    public async Task<IReadOnlyList<UnsubscribeInBurst>> UnsubscribesInBurstsAsync(int campaignId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var rows = await (
+            from u in db.Events.AsNoTracking()
+            where u.CampaignId == campaignId && u.Type == EventType.Unsubscribe
+            join r in db.Recipients on u.RecipientId equals r.Id
+            let nearby = (
+                from c in db.Events
+                join v in db.ClickVerdicts on c.Id equals v.EventId
+                where c.CampaignId == campaignId && c.RecipientId == u.RecipientId && c.Type == EventType.Click && v.Verdict == Verdict.Bot
+                      && c.OccurredAtMs >= u.OccurredAtMs - 60_000 && c.OccurredAtMs <= u.OccurredAtMs + 60_000
+                select c.Id).Count()
+            where nearby > 0
+            select new { u.Id, u.RecipientId, r.Email, u.OccurredAtMs, nearby })
+            .ToListAsync(cancellationToken);
+        return rows.Select(x => new UnsubscribeInBurst(x.Id, x.RecipientId, x.Email, FromMs(x.OccurredAtMs), x.nearby)).ToList();
+    }
+
+    public async Task<RecipientTimeline?> TimelineAsync(int recipientId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var recipient = await db.Recipients.AsNoTracking().FirstOrDefaultAsync(r => r.Id == recipientId, cancellationToken);
+        if (recipient is null)
+        {
+            return null;
+        }
+        var rows = await (
+            from e in db.Events.AsNoTracking()
+            where e.RecipientId == recipientId
+            join c in db.Campaigns on e.CampaignId equals c.Id
+            join v in db.ClickVerdicts on e.Id equals v.EventId into verdicts
+            from v in verdicts.DefaultIfEmpty()
+            join l in db.CampaignLinks on e.LinkId equals l.Id into links
+            from l in links.DefaultIfEmpty()
+            join u in db.UserAgents on e.UserAgentId equals u.Id into agents
+            from u in agents.DefaultIfEmpty()
+            orderby e.OccurredAtMs, e.Id
+            select new
+            {
+                e.Id, e.CampaignId, c.Name, e.Type, e.OccurredAtMs, Url = l == null ? null : l.Url, e.Ip, Agent = u == null ? null : u.Value,
+                Verdict = v == null ? (Verdict?)null : v.Verdict, Score = v == null ? (int?)null : v.Score, Json = v == null ? null : v.ReasonsJson,
+            })
+            .Take(2_000)
+            .ToListAsync(cancellationToken);
+        var own = await db.Overrides.AsNoTracking()
+            .FirstOrDefaultAsync(o => o.WorkspaceId == recipient.WorkspaceId && o.Scope == OverrideScope.Recipient && o.Key == recipient.Email, cancellationToken);
+        return new RecipientTimeline(recipient.Id, recipient.WorkspaceId, recipient.Email, recipient.Domain,
+            rows.Select(x => new TimelineEvent(x.Id, x.CampaignId, x.Name, x.Type, FromMs(x.OccurredAtMs), x.Url, x.Ip,
+                x.Ip is null ? null : catalogue.MatchNetwork(x.Ip)?.Owner, x.Agent, x.Verdict, x.Score, ParseReasons(x.Json))).ToList(),
+            own?.Verdict);
+    }
+
+    public async Task<ClickEvidenceView?> EvidenceAsync(long eventId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var x = await (
+            from e in db.Events.AsNoTracking()
+            where e.Id == eventId && e.Type == EventType.Click
+            join c in db.Campaigns on e.CampaignId equals c.Id
+            join r in db.Recipients on e.RecipientId equals r.Id
+            join v in db.ClickVerdicts on e.Id equals v.EventId
+            join l in db.CampaignLinks on e.LinkId equals l.Id into links
+            from l in links.DefaultIfEmpty()
+            join u in db.UserAgents on e.UserAgentId equals u.Id into agents
+            from u in agents.DefaultIfEmpty()
+            select new { e, c.Name, c.WorkspaceId, r.Email, r.Domain, Url = l == null ? null : l.Url, Agent = u == null ? null : u.Value, v })
+            .FirstOrDefaultAsync(cancellationToken);
+        if (x is null)
+        {
+            return null;
+        }
+        var key = eventId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var overrides = await db.Overrides.AsNoTracking()
+            .Where(o => o.WorkspaceId == x.WorkspaceId && ((o.Scope == OverrideScope.Click && o.Key == key) || (o.Scope == OverrideScope.Recipient && o.Key == x.Email) || (o.Scope == OverrideScope.Domain && o.Key == x.Domain)))
+            .ToListAsync(cancellationToken);
+        return new ClickEvidenceView(x.e.Id, x.WorkspaceId, x.e.CampaignId, x.Name, x.e.RecipientId, x.Email, x.Domain, x.Url, FromMs(x.e.OccurredAtMs),
+            x.e.Ip, x.e.Ip is null ? null : catalogue.MatchNetwork(x.e.Ip)?.Owner, x.Agent, x.v.Verdict, x.v.Score, ParseReasons(x.v.ReasonsJson),
+            x.v.ClassifierVersion, x.v.SettingsHash, x.v.ClassifiedAt, x.e.Raw, overrides);
+    }
+
+    public static IReadOnlyList<Reason> ParseReasons(string? json) =>
+        string.IsNullOrEmpty(json) ? [] : JsonSerializer.Deserialize(json, ReasonJsonContext.Default.ListReason) ?? [];
+
+    private static DateTime FromMs(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms).UtcDateTime;
+
+    private sealed record BucketCount(int Bucket, int Verdict, int Clicks);
+}

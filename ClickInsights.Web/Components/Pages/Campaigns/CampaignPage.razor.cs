@@ -1,0 +1,93 @@
+using ClickInsights.Core.Data;
+using ClickInsights.Core.Reports;
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+
+namespace ClickInsights.Web.Components.Pages.Campaigns;
+
+public partial class CampaignPage
+{
+    [Inject] private ReportService Reports { get; set; } = null!;
+    [Inject] private ClickReports Clicks { get; set; } = null!;
+    [Inject] private NavigationManager Navigation { get; set; } = null!;
+
+    [Parameter] public int Id { get; set; }
+    [SupplyParameterFromQuery] public string? Verdict { get; set; }
+    [SupplyParameterFromQuery] public string? Reason { get; set; }
+    [SupplyParameterFromQuery] public string? Domain { get; set; }
+    [SupplyParameterFromQuery] public int? Link { get; set; }
+    [SupplyParameterFromQuery(Name = "page")] public int? PageNumber { get; set; }
+
+    private int? _loadedId;
+    private CampaignDetail? _detail;
+    private ClickPage? _clicks;
+    private ClickFilter? _loadedFilter;
+    private IReadOnlyList<UnsubscribeInBurst> _unsubscribes = [];
+    private bool _loading = true;
+    private string? _error;
+    private List<BreadcrumbItem> _crumbs = [];
+    private List<ChartSeries<double>> _linkSeries = [];
+    private string[] _linkLabels = [];
+    private List<ChartSeries<double>> _delaySeries = [];
+    private string[] _delayLabels = [];
+    private readonly BarChartOptions _linkOptions = new() { YAxisTitle = "Clicks", XAxisTitle = "Link (numbered as in the table below)", ShowLegend = true };
+    private readonly StackedBarChartOptions _delayOptions = new() { YAxisTitle = "Clicks", XAxisTitle = "Time from delivery to click", ShowLegend = true };
+
+    private ClickFilter Filter => new(Urls.ParseVerdict(Verdict), Reason, Domain, Link, Math.Max(0, (PageNumber ?? 1) - 1));
+
+    private int PageCount => _clicks is null ? 1 : Math.Max(1, (_clicks.Total + Filter.PageSize - 1) / Filter.PageSize);
+
+    protected override async Task OnParametersSetAsync()
+    {
+        try
+        {
+            if (_loadedId != Id)
+            {
+                _loading = true;
+                _detail = await Reports.CampaignAsync(Id);
+                _loadedId = Id;
+                if (_detail is not null)
+                {
+                    BuildCharts(await Clicks.DelayHistogramAsync(Id));
+                    _unsubscribes = await Clicks.UnsubscribesInBurstsAsync(Id);
+                }
+                _crumbs = [new("Campaigns", Urls.Campaigns), new(_detail?.Campaign.Name ?? $"Campaign {Id}", null, disabled: true)];
+                _loading = false;
+            }
+            if (_detail is not null && _loadedFilter != Filter)
+            {
+                _clicks = null;
+                _loadedFilter = Filter;
+                _clicks = await Clicks.ClicksAsync(Id, Filter);
+            }
+            _error = null;
+        }
+        catch (Exception e)
+        {
+            _error = $"This campaign could not be loaded: {e.Message}";
+            _loading = false;
+        }
+    }
+
+    private void BuildCharts(IReadOnlyList<DelayBucket> delays)
+    {
+        var links = _detail!.Links;
+        _linkLabels = links.Select((_, i) => $"{i + 1}").ToArray();
+        _linkSeries =
+        [
+            new() { Name = "Reported clicks", Data = new ChartData<double>(links.Select(l => (double)l.RawClicks).ToArray()) },
+            new() { Name = "Clicks by people", Data = new ChartData<double>(links.Select(l => (double)l.HumanClicks).ToArray()) },
+        ];
+        _delayLabels = delays.Select(d => d.Label).ToArray();
+        _delaySeries =
+        [
+            new() { Name = "People", Data = new ChartData<double>(delays.Select(d => (double)d.Human).ToArray()) },
+            new() { Name = "Suspect", Data = new ChartData<double>(delays.Select(d => (double)d.Suspect).ToArray()) },
+            new() { Name = "Bots", Data = new ChartData<double>(delays.Select(d => (double)d.Bot).ToArray()) },
+        ];
+    }
+
+    private void Navigate(ClickFilter filter) => Navigation.NavigateTo(Urls.Campaign(Id, filter));
+
+    private static string? Empty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}
