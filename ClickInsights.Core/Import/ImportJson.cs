@@ -33,22 +33,16 @@ internal static partial class ImportJson
     /// <summary>Unix seconds or milliseconds (told apart by magnitude), as a number or a string; fractions of seconds kept to the millisecond.</summary>
     public static long UnixTimeMs(JsonElement value, string fileName, string path)
     {
-        double number;
-        if (value.ValueKind == JsonValueKind.Number)
+        double number = 0;
+        var isNumber = value.ValueKind switch
         {
-            number = value.GetDouble();
-        }
-        else if (value.ValueKind == JsonValueKind.String && double.TryParse(value.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed))
-        {
-            number = parsed;
-        }
-        else
-        {
-            throw new ImportFormatException(fileName, path, $"expected Unix time in seconds or milliseconds, found {value.GetRawText()}");
-        }
+            JsonValueKind.Number => value.TryGetDouble(out number),
+            JsonValueKind.String => double.TryParse(value.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out number),
+            _ => false,
+        };
         // 100,000,000,000 s is the year 5138; anything larger is milliseconds.
         var ms = number > 100_000_000_000 ? number : number * 1000;
-        if (ms is < 0 or > 253_402_300_799_000)
+        if (!isNumber || !double.IsFinite(ms) || ms is < 0 or > 253_402_300_799_000)
         {
             throw new ImportFormatException(fileName, path, $"expected Unix time in seconds or milliseconds, found {value.GetRawText()}");
         }

@@ -10,8 +10,6 @@ namespace ClickInsights.Core.Import;
 internal readonly struct LocatedJson(JsonElement value, string fileName, string path, string name)
 {
     public JsonElement Value => value;
-    public string FileName => fileName;
-    public string Path => path;
 
     public bool IsMissing => value.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null;
 

@@ -47,7 +47,7 @@ public sealed class SendGridReader : IEventReader
             }
             catch (JsonException e)
             {
-                throw new ImportFormatException(fileName, JsonPosition(e, index, lines), ImportJson.DescribeJsonError(e));
+                throw new ImportFormatException(fileName, ImportJson.JsonErrorPosition(e, lines ? $"line {index + 1}" : $"event {index + 1}"), ImportJson.DescribeJsonError(e));
             }
             if (!hasNext)
             {
@@ -192,16 +192,6 @@ public sealed class SendGridReader : IEventReader
         } : null;
 
     internal static string ContentHash(string raw) => ImportJson.ContentHash(raw);
-
-    private static string JsonPosition(JsonException e, int index, bool lines)
-    {
-        var where = e.LineNumber is { } line ? $"line {line + 1}" : lines ? $"line {index + 1}" : $"event {index + 1}";
-        if (e.BytePositionInLine is { } column)
-        {
-            where += $", column {column + 1}";
-        }
-        return where;
-    }
 
     /// <summary>Reads up to the first non-blank byte and gives back a stream that still starts at the beginning.</summary>
     private static async Task<(Stream Stream, byte? First)> PeekFirstByteAsync(Stream stream, CancellationToken cancellationToken)

@@ -119,10 +119,15 @@ public sealed class BrevoReaderTests
         Assert.Contains("truncated", error.Problem);
     }
 
-    [Fact]
-    public async Task Read_TimeAsObject_NamesTheFieldInTheLine()
+    [Theory]
+    [InlineData("""{"ms":1}""")]
+    [InlineData("\"NaN\"")]
+    [InlineData("1e400")]
+    [InlineData("-5")]
+    [InlineData("true")]
+    public async Task Read_TimeNotUnixTime_NamesTheFieldInTheLine(string time)
     {
-        var lines = BrevoLines.Replace("\"ts_epoch\":1700000000002", "\"ts_epoch\":{\"ms\":1}");
+        var lines = BrevoLines.Replace("\"ts_epoch\":1700000000002", "\"ts_epoch\":" + time);
 
         var error = await Assert.ThrowsAsync<ImportFormatException>(() => ReaderHarness.ReadAllAsync(_reader, lines));
 
