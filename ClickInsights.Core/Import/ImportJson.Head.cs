@@ -73,7 +73,7 @@ internal static partial class ImportJson
                 }
             }
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
             // Not JSON from here on: what was seen before decides.
         }

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace ClickInsights.Core.Import;
 
@@ -243,7 +244,7 @@ internal static partial class ImportJson
             switch (token)
             {
                 case JsonTokenType.PropertyName:
-                    _property = reader.GetString();
+                    _property = PropertyName(ref reader, start);
                     break;
                 case JsonTokenType.StartArray when _property is not null && pageArrays.Contains(_property):
                     // The fields before the array are complete values: close them into an object to keep them.
@@ -253,6 +254,7 @@ internal static partial class ImportJson
                         _buffer.AsSpan(_topStart, _lastFieldEnd - _topStart).CopyTo(fields);
                         fields[^1] = (byte)'}';
                         using var document = JsonDocument.Parse(fields);
+                        CheckText(fields, document.RootElement, _topStart);
                         foreach (var field in document.RootElement.EnumerateObject())
                         {
                             _page.Fields[field.Name] = field.Value.Clone();
@@ -290,7 +292,7 @@ internal static partial class ImportJson
             switch (token)
             {
                 case JsonTokenType.PropertyName:
-                    _property = reader.GetString();
+                    _property = PropertyName(ref reader, start);
                     break;
                 case JsonTokenType.StartArray when pageArrays.Contains(_property!):
                     StartPageArray();
@@ -349,8 +351,64 @@ internal static partial class ImportJson
 
         private JsonElement Parse(int start, int end)
         {
-            using var document = JsonDocument.Parse(_buffer.AsMemory(start, end - start));
+            var bytes = _buffer.AsMemory(start, end - start);
+            using var document = JsonDocument.Parse(bytes);
+            CheckText(bytes.Span, document.RootElement, start);
             return document.RootElement.Clone();
+        }
+
+        private string PropertyName(ref Utf8JsonReader reader, int start)
+        {
+            try
+            {
+                return reader.GetString()!;
+            }
+            catch (InvalidOperationException)
+            {
+                throw NotText(start);
+            }
+        }
+
+        /// <summary>
+        /// The JSON reader checks syntax but not the text inside strings: bytes that are not UTF-8, or an unpaired
+        /// <c>\uD800</c> escape, would only fail later, when a reader takes the text.
+        /// </summary>
+        private void CheckText(ReadOnlySpan<byte> bytes, JsonElement value, int start)
+        {
+            if (!Utf8.IsValid(bytes) || (bytes.IndexOf("\\u"u8) >= 0 && !IsText(value)))
+            {
+                throw NotText(start);
+            }
+        }
+
+        private static bool IsText(JsonElement value)
+        {
+            try
+            {
+                switch (value.ValueKind)
+                {
+                    case JsonValueKind.String:
+                        _ = value.GetString();
+                        return true;
+                    case JsonValueKind.Array:
+                        return value.EnumerateArray().All(IsText);
+                    case JsonValueKind.Object:
+                        return value.EnumerateObject().All(p => p.Name is not null && IsText(p.Value));
+                    default:
+                        return true;
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                return false;
+            }
+        }
+
+        private ImportFormatException NotText(int start)
+        {
+            var (line, column) = Locate(start);
+            return new ImportFormatException(fileName, $"line {line}, column {column}",
+                "expected UTF-8 text; found bytes that are not UTF-8 (was the file saved in another encoding?) or an unpaired \\u surrogate escape");
         }
 
         /// <summary>Line and column (both from 1) of a byte in the buffer.</summary>

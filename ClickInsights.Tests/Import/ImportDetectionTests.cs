@@ -127,4 +127,42 @@ public sealed class ImportDetectionTests
         Assert.Equal("line 2, column 3", error.Position);
         Assert.Contains("Mailgun events", error.Problem);
     }
+
+    [Theory]
+    [InlineData("{\"event\":\"click\",\"email\":\"a\\uD800@b.example\",\"ts_epoch\":1700000000000,\"message-id\":\"x\"}")]
+    [InlineData("{\"event\":\"click\",\"em\\uD800ail\":\"a@b.example\",\"ts_epoch\":1700000000000,\"message-id\":\"x\"}")]
+    public async Task Read_UnpairedSurrogateEscape_IsRefusedWithPosition(string json)
+    {
+        var error = await Assert.ThrowsAsync<ImportFormatException>(() => ReaderHarness.ReadAllAsync(new BrevoReader(), json));
+
+        Assert.Matches(@"^line 1, column \d+$", error.Position);
+        Assert.Contains("surrogate", error.Problem);
+    }
+
+    [Fact]
+    public async Task Read_BytesThatAreNotUtf8_AreRefusedWithPosition()
+    {
+        var bytes = Encoding.UTF8.GetBytes("{\"TotalCount\":1,\"Clicks\":[\n{\"RecordType\":\"Click\",\"Recipient\":\"j\u00f6rg@example.de\",\"ReceivedAt\":\"2024-01-01T00:00:00Z\"}]}");
+        // "ö" as Latin-1: one byte that is not UTF-8.
+        var latin1 = bytes.Take(Array.IndexOf(bytes, (byte)0xC3)).Append((byte)0xF6).Concat(bytes.Skip(Array.IndexOf(bytes, (byte)0xC3) + 2)).ToArray();
+
+        var error = await Assert.ThrowsAsync<ImportFormatException>(async () =>
+        {
+            await foreach (var _ in new PostmarkReader().ReadAsync(new MemoryStream(latin1), "latin1.json", CancellationToken.None))
+            {
+            }
+        });
+
+        Assert.Equal("line 2, column 1", error.Position);
+        Assert.Contains("UTF-8", error.Problem);
+    }
+
+    [Fact]
+    public async Task Detect_PropertyNameThatIsNotText_DoesNotThrowAnythingElse()
+    {
+        const string json = "{\"tracking_activities\":[{\"em\\uD800\":1}]}";
+
+        Assert.Equal("Constant Contact V3 report JSON", await ReaderHarness.DetectedFormatAsync(json));
+        await Assert.ThrowsAsync<ImportFormatException>(() => EventImporter.DetectAsync(Samples.Utf8("{\"x\\uD800\":1}"), "x.json", CancellationToken.None));
+    }
 }
