@@ -97,6 +97,24 @@ public sealed class MailgunReaderTests
     }
 
     [Fact]
+    public async Task Read_PagesOnePerLine_ReadsEveryPageAndNamesTheLineOfAnError()
+    {
+        var compact = System.Text.Json.JsonSerializer.Serialize(System.Text.Json.JsonDocument.Parse(MailgunEventsPage).RootElement);
+        var pages = $"{compact}\n{MailgunEmptyPage}\n{compact.Replace("DACSsAdVSeGpLid7TN03WA", "second-page-click")}\n";
+
+        var events = await ReaderHarness.ReadEventsAsync(_reader, pages);
+
+        Assert.Equal(18, events.Count);
+        Assert.Equal("second-page-click", events[9].ExternalId);
+        var error = await Assert.ThrowsAsync<ImportFormatException>(() =>
+            ReaderHarness.ReadAllAsync(_reader, pages.Replace("\"recipient\":\"nobody@example.net\",", "")));
+        Assert.Equal("$.items[4].recipient", error.Position);
+        error = await Assert.ThrowsAsync<ImportFormatException>(() =>
+            ReaderHarness.ReadAllAsync(_reader, $"{MailgunEmptyPage}\n{compact.Replace("\"recipient\":\"nobody@example.net\",", "")}"));
+        Assert.Equal("line 2, $.items[4].recipient", error.Position);
+    }
+
+    [Fact]
     public async Task Read_EventsAsAnArray_ReadsEach()
     {
         var array = $"[{MailgunWebhook},{MailgunWebhookLines.Split('\n')[2]}]";
