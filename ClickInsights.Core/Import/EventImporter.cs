@@ -15,7 +15,19 @@ public sealed class EventImporter(IDbContextFactory<ClickInsightsDbContext> dbFa
     private const int HeadLength = 64 * 1024;
     private const int ProgressEvery = 2_000;
 
-    public static IReadOnlyList<IEventReader> Readers { get; } = [new SendGridReader()];
+    /// <summary>
+    /// Asked in order; the first that recognizes a file reads it. Readers that need a distinctive key come first,
+    /// SendGrid last because it also accepts events with only <c>event</c>, <c>email</c> and <c>timestamp</c>.
+    /// </summary>
+    public static IReadOnlyList<IEventReader> Readers { get; } =
+    [
+        new ConstantContactReader(),
+        new MailchimpReader(),
+        new PostmarkReader(),
+        new MailgunReader(),
+        new BrevoReader(),
+        new SendGridReader(),
+    ];
 
     public static string KnownFormats => string.Join(", ", Readers.Select(r => r.Format));
 

@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using ClickInsights.Core.Data;
@@ -49,7 +47,7 @@ public sealed class SendGridReader : IEventReader
             }
             catch (JsonException e)
             {
-                throw new ImportFormatException(fileName, JsonPosition(e, index, lines), DescribeJsonError(e));
+                throw new ImportFormatException(fileName, ImportJson.JsonErrorPosition(e, lines ? $"line {index + 1}" : $"event {index + 1}"), ImportJson.DescribeJsonError(e));
             }
             if (!hasNext)
             {
@@ -174,29 +172,7 @@ public sealed class SendGridReader : IEventReader
     }
 
     /// <summary>Unix seconds or milliseconds (told apart by magnitude), as a number or a string.</summary>
-    internal static long ReadUnixTime(JsonElement value, string fileName, string path)
-    {
-        double number;
-        if (value.ValueKind == JsonValueKind.Number)
-        {
-            number = value.GetDouble();
-        }
-        else if (value.ValueKind == JsonValueKind.String && double.TryParse(value.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed))
-        {
-            number = parsed;
-        }
-        else
-        {
-            throw new ImportFormatException(fileName, path, $"expected Unix time in seconds or milliseconds, found {value.GetRawText()}");
-        }
-        // 100,000,000,000 s is the year 5138; anything larger is milliseconds.
-        var ms = number > 100_000_000_000 ? number : number * 1000;
-        if (ms is < 0 or > 253_402_300_799_000)
-        {
-            throw new ImportFormatException(fileName, path, $"expected Unix time in seconds or milliseconds, found {value.GetRawText()}");
-        }
-        return (long)Math.Round(ms);
-    }
+    internal static long ReadUnixTime(JsonElement value, string fileName, string path) => ImportJson.UnixTimeMs(value, fileName, path);
 
     private static string RequiredString(JsonElement e, string name, string fileName, string path)
     {
@@ -215,36 +191,7 @@ public sealed class SendGridReader : IEventReader
             _ => null,
         } : null;
 
-    internal static string ContentHash(string raw) =>
-        "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(raw)))[..40];
-
-    private static string JsonPosition(JsonException e, int index, bool lines)
-    {
-        var where = e.LineNumber is { } line ? $"line {line + 1}" : lines ? $"line {index + 1}" : $"event {index + 1}";
-        if (e.BytePositionInLine is { } column)
-        {
-            where += $", column {column + 1}";
-        }
-        return where;
-    }
-
-    private static string DescribeJsonError(JsonException e)
-    {
-        var message = e.Message;
-        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        if (cut < 0)
-        {
-            cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
-        }
-        var detail = (cut > 0 ? message[..cut] : message).Trim().TrimEnd('.');
-        if (detail.Contains("end of data", StringComparison.OrdinalIgnoreCase)
-            || detail.Contains("depth to be zero", StringComparison.OrdinalIgnoreCase)
-            || detail.Contains("incomplete", StringComparison.OrdinalIgnoreCase))
-        {
-            return $"the file ends in the middle of the JSON; it looks truncated ({detail})";
-        }
-        return $"the JSON is malformed: {detail}";
-    }
+    internal static string ContentHash(string raw) => ImportJson.ContentHash(raw);
 
     /// <summary>Reads up to the first non-blank byte and gives back a stream that still starts at the beginning.</summary>
     private static async Task<(Stream Stream, byte? First)> PeekFirstByteAsync(Stream stream, CancellationToken cancellationToken)
