@@ -11,4 +11,6 @@ public static class Show
     public static string Number(int value) => value.ToString("N0", Culture);
 
     public static string Date(DateTime? utc) => utc is { } d ? d.ToString("MMM d, yyyy", Culture) : "—";
+
+    public static string DateTime(DateTime? utc) => utc is { } d ? d.ToString("MMM d, yyyy HH:mm", Culture) + " UTC" : "—";
 }
