@@ -43,10 +43,12 @@ public sealed record AuthCheckResult(string Domain, string? ProviderKey, DateTim
     public string Headline => Overall switch
     {
         CheckStatus.Pass => $"{Domain} is set up: receivers can tell your campaigns really come from you.",
-        CheckStatus.Fail => $"{Domain} is not fully set up yet: {Count(CheckStatus.Fail)} needs fixing. Receivers may treat your campaigns with more suspicion.",
+        CheckStatus.Fail => $"{Domain} is not fully set up yet: {Count(CheckStatus.Fail)} {Needs(CheckStatus.Fail)} fixing. Receivers may treat your campaigns with more suspicion.",
         CheckStatus.Unknown => $"Some records of {Domain} could not be checked just now; see below why, and check again later.",
         _ => $"{Domain} mostly works; {Count(CheckStatus.Warn)} could be better.",
     };
+
+    private string Needs(CheckStatus status) => Items.Count(i => i.Status == status) == 1 ? "needs" : "need";
 
     private string Count(CheckStatus status)
     {

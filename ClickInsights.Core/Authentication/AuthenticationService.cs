@@ -6,6 +6,7 @@ namespace ClickInsights.Core.Authentication;
 /// <summary>A workspace's sender authentication settings and its last check.</summary>
 public sealed record AuthState(
     int WorkspaceId,
+    bool IsDemo,
     string? SendingDomain,
     string? Provider,
     string? Selector,
@@ -20,7 +21,7 @@ public sealed class AuthenticationService(IDbContextFactory<ClickInsightsDbConte
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var w = await db.Workspaces.AsNoTracking().FirstOrDefaultAsync(w => w.Id == workspaceId, cancellationToken);
-        return w is null ? null : new AuthState(w.Id, w.SendingDomain, w.SendingProvider, w.DkimSelector, w.AuthLastCheckedAt, w.AuthFirstPassedAt,
+        return w is null ? null : new AuthState(w.Id, w.IsDemo, w.SendingDomain, w.SendingProvider, w.DkimSelector, w.AuthLastCheckedAt, w.AuthFirstPassedAt,
             AuthCheckResult.FromJson(w.AuthLastResultJson));
     }
 

@@ -54,7 +54,7 @@ public sealed class SenderAuthChecker(SpfChecker spf, DkimChecker dkim, DmarcChe
         var strict = dmarc.Record?.StrictDkim == true;
         if (dkim.SignedDomain.Equals(domain, StringComparison.OrdinalIgnoreCase))
         {
-            return Item(CheckStatus.Pass, $"DKIM signatures will carry d={domain}, exactly your From domain, so DMARC passes on DKIM.") with { Details = details };
+            return Item(CheckStatus.Pass, $"DKIM signatures will carry d={domain}, exactly your From domain, so DMARC can pass on DKIM alone.") with { Details = details };
         }
         if (strict)
         {

@@ -26,7 +26,7 @@ public sealed partial class Domains : IDisposable
     private GatewayProgress _progress = GatewayProgress.Idle;
     private bool _wasRunning;
 
-    private readonly BarChartOptions _chartOptions = new() { XAxisTitle = "Recipient domain", YAxisTitle = "Clicks", ShowLegend = true };
+    private readonly BarChartOptions _chartOptions = new() { XAxisTitle = "Recipient domain", YAxisTitle = "Clicks", ShowLegend = true, XAxisLabelRotation = 30 };
 
     private double TopThreeShare
     {
@@ -116,12 +116,16 @@ public sealed partial class Domains : IDisposable
 
     private static string GatewayLabel(DomainRow row) =>
         row.Gateway == GatewayResolver.Unknown
-            ? string.IsNullOrEmpty(row.MxHosts) ? "no mail server found" : "not a known gateway"
+            ? string.IsNullOrEmpty(row.MxHosts) ? "no mail server found" : "no known security gateway"
             : row.Gateway!;
 
     private static string GatewayTooltip(DomainRow row)
     {
-        var hosts = string.IsNullOrEmpty(row.MxHosts) ? "No MX records." : "Mail servers: " + row.MxHosts.Replace(" ", ", ");
+        var hosts = string.IsNullOrEmpty(row.MxHosts) ? "No MX records." : "Mail servers: " + row.MxHosts.Replace(" ", ", ") + ".";
+        if (row.Gateway == GatewayResolver.Unknown && !string.IsNullOrEmpty(row.MxHosts))
+        {
+            hosts += " None of them is a security gateway ClickInsights knows; a scanner can still sit behind them.";
+        }
         var when = $" Looked up {Show.DateTime(row.GatewayCheckedAt)}.";
         var error = row.GatewayError is null ? "" : $" The last lookup failed ({row.GatewayError}); this is the earlier answer.";
         return hosts + when + error;
