@@ -1,6 +1,8 @@
+using ClickInsights.Core.Authentication;
 using ClickInsights.Core.Classification;
 using ClickInsights.Core.Data;
 using ClickInsights.Core.Demo;
+using ClickInsights.Core.Domains;
 using ClickInsights.Core.Import;
 using ClickInsights.Core.Reports;
 using Microsoft.EntityFrameworkCore;
@@ -35,6 +37,18 @@ public static class ClickInsightsWebExtensions
         services.AddSingleton<OverrideService>();
         services.AddSingleton<SettingsPreviewService>();
         services.AddSingleton<ClickInsights.Core.Workspaces.WorkspaceService>();
+
+        services.AddOptions<DnsOptions>().BindConfiguration(DnsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<DnsLookup>();
+        services.AddSingleton<SpfChecker>();
+        services.AddSingleton<DkimChecker>();
+        services.AddSingleton<DmarcChecker>();
+        services.AddSingleton<SenderAuthChecker>();
+        services.AddSingleton<AuthenticationService>();
+        services.AddSingleton<AuthImpactReport>();
+        services.AddSingleton<GatewayResolver>();
+        services.AddSingleton<GatewayRunner>();
+        services.AddSingleton<DomainReport>();
         services.AddScoped<CurrentWorkspace>();
         services.AddHostedService<DatabaseStartup>();
         services.AddMudServices();

@@ -31,10 +31,10 @@ public sealed class TestDatabase : IDisposable, IDbContextFactory<ClickInsightsD
 
     public ClickInsightsDbContext CreateDbContext() => new(_options);
 
-    public async Task<int> CreateWorkspaceAsync(string name = "Test workspace")
+    public async Task<int> CreateWorkspaceAsync(string name = "Test workspace", DateTime? passedAt = null)
     {
         await using var db = CreateDbContext();
-        var workspace = new Workspace { Name = name, CreatedAt = DateTime.UtcNow };
+        var workspace = new Workspace { Name = name, CreatedAt = DateTime.UtcNow, AuthFirstPassedAt = passedAt };
         db.Workspaces.Add(workspace);
         await db.SaveChangesAsync();
         return workspace.Id;

@@ -13,4 +13,6 @@ public static class Show
     public static string DateTime(DateTime utc) => utc.ToString("MMM d, yyyy HH:mm:ss", Culture);
 
     public static string Date(DateTime? utc) => utc is { } d ? d.ToString("MMM d, yyyy", Culture) : "—";
+
+    public static string DateTime(DateTime? utc) => utc is { } d ? d.ToString("MMM d, yyyy HH:mm", Culture) + " UTC" : "—";
 }
