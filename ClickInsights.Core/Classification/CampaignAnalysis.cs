@@ -19,6 +19,7 @@ public sealed class CampaignAnalysis
         RecipientCount = recipientCount;
         ClickRecipient = new int[clicks.Length];
         ClickAgent = new int[clicks.Length];
+        ClickLink = new int[clicks.Length];
         ClickNetwork = new NetworkEntry?[clicks.Length];
         ClickNetworkKey = new long[clicks.Length];
         DeliveredAt = Filled(recipientCount);
@@ -34,6 +35,9 @@ public sealed class CampaignAnalysis
     public ClassifierEvent[] Clicks { get; }
     /// <summary>Dense recipient index of each click.</summary>
     public int[] ClickRecipient { get; }
+    /// <summary>Dense index (0..<see cref="DistinctLinks"/>) of each click's link, for per-link arrays in signals.</summary>
+    public int[] ClickLink { get; }
+    public int DistinctLinks { get; private set; }
     /// <summary>Index into <see cref="Agents"/> of each click's user agent, or -1.</summary>
     public int[] ClickAgent { get; }
     /// <summary>The catalogue entry of each click's network, if any.</summary>
@@ -178,7 +182,7 @@ public sealed class CampaignAnalysis
         }
 
         var agents = new Dictionary<string, int>(StringComparer.Ordinal);
-        var links = new HashSet<int>();
+        var links = new Dictionary<int, int>();
         bool wholeMinutes = clickCount > 0;
         var start = analysis.RecipientClickStart;
         for (int i = 0; i < clicks.Length; i++)
@@ -187,7 +191,12 @@ public sealed class CampaignAnalysis
             var r = recipients.IndexOf(click.RecipientId);
             analysis.ClickRecipient[i] = r;
             start[r + 1]++;
-            links.Add(click.LinkId);
+            if (!links.TryGetValue(click.LinkId, out var link))
+            {
+                link = links.Count;
+                links.Add(click.LinkId, link);
+            }
+            analysis.ClickLink[i] = link;
             wholeMinutes &= click.TimeMs % 60_000 == 0;
             // Consecutive clicks often share an agent (a scanner's burst): skip the dictionary then.
             if (click.UserAgent is null)
@@ -209,6 +218,7 @@ public sealed class CampaignAnalysis
             }
         }
         analysis.HasUserAgent = analysis._agents.Count > 0;
+        analysis.DistinctLinks = links.Count;
         analysis.LinkCount = Math.Max(input.KnownLinkCount, links.Count);
         analysis.WholeMinuteTimes = wholeMinutes && clicks.Length >= 3;
 
@@ -315,30 +325,39 @@ public sealed class CampaignAnalysis
     }
 }
 
-/// <summary>The reasons collected for each click of a campaign, with running scores.</summary>
-public sealed class ClickEvidence
+/// <summary>
+/// The reasons collected for each click of a campaign, with running scores: per click a chain through shared
+/// arrays rented from the pool (a campaign of a million clicks would otherwise allocate tens of megabytes each time).
+/// </summary>
+public sealed class ClickEvidence : IDisposable
 {
+    private readonly int _clicks;
     private readonly int[] _score;
     private readonly int[] _head;
     private readonly int[] _tail;
-    private int[] _next = new int[1024];
-    private Reason[] _items = new Reason[1024];
+    private int[] _next;
+    private Reason[] _items;
     private int _count;
 
     public ClickEvidence(int clickCount)
     {
-        _score = new int[clickCount];
-        _head = new int[clickCount];
-        _tail = new int[clickCount];
-        Array.Fill(_head, -1);
+        _clicks = clickCount;
+        _score = Rent<int>(clickCount);
+        _head = Rent<int>(clickCount);
+        _tail = Rent<int>(clickCount);
+        Array.Clear(_score, 0, clickCount);
+        Array.Fill(_head, -1, 0, clickCount);
+        // Scanner clicks collect four to six reasons; start big enough to rarely grow.
+        _next = Rent<int>(Math.Max(1024, clickCount * 4));
+        _items = Rent<Reason>(_next.Length);
     }
 
     public void Add(int click, Reason reason)
     {
-        if (_count == _items.Length)
+        if (_count == _items.Length || _count == _next.Length)
         {
-            Array.Resize(ref _items, _items.Length * 2);
-            Array.Resize(ref _next, _next.Length * 2);
+            _items = Grow(_items, _count);
+            _next = Grow(_next, _count);
         }
         var slot = _count++;
         _items[slot] = reason;
@@ -369,25 +388,45 @@ public sealed class ClickEvidence
 
     public int ScoreOf(int click) => _score[click];
 
-    public IReadOnlyList<Reason> Of(int click)
+    /// <summary>Every click's reasons, in the order they were added, each click's as one slice of a single array.</summary>
+    public ReasonSet[] Compact()
     {
-        if (_head[click] < 0)
+        var all = new Reason[_count];
+        var sets = new ReasonSet[_clicks];
+        int at = 0;
+        for (int click = 0; click < _clicks; click++)
         {
-            return [];
+            int start = at;
+            for (var slot = _head[click]; slot >= 0; slot = _next[slot])
+            {
+                all[at++] = _items[slot];
+            }
+            sets[click] = new ReasonSet(all, start, at - start);
         }
-        int n = 0;
-        for (var slot = _head[click]; slot >= 0; slot = _next[slot])
-        {
-            n++;
-        }
-        var reasons = new Reason[n];
-        n = 0;
-        for (var slot = _head[click]; slot >= 0; slot = _next[slot])
-        {
-            reasons[n++] = _items[slot];
-        }
-        return reasons;
+        return sets;
     }
+
+    public void Dispose()
+    {
+        System.Buffers.ArrayPool<int>.Shared.Return(_score);
+        System.Buffers.ArrayPool<int>.Shared.Return(_head);
+        System.Buffers.ArrayPool<int>.Shared.Return(_tail);
+        System.Buffers.ArrayPool<int>.Shared.Return(_next);
+        // Cleared, so pooled arrays do not keep this campaign's reasons alive.
+        System.Buffers.ArrayPool<Reason>.Shared.Return(_items, clearArray: true);
+    }
+
+    private static T[] Rent<T>(int length) => System.Buffers.ArrayPool<T>.Shared.Rent(Math.Max(1, length));
+
+    private static T[] Grow<T>(T[] array, int used)
+    {
+        var bigger = Rent<T>(array.Length * 2);
+        Array.Copy(array, bigger, used);
+        System.Buffers.ArrayPool<T>.Shared.Return(array, clearArray: RuntimeHelpersIsReference<T>());
+        return bigger;
+    }
+
+    private static bool RuntimeHelpersIsReference<T>() => System.Runtime.CompilerServices.RuntimeHelpers.IsReferenceOrContainsReferences<T>();
 }
 
 /// <summary>One rule of the classifier. Each signal adds reasons to clicks and never reads another signal's reasons

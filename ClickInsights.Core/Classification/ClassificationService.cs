@@ -184,7 +184,7 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
             {
                 Verdict = chosen.Verdict,
                 Score = chosen.Verdict == Verdict.Bot ? 100 : 0,
-                Reasons = [reason, .. click.Reasons],
+                Reasons = ReasonSet.Of([reason, .. click.Reasons]),
             };
         }
         return result;

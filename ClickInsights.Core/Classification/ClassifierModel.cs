@@ -29,6 +29,30 @@ public sealed class CampaignInput
 /// <summary>One piece of evidence: a code, a sentence a person can read, and its weight in the score.</summary>
 public sealed record Reason(string Code, string Evidence, int Weight);
 
-public sealed record ClickResult(long EventId, int RecipientId, Verdict Verdict, int Score, IReadOnlyList<Reason> Reasons);
+/// <summary>A click's verdict. A struct, with its reasons a slice of one shared array: a campaign of a million
+/// clicks then costs a few large arrays instead of millions of small objects.</summary>
+public readonly record struct ClickResult(long EventId, int RecipientId, Verdict Verdict, int Score, ReasonSet Reasons);
+
+/// <summary>The reasons of one click: a read-only slice of an array.</summary>
+public readonly struct ReasonSet(Reason[] items, int start, int count) : IReadOnlyList<Reason>
+{
+    public static ReasonSet Of(Reason[] items) => new(items, 0, items.Length);
+
+    public int Count => count;
+
+    public Reason this[int index] => (uint)index < (uint)count ? items[start + index] : throw new ArgumentOutOfRangeException(nameof(index));
+
+    public IEnumerator<Reason> GetEnumerator()
+    {
+        for (int i = 0; i < count; i++)
+        {
+            yield return items[start + i];
+        }
+    }
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+    public Reason[] ToArray() => items.AsSpan(start, count).ToArray();
+}
 
 public sealed record ClassificationResult(IReadOnlyList<ClickResult> Clicks, IReadOnlyList<string> UnavailableSignals);

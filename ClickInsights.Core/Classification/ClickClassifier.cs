@@ -46,7 +46,7 @@ public sealed class ClickClassifier
     public ClassificationResult Classify(CampaignInput input, ClassifierSettings settings)
     {
         var campaign = CampaignAnalysis.Build(input, _catalogue.NetworkIndex);
-        var evidence = new ClickEvidence(campaign.Clicks.Length);
+        using var evidence = new ClickEvidence(campaign.Clicks.Length);
         var unavailable = new List<string>();
         foreach (var signal in _signals)
         {
@@ -62,6 +62,7 @@ public sealed class ClickClassifier
             signal.Apply(campaign, settings, evidence);
         }
 
+        var reasons = evidence.Compact();
         var results = new ClickResult[campaign.Clicks.Length];
         for (int i = 0; i < results.Length; i++)
         {
@@ -70,7 +71,7 @@ public sealed class ClickClassifier
                 : score >= settings.SuspectThreshold ? Verdict.Suspect
                 : Verdict.Human;
             var click = campaign.Clicks[i];
-            results[i] = new ClickResult(click.EventId, click.RecipientId, verdict, score, evidence.Of(i));
+            results[i] = new ClickResult(click.EventId, click.RecipientId, verdict, score, reasons[i]);
         }
         return new ClassificationResult(results, unavailable);
     }

@@ -4,6 +4,20 @@ namespace ClickInsights.Core.Classification;
 
 public static class Format
 {
+    /// <summary>Equal for durations that <see cref="Duration"/> writes the same way.</summary>
+    public static long DurationKey(long milliseconds)
+    {
+        var ms = Math.Abs(milliseconds);
+        return ms switch
+        {
+            < 1_000 => ms / 100,
+            < 60_000 => 100 + ms / 1000,
+            < 3_600_000 => 1_000 + ms / 60_000,
+            < 172_800_000 => 10_000 + ms / 3_600_000,
+            _ => 100_000 + ms / 86_400_000,
+        };
+    }
+
     /// <summary>A duration as a person says it: "0.4 s", "11 s", "3 min", "2 h", "3 days".</summary>
     public static string Duration(long milliseconds)
     {

@@ -1,5 +1,9 @@
 using Bunit;
+using ClickInsights.Core.Classification;
+using ClickInsights.Core.Data;
 using ClickInsights.Core.Reports;
+using ClickInsights.Core.Workspaces;
+using Microsoft.EntityFrameworkCore;
 using ClickInsights.Tests.Support;
 using ClickInsights.Web;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,7 +21,17 @@ public abstract class BunitTestBase : IAsyncLifetime
     {
         Context.JSInterop.Mode = JSRuntimeMode.Loose;
         Context.Services.AddMudServices();
-        Context.Services.AddSingleton(new ReportService(Database));
+        // The same Core services as the dashboard, over the test database.
+        Context.Services.AddSingleton<IDbContextFactory<ClickInsightsDbContext>>(Database);
+        Context.Services.AddSingleton(TimeProvider.System);
+        Context.Services.AddSingleton(ScannerCatalogue.Default);
+        Context.Services.AddSingleton(Database.Classification);
+        Context.Services.AddSingleton(Database.Importer);
+        Context.Services.AddSingleton<ReportService>();
+        Context.Services.AddSingleton<ClickReports>();
+        Context.Services.AddSingleton<OverrideService>();
+        Context.Services.AddSingleton<SettingsPreviewService>();
+        Context.Services.AddSingleton<WorkspaceService>();
         Context.Services.AddScoped<CurrentWorkspace>();
         BunitContext.DefaultWaitTimeout = TimeSpan.FromSeconds(10);
     }

@@ -8,8 +8,10 @@ namespace ClickInsights.Benchmarks;
 /// Issue target: classifying 1,000,000 clicks of 100,000 recipients (in memory, already parsed) takes at most 1 s.
 /// The simulated world has 100,000 contacts and 11 campaigns (about 1,000,000 clicks and 3,800,000 events);
 /// campaigns are classified one after another, so memory stays proportional to one campaign.
+/// Run: <c>dotnet run -c Release --project benchmarks/ClickInsights.Benchmarks -- --filter '*Classifier*'</c>
 /// </summary>
 [MemoryDiagnoser]
+[GcServer(true)] // as the dashboard runs (ASP.NET Core's default) and the CLI
 [SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 5)]
 public class ClassifierBenchmark
 {

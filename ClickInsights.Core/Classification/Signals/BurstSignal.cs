@@ -12,7 +12,9 @@ public sealed class BurstSignal : IClickSignal
         long window = campaign.WholeMinuteTimes ? 60_000 : (long)(settings.BurstWindowSeconds * 1000);
         int minLinks = campaign.WholeMinuteTimes ? settings.BurstMinLinks + 1 : settings.BurstMinLinks;
         var clicks = campaign.Clicks;
-        var links = new HashSet<int>();
+        var reasons = new Dictionary<(int Links, bool Late, long Span), Reason>();
+        var seen = new int[campaign.DistinctLinks];
+        int stamp = 0;
 
         for (int r = 0; r < campaign.RecipientCount; r++)
         {
@@ -27,24 +29,35 @@ public sealed class BurstSignal : IClickSignal
                 }
                 if (k - clusterStart >= minLinks)
                 {
-                    links.Clear();
+                    stamp++;
+                    int distinct = 0;
                     for (int j = clusterStart; j < k; j++)
                     {
-                        links.Add(clicks[own[j]].LinkId);
+                        ref var mark = ref seen[campaign.ClickLink[own[j]]];
+                        if (mark != stamp)
+                        {
+                            mark = stamp;
+                            distinct++;
+                        }
                     }
-                    if (links.Count >= minLinks)
+                    if (distinct >= minLinks)
                     {
                         var span = clicks[own[k - 1]].TimeMs - clicks[own[clusterStart]].TimeMs;
                         var firstClick = own[clusterStart];
                         var late = clicks[firstClick].TimeMs - campaign.AnchorOf(r).TimeMs > (long)(settings.EarlyWindowSeconds * 1000);
-                        var sentence = campaign.WholeMinuteTimes
-                            ? $"clicked {links.Count} of {campaign.LinkCount} links within the same minute{(late ? ", long after delivery" : "")}"
-                            : $"clicked {links.Count} of {campaign.LinkCount} links within {Format.Duration(span)}";
-                        // Whole minutes cannot tell a scanner's second from a person's minute, except by when it happened.
-                        var weight = campaign.WholeMinuteTimes && late
-                            ? settings.LateMinuteBurstWeight
-                            : settings.BurstWeight + (links.Count >= 3 ? settings.BurstManyLinksWeight : 0);
-                        var reason = new Reason(Code, sentence, weight);
+                        var key = (distinct, late, Format.DurationKey(span));
+                        if (!reasons.TryGetValue(key, out var reason))
+                        {
+                            var sentence = campaign.WholeMinuteTimes
+                                ? $"clicked {distinct} of {campaign.LinkCount} links within the same minute{(late ? ", long after delivery" : "")}"
+                                : $"clicked {distinct} of {campaign.LinkCount} links within {Format.Duration(span)}";
+                            // Whole minutes cannot tell a scanner's second from a person's minute, except by when it happened.
+                            var weight = campaign.WholeMinuteTimes && late
+                                ? settings.LateMinuteBurstWeight
+                                : settings.BurstWeight + (distinct >= 3 ? settings.BurstManyLinksWeight : 0);
+                            reason = new Reason(Code, sentence, weight);
+                            reasons.Add(key, reason);
+                        }
                         for (int j = clusterStart; j < k; j++)
                         {
                             evidence.Add(own[j], reason);

@@ -14,7 +14,10 @@ public sealed class EveryLinkSignal : IClickSignal
         }
         long window = (long)(settings.EveryLinkWindowSeconds * 1000) + (campaign.WholeMinuteTimes ? 60_000 : 0);
         var clicks = campaign.Clicks;
-        var seen = new HashSet<int>();
+        // Which links a window holds: seen[link] == stamp, a fresh stamp per window instead of clearing a set.
+        var seen = new int[campaign.DistinctLinks];
+        int stamp = 0;
+        var reasons = new Dictionary<long, Reason>();
         for (int r = 0; r < campaign.RecipientCount; r++)
         {
             var own = campaign.ClicksOf(r);
@@ -25,17 +28,27 @@ public sealed class EveryLinkSignal : IClickSignal
             // Slide over the recipient's clicks: does some window hold every link?
             for (int start = 0; start + links <= own.Length; start++)
             {
-                seen.Clear();
+                stamp++;
+                int distinct = 0;
                 int end = start;
                 while (end < own.Length && clicks[own[end]].TimeMs - clicks[own[start]].TimeMs <= window)
                 {
-                    seen.Add(clicks[own[end]].LinkId);
+                    ref var mark = ref seen[campaign.ClickLink[own[end]]];
+                    if (mark != stamp)
+                    {
+                        mark = stamp;
+                        distinct++;
+                    }
                     end++;
                 }
-                if (seen.Count >= links)
+                if (distinct >= links)
                 {
                     var span = clicks[own[end - 1]].TimeMs - clicks[own[start]].TimeMs;
-                    var reason = new Reason(Code, $"clicked every one of the email's {links} links within {Format.Duration(span)}", settings.EveryLinkWeight);
+                    if (!reasons.TryGetValue(Format.DurationKey(span), out var reason))
+                    {
+                        reason = new Reason(Code, $"clicked every one of the email's {links} links within {Format.Duration(span)}", settings.EveryLinkWeight);
+                        reasons.Add(Format.DurationKey(span), reason);
+                    }
                     for (int j = start; j < end; j++)
                     {
                         if (!evidence.Has(own[j], Code))

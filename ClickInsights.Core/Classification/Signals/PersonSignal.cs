@@ -17,6 +17,7 @@ public sealed class PersonSignal : IClickSignal
         long later = (long)(settings.LaterClickMinutes * 60_000);
         long isolation = campaign.WholeMinuteTimes ? 120_000 : 10_000;
         var clicks = campaign.Clicks;
+        var isolatedReasons = new Dictionary<(string, long), Reason>();
         var scores = new int[clicks.Length];
         for (int i = 0; i < clicks.Length; i++)
         {
@@ -51,10 +52,18 @@ public sealed class PersonSignal : IClickSignal
                         break;
                     }
                 }
-                var after = Format.Duration(delay);
-                evidence.Add(i, scan >= 0
-                    ? new Reason(ConfirmedHuman, $"clicked on its own {after} after {anchor.Label}, {Format.Duration(click.TimeMs - clicks[scan].TimeMs)} after the scan{(click.Ip is null ? "" : ", from another network")}: a person", settings.ConfirmedHumanWeight)
-                    : new Reason(LaterIsolated, $"a single click {after} after {anchor.Label}, as people click", settings.LaterIsolatedClickWeight));
+                if (scan >= 0)
+                {
+                    evidence.Add(i, new Reason(ConfirmedHuman, $"clicked on its own {Format.Duration(delay)} after {anchor.Label}, {Format.Duration(click.TimeMs - clicks[scan].TimeMs)} after the scan{(click.Ip is null ? "" : ", from another network")}: a person", settings.ConfirmedHumanWeight));
+                    continue;
+                }
+                var key = (anchor.Label, Format.DurationKey(delay));
+                if (!isolatedReasons.TryGetValue(key, out var reason))
+                {
+                    reason = new Reason(LaterIsolated, $"a single click {Format.Duration(delay)} after {anchor.Label}, as people click", settings.LaterIsolatedClickWeight);
+                    isolatedReasons.Add(key, reason);
+                }
+                evidence.Add(i, reason);
             }
         }
     }

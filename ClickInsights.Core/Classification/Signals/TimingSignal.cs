@@ -22,7 +22,7 @@ public sealed class TimingSignal : IClickSignal
             var delay = clicks[i].TimeMs - anchor;
             if (delay < 0 && label == "delivery" && !(campaign.WholeMinuteTimes && delay > -60_000))
             {
-                var key = (true, label, -delay / 1000);
+                var key = (true, label, Format.DurationKey(-delay));
                 if (!reasons.TryGetValue(key, out var reason))
                 {
                     reason = new Reason(BeforeDelivery, $"clicked {Format.Duration(-delay)} before the email was delivered", settings.BeforeDeliveryWeight);
@@ -33,7 +33,7 @@ public sealed class TimingSignal : IClickSignal
             else if (delay <= window)
             {
                 var minute = campaign.WholeMinuteTimes && delay < 60_000;
-                var key = (false, label, minute ? -1 : Math.Max(0, delay) / 1000);
+                var key = (false, label, minute ? -1 : Format.DurationKey(Math.Max(0, delay)));
                 if (!reasons.TryGetValue(key, out var reason))
                 {
                     var text = minute ? $"clicked within the minute of {label}" : $"clicked {Format.Duration(Math.Max(0, delay))} after {label}";
