@@ -21,6 +21,7 @@ public sealed class ClickInsightsDbContext(DbContextOptions<ClickInsightsDbConte
     public DbSet<ImportRecord> Imports => Set<ImportRecord>();
     public DbSet<DomainGateway> DomainGateways => Set<DomainGateway>();
     public DbSet<CsvMapping> CsvMappings => Set<CsvMapping>();
+    public DbSet<ProviderConnection> Connections => Set<ProviderConnection>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(ClickInsightsDbContext).Assembly);

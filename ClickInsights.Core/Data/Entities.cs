@@ -200,3 +200,33 @@ public sealed class CsvMapping
     public required string MappingJson { get; set; }
     public DateTime UpdatedAt { get; set; }
 }
+
+/// <summary>A workspace's link to a provider account, for pulling campaign data or receiving its webhooks.</summary>
+public sealed class ProviderConnection
+{
+    public int Id { get; set; }
+    public int WorkspaceId { get; set; }
+    /// <summary>constantcontact, mailchimp, mailgun, postmark, sendgrid, brevo.</summary>
+    public required string Provider { get; set; }
+    public required string Name { get; set; }
+    /// <summary>The API base URL; null means the provider's real host.</summary>
+    public string? BaseUrl { get; set; }
+    /// <summary>Keys, tokens and signing secrets as JSON, encrypted with ASP.NET Core Data Protection. Never shown again.</summary>
+    public string? ProtectedSecrets { get; set; }
+    /// <summary>Non-secret settings (account id, domain, client id, …) as JSON.</summary>
+    public string? SettingsJson { get; set; }
+    /// <summary>Where the last sync stopped, per campaign or stream, as JSON, so the next one fetches only what is new.</summary>
+    public string? SyncStateJson { get; set; }
+    public bool Enabled { get; set; } = true;
+    public int SyncIntervalMinutes { get; set; } = 60;
+    public DateTime? AccessTokenExpiresAt { get; set; }
+    public DateTime? LastSyncAt { get; set; }
+    public string? LastSyncSummary { get; set; }
+    public DateTime? LastErrorAt { get; set; }
+    /// <summary>The last error in plain words (expired token, wrong key, quota reached, provider down).</summary>
+    public string? LastError { get; set; }
+    /// <summary>Requests made on <see cref="RequestCountDate"/>, against daily quotas (Constant Contact: 10,000).</summary>
+    public int RequestsToday { get; set; }
+    public DateOnly? RequestCountDate { get; set; }
+    public DateTime CreatedAt { get; set; }
+}

@@ -134,3 +134,16 @@ internal sealed class CsvMappingConfiguration : IEntityTypeConfiguration<CsvMapp
         builder.HasIndex(m => m.HeaderKey).IsUnique();
     }
 }
+
+internal sealed class ProviderConnectionConfiguration : IEntityTypeConfiguration<ProviderConnection>
+{
+    public void Configure(EntityTypeBuilder<ProviderConnection> builder)
+    {
+        builder.ToTable("Connections");
+        builder.Property(c => c.Provider).HasMaxLength(40);
+        builder.Property(c => c.Name).HasMaxLength(200);
+        builder.Property(c => c.BaseUrl).HasMaxLength(500);
+        builder.HasIndex(c => c.WorkspaceId);
+        builder.HasOne<Workspace>().WithMany().HasForeignKey(c => c.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

@@ -104,6 +104,41 @@ namespace ClickInsights.Core.Data.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "Connections",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    WorkspaceId = table.Column<int>(type: "INTEGER", nullable: false),
+                    Provider = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    BaseUrl = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    ProtectedSecrets = table.Column<string>(type: "TEXT", nullable: true),
+                    SettingsJson = table.Column<string>(type: "TEXT", nullable: true),
+                    SyncStateJson = table.Column<string>(type: "TEXT", nullable: true),
+                    Enabled = table.Column<bool>(type: "INTEGER", nullable: false),
+                    SyncIntervalMinutes = table.Column<int>(type: "INTEGER", nullable: false),
+                    AccessTokenExpiresAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    LastSyncAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    LastSyncSummary = table.Column<string>(type: "TEXT", nullable: true),
+                    LastErrorAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    LastError = table.Column<string>(type: "TEXT", nullable: true),
+                    RequestsToday = table.Column<int>(type: "INTEGER", nullable: false),
+                    RequestCountDate = table.Column<DateOnly>(type: "TEXT", nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Connections", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Connections_Workspaces_WorkspaceId",
+                        column: x => x.WorkspaceId,
+                        principalTable: "Workspaces",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Imports",
                 columns: table => new
                 {
@@ -324,6 +359,11 @@ namespace ClickInsights.Core.Data.Migrations
                 columns: new[] { "CampaignId", "Verdict" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_Connections_WorkspaceId",
+                table: "Connections",
+                column: "WorkspaceId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_CsvMappings_HeaderKey",
                 table: "CsvMappings",
                 column: "HeaderKey",
@@ -392,6 +432,9 @@ namespace ClickInsights.Core.Data.Migrations
 
             migrationBuilder.DropTable(
                 name: "ClickVerdicts");
+
+            migrationBuilder.DropTable(
+                name: "Connections");
 
             migrationBuilder.DropTable(
                 name: "CsvMappings");

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace ClickInsights.Core.Data.Migrations
 {
     [DbContext(typeof(ClickInsightsDbContext))]
-    [Migration("20261126213943_Initial")]
+    [Migration("20261126220728_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -342,6 +342,75 @@ namespace ClickInsights.Core.Data.Migrations
                     b.ToTable("Imports", (string)null);
                 });
 
+            modelBuilder.Entity("ClickInsights.Core.Data.ProviderConnection", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("AccessTokenExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("BaseUrl")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LastErrorAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LastSyncAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LastSyncSummary")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProtectedSecrets")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Provider")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly?>("RequestCountDate")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("RequestsToday")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SettingsJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("SyncIntervalMinutes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SyncStateJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("WorkspaceId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("WorkspaceId");
+
+                    b.ToTable("Connections", (string)null);
+                });
+
             modelBuilder.Entity("ClickInsights.Core.Data.Recipient", b =>
                 {
                     b.Property<int>("Id")
@@ -541,6 +610,15 @@ namespace ClickInsights.Core.Data.Migrations
                 });
 
             modelBuilder.Entity("ClickInsights.Core.Data.ImportRecord", b =>
+                {
+                    b.HasOne("ClickInsights.Core.Data.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ClickInsights.Core.Data.ProviderConnection", b =>
                 {
                     b.HasOne("ClickInsights.Core.Data.Workspace", null)
                         .WithMany()
