@@ -15,6 +15,11 @@ public sealed record ClickPage(IReadOnlyList<ClickListItem> Items, int Total);
 /// <summary>Clicks by time from delivery on a log scale, split by verdict.</summary>
 public sealed record DelayBucket(string Label, int Human, int Suspect, int Bot);
 
+public sealed record CampaignDomainRow(string Domain, string? Gateway, int Clickers, int Clicks, int HumanClicks, int SuspectClicks, int BotClicks)
+{
+    public double BotShare => Clicks == 0 ? 0 : (double)BotClicks / Clicks;
+}
+
 public sealed record UnsubscribeInBurst(long EventId, int RecipientId, string Email, DateTime At, int BotClicksNearby);
 
 public sealed record TimelineEvent(long EventId, int CampaignId, string CampaignName, EventType Type, DateTime At, string? Url, string? Ip, string? NetworkOwner, string? UserAgent, Verdict? Verdict, int? Score, IReadOnlyList<Reason> Reasons);
@@ -148,6 +153,33 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
             select new { u.Id, u.RecipientId, r.Email, u.OccurredAtMs, nearby })
             .ToListAsync(cancellationToken);
         return rows.Select(x => new UnsubscribeInBurst(x.Id, x.RecipientId, x.Email, FromMs(x.OccurredAtMs), x.nearby)).ToList();
+    }
+
+    /// <summary>The recipient domains of one campaign, ranked by bot clicks.</summary>
+    public async Task<IReadOnlyList<CampaignDomainRow>> DomainsOfCampaignAsync(int campaignId, int top = 15, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var rows = await (
+            from e in db.Events.AsNoTracking()
+            where e.CampaignId == campaignId && e.Type == EventType.Click
+            join v in db.ClickVerdicts on e.Id equals v.EventId
+            join r in db.Recipients on e.RecipientId equals r.Id
+            group new { v.Verdict, e.RecipientId } by r.Domain into g
+            select new
+            {
+                Domain = g.Key,
+                Clicks = g.Count(),
+                Bot = g.Count(x => x.Verdict == Verdict.Bot),
+                Suspect = g.Count(x => x.Verdict == Verdict.Suspect),
+                Human = g.Count(x => x.Verdict == Verdict.Human),
+                Clickers = g.Select(x => x.RecipientId).Distinct().Count(),
+            })
+            .OrderByDescending(x => x.Bot).ThenByDescending(x => x.Clicks)
+            .Take(top)
+            .ToListAsync(cancellationToken);
+        var domains = rows.Select(r => r.Domain).ToList();
+        var gateways = await db.DomainGateways.AsNoTracking().Where(g => domains.Contains(g.Domain)).ToDictionaryAsync(g => g.Domain, g => g.Gateway, cancellationToken);
+        return rows.Select(r => new CampaignDomainRow(r.Domain, gateways.GetValueOrDefault(r.Domain), r.Clickers, r.Clicks, r.Human, r.Suspect, r.Bot)).ToList();
     }
 
     public async Task<RecipientTimeline?> TimelineAsync(int recipientId, CancellationToken cancellationToken = default)

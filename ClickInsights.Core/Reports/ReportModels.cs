@@ -30,7 +30,7 @@ public sealed record LinkRow(int LinkId, string Url, int? Position, int RawClick
 
 public sealed record ReasonCount(string Code, string Label, int Clicks);
 
-public sealed record CampaignDetail(CampaignRow Campaign, IReadOnlyList<LinkRow> Links, IReadOnlyList<ReasonCount> Reasons, IReadOnlyList<string> UnavailableSignals, int Opens, int Unsubscribes);
+public sealed record CampaignDetail(CampaignRow Campaign, IReadOnlyList<LinkRow> Links, IReadOnlyList<ReasonCount> Reasons, IReadOnlyList<string> UnavailableSignals, int Opens, int Unsubscribes, int WorkspaceId);
 
 public static class ReasonLabels
 {

@@ -78,7 +78,7 @@ public sealed class ReportService(IDbContextFactory<ClickInsightsDbContext> dbFa
             .ToList();
 
         var unavailable = summary.UnavailableSignals.Split(';', StringSplitOptions.RemoveEmptyEntries);
-        return new CampaignDetail(row, linkRows, reasons, unavailable, summary.Opens, summary.Unsubscribes);
+        return new CampaignDetail(row, linkRows, reasons, unavailable, summary.Opens, summary.Unsubscribes, campaign.WorkspaceId);
     }
 
     private sealed record LinkCount(int? LinkId, int? Verdict, int Clicks);

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ClickInsights.Core.Workspaces;
 
-public sealed record WorkspaceRow(int Id, string Name, bool IsDemo, DateTime CreatedAt, int Campaigns, int Events);
+public sealed record WorkspaceRow(int Id, string Name, bool IsDemo, DateTime CreatedAt, int Campaigns, int Clicks);
 
 /// <summary>Create, rename and delete workspaces (a support person looks at several customers).</summary>
 public sealed class WorkspaceService(IDbContextFactory<ClickInsightsDbContext> dbFactory, TimeProvider time)

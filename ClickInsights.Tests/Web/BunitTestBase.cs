@@ -29,6 +29,7 @@ public abstract class BunitTestBase : IAsyncLifetime
         Context.Services.AddSingleton(Database.Importer);
         Context.Services.AddSingleton<ReportService>();
         Context.Services.AddSingleton<ClickReports>();
+        Context.Services.AddSingleton<DomainReport>();
         Context.Services.AddSingleton<OverrideService>();
         Context.Services.AddSingleton<SettingsPreviewService>();
         Context.Services.AddSingleton<WorkspaceService>();

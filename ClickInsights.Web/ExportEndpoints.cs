@@ -1,0 +1,92 @@
+using System.Globalization;
+using System.Text;
+using ClickInsights.Core.Reports;
+
+namespace ClickInsights.Web;
+
+/// <summary>CSV downloads: a campaign's every click (the CLI contract's columns) and its support report.</summary>
+public static class ExportEndpoints
+{
+    public static void MapExports(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/campaigns/{id:int}/clicks.csv", async (int id, ReportService reports, ClickReports clicks, HttpContext http, CancellationToken cancellationToken) =>
+        {
+            var detail = await reports.CampaignAsync(id, cancellationToken);
+            if (detail is null)
+            {
+                return Results.NotFound($"There is no campaign with number {id}.");
+            }
+            http.Response.ContentType = "text/csv; charset=utf-8";
+            http.Response.Headers.ContentDisposition = $"attachment; filename=\"{FileName(detail.Campaign.Name)}-clicks.csv\"";
+            await using var writer = new StreamWriter(http.Response.Body, new UTF8Encoding(false));
+            ClickCsv.WriteHeader(writer);
+            await foreach (var row in clicks.ExportAsync(id, cancellationToken))
+            {
+                ClickCsv.Write(writer, row);
+            }
+            await writer.FlushAsync(cancellationToken);
+            return Results.Empty;
+        });
+
+        app.MapGet("/campaigns/{id:int}/report.csv", async (int id, ReportService reports, ClickReports clicks, CancellationToken cancellationToken) =>
+        {
+            var detail = await reports.CampaignAsync(id, cancellationToken);
+            if (detail is null)
+            {
+                return Results.NotFound($"There is no campaign with number {id}.");
+            }
+            var domains = await clicks.DomainsOfCampaignAsync(id, 50, cancellationToken);
+            var csv = new StringBuilder();
+            void Row(params string[] cells)
+            {
+                for (int i = 0; i < cells.Length; i++)
+                {
+                    if (i > 0)
+                    {
+                        csv.Append(',');
+                    }
+                    ClickCsv.Cell(csv, cells[i]);
+                }
+                csv.Append("\r\n");
+            }
+            var c = detail.Campaign;
+            string N(int n) => n.ToString(CultureInfo.InvariantCulture);
+            string P(double d) => (d * 100).ToString("0.0", CultureInfo.InvariantCulture);
+            Row("section", "name", "value");
+            Row("campaign", "name", c.Name);
+            Row("campaign", "sent", c.SentAt?.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) ?? "");
+            Row("figures", "delivered", N(c.Delivered));
+            Row("figures", "raw clicks", N(c.Clicks));
+            Row("figures", "raw click rate %", P(c.RawClickRate));
+            Row("figures", "human clicks", N(c.HumanClicks));
+            Row("figures", "real click rate %", P(c.RealClickRate));
+            Row("figures", "suspect clicks", N(c.SuspectClicks));
+            Row("figures", "bot clicks", N(c.BotClicks));
+            Row("figures", "bot share %", P(c.BotShare));
+            foreach (var r in detail.Reasons)
+            {
+                Row("reason", r.Label, N(r.Clicks));
+            }
+            Row("domain", "domain,gateway,clicks,human,suspect,bot", "");
+            foreach (var d in domains)
+            {
+                Row("domain", d.Domain, $"{d.Gateway ?? "unknown"}; {d.Clicks} clicks; {d.HumanClicks} human; {d.SuspectClicks} suspect; {d.BotClicks} bot");
+            }
+            foreach (var l in detail.Links)
+            {
+                Row("link", l.Url, $"{l.RawClicks} reported; {l.HumanClicks} by people");
+            }
+            return Results.File(Encoding.UTF8.GetBytes(csv.ToString()), "text/csv; charset=utf-8", $"{FileName(c.Name)}-report.csv");
+        });
+    }
+
+    private static string FileName(string name)
+    {
+        var cleaned = new string(name.Select(ch => char.IsLetterOrDigit(ch) ? char.ToLowerInvariant(ch) : '-').ToArray()).Trim('-');
+        while (cleaned.Contains("--", StringComparison.Ordinal))
+        {
+            cleaned = cleaned.Replace("--", "-", StringComparison.Ordinal);
+        }
+        return cleaned.Length == 0 ? "campaign" : cleaned;
+    }
+}
