@@ -1,0 +1,214 @@
+using Bunit;
+using ClickInsights.Core.Data;
+using ClickInsights.Core.Reports;
+using ClickInsights.Web.Components.Pages;
+using ClickInsights.Web.Components.Pages.Campaigns;
+using ClickInsights.Web.Components.Pages.Clicks;
+using ClickInsights.Web.Components.Pages.Recipients;
+using ClickInsights.Web.Components.Pages.Settings;
+using ClickInsights.Web.Components.Pages.Workspaces;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ClickInsights.Tests.Web;
+
+public sealed class PageTests : BunitTestBase
+{
+    private async Task<(int Workspace, long BotClick, int Recipient)> SeedAsync()
+    {
+        var workspace = await Database.SeedDemoAsync();
+        await using var db = Database.CreateDbContext();
+        var bot = await db.ClickVerdicts.Where(v => v.Verdict == Verdict.Bot && v.CampaignId == 1).Select(v => v.EventId).FirstAsync();
+        var recipient = await db.Events.Where(e => e.Id == bot).Select(e => e.RecipientId).FirstAsync();
+        return (workspace, bot, recipient);
+    }
+
+    /// <summary>MudBlazor puts a field's attributes on the input itself or on its wrapper, depending on the component.</summary>
+    private static AngleSharp.Dom.IElement Input(IRenderedComponent<Microsoft.AspNetCore.Components.IComponent> page, string testId)
+    {
+        var element = page.Find($"[data-testid={testId}]");
+        return element.TagName == "INPUT" ? element : element.QuerySelector("input") ?? throw new InvalidOperationException($"No input in {testId}.");
+    }
+
+    [Fact]
+    public async Task ClickEvidence_ShowsReasonsScoreAndVersion()
+    {
+        var (_, bot, _) = await SeedAsync();
+
+        var page = Context.Render<ClickEvidence>(p => p.Add(c => c.EventId, bot));
+
+        page.WaitForAssertion(() =>
+        {
+            Assert.Contains("Why this click is a bot", page.Markup);
+            Assert.NotEmpty(page.FindAll("[data-testid=reasons] tbody tr"));
+            Assert.Contains("classifier 2.", page.Markup);
+        });
+    }
+
+    [Fact]
+    public async Task ClickEvidence_MarkHuman_ChangesTheVerdict()
+    {
+        var (_, bot, _) = await SeedAsync();
+        var page = Context.Render<ClickEvidence>(p => p.Add(c => c.EventId, bot));
+        page.WaitForAssertion(() => Assert.Contains("Why this click is a bot", page.Markup));
+
+        page.Find("[data-testid=mark-human]").Click();
+
+        page.WaitForAssertion(() => Assert.Contains("Why this click is a person", page.Markup));
+        await using var db = Database.CreateDbContext();
+        Assert.Equal(Verdict.Human, (await db.ClickVerdicts.SingleAsync(v => v.EventId == bot)).Verdict);
+    }
+
+    [Fact]
+    public void ClickEvidence_UnknownClick_SaysSo()
+    {
+        var page = Context.Render<ClickEvidence>(p => p.Add(c => c.EventId, 424242));
+
+        page.WaitForAssertion(() => Assert.Contains("There is no click number 424242", page.Markup));
+    }
+
+    [Fact]
+    public async Task RecipientTimeline_ListsEventsAcrossCampaigns()
+    {
+        var (_, _, recipient) = await SeedAsync();
+
+        var page = Context.Render<RecipientTimelinePage>(p => p.Add(c => c.Id, recipient));
+
+        page.WaitForAssertion(() =>
+        {
+            Assert.Contains("delivered", page.Markup);
+            Assert.Contains("clicked", page.Markup);
+            Assert.True(page.FindAll("[data-testid=timeline] tbody tr").Count >= 3);
+        });
+    }
+
+    [Fact]
+    public void RecipientTimeline_Unknown_SaysSo()
+    {
+        var page = Context.Render<RecipientTimelinePage>(p => p.Add(c => c.Id, 99999));
+
+        page.WaitForAssertion(() => Assert.Contains("There is no recipient number 99999", page.Markup));
+    }
+
+    [Fact]
+    public async Task CampaignPage_FilterByVerdict_ShowsOnlyThoseClicks()
+    {
+        await SeedAsync();
+        var navigation = Context.Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
+        navigation.NavigateTo("/campaigns/1?verdict=human");
+
+        var page = Context.Render<CampaignPage>(p => p.Add(c => c.Id, 1));
+
+        page.WaitForAssertion(() =>
+        {
+            var rows = page.FindAll("[data-testid=clicks-table] tbody tr");
+            Assert.NotEmpty(rows);
+            Assert.All(rows, r => Assert.Contains("person", r.TextContent));
+        });
+    }
+
+    [Fact]
+    public async Task Settings_ChangingAThreshold_ShowsAPreview()
+    {
+        await SeedAsync();
+        var page = Context.Render<SettingsPage>();
+        page.WaitForAssertion(() => Assert.Contains("Preview on your last campaigns", page.Markup));
+
+        Input(page, "setting-BotThreshold").Change("95");
+
+        page.WaitForAssertion(() => Assert.Contains("would go from", page.Find("[data-testid=preview]").TextContent), TimeSpan.FromSeconds(20));
+    }
+
+    [Fact]
+    public async Task Settings_InvalidThresholds_AreRefused()
+    {
+        await SeedAsync();
+        var page = Context.Render<SettingsPage>();
+        page.WaitForAssertion(() => Assert.Contains("Preview on your last campaigns", page.Markup));
+
+        Input(page, "setting-SuspectThreshold").Change("80");
+
+        page.WaitForAssertion(() => Assert.Contains("must be below the bot threshold", page.Markup));
+    }
+
+    [Fact]
+    public async Task Workspaces_ListsAndCreates()
+    {
+        await SeedAsync();
+        var page = Context.Render<WorkspacesPage>();
+        page.WaitForAssertion(() => Assert.Contains("Riverside Bakery (demo)", page.Markup));
+
+        Input(page, "new-workspace").Change("Acme Plumbing");
+        page.Find("form").Submit();
+
+        page.WaitForAssertion(() => Assert.Contains("Acme Plumbing", page.Markup));
+        await using var db = Database.CreateDbContext();
+        Assert.True(await db.Workspaces.AnyAsync(w => w.Name == "Acme Plumbing"));
+    }
+
+    [Fact]
+    public void Workspaces_Empty_InvitesToCreate()
+    {
+        var page = Context.Render<WorkspacesPage>();
+
+        page.WaitForAssertion(() => Assert.Contains("No workspaces yet", page.Markup));
+    }
+}
+
+/// <summary>Pages over a database that fails: each says so in plain words instead of breaking.</summary>
+public sealed class PageErrorTests : IAsyncLifetime
+{
+    private readonly BunitContext _context = new();
+
+    public PageErrorTests()
+    {
+        _context.JSInterop.Mode = JSRuntimeMode.Loose;
+        _context.Services.AddSingleton<MudBlazor.ISnackbar, MudBlazor.SnackbarService>();
+        MudBlazor.Services.ServiceCollectionExtensions.AddMudServices(_context.Services);
+        var broken = new BrokenDatabase();
+        _context.Services.AddSingleton<IDbContextFactory<ClickInsightsDbContext>>(broken);
+        _context.Services.AddSingleton(new ReportService(broken));
+        _context.Services.AddSingleton(new DomainReport(broken));
+        _context.Services.AddSingleton(new ClickReports(broken, ClickInsights.Core.Classification.ScannerCatalogue.Default));
+        var classification = new ClickInsights.Core.Classification.ClassificationService(broken, ClickInsights.Core.Classification.ScannerCatalogue.Default, TimeProvider.System);
+        _context.Services.AddSingleton(new ClickInsights.Core.Classification.OverrideService(broken, classification, TimeProvider.System));
+        _context.Services.AddScoped<ClickInsights.Web.CurrentWorkspace>();
+    }
+
+    [Fact]
+    public void Overview_DatabaseFails_ShowsError()
+    {
+        var page = _context.Render<Overview>();
+        page.WaitForAssertion(() => Assert.Contains("could not be loaded", page.Markup));
+    }
+
+    [Fact]
+    public void Campaign_DatabaseFails_ShowsError()
+    {
+        var page = _context.Render<CampaignPage>(p => p.Add(c => c.Id, 1));
+        page.WaitForAssertion(() => Assert.Contains("could not be loaded", page.Markup));
+    }
+
+    [Fact]
+    public void ClickEvidence_DatabaseFails_ShowsError()
+    {
+        var page = _context.Render<ClickEvidence>(p => p.Add(c => c.EventId, 1));
+        page.WaitForAssertion(() => Assert.Contains("could not be loaded", page.Markup));
+    }
+
+    [Fact]
+    public void Timeline_DatabaseFails_ShowsError()
+    {
+        var page = _context.Render<RecipientTimelinePage>(p => p.Add(c => c.Id, 1));
+        page.WaitForAssertion(() => Assert.Contains("could not be loaded", page.Markup));
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _context.DisposeAsync();
+
+    private sealed class BrokenDatabase : IDbContextFactory<ClickInsightsDbContext>
+    {
+        public ClickInsightsDbContext CreateDbContext() => throw new InvalidOperationException("the database file cannot be opened");
+    }
+}
