@@ -234,6 +234,37 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
             }
         }
 
+        await using (var breakdowns = connection.CreateCommand())
+        {
+            breakdowns.Transaction = transaction;
+            breakdowns.CommandText = """DELETE FROM "CampaignBreakdowns" WHERE "CampaignId" = @c""";
+            EventWriter.SetParameter(breakdowns, "@c", campaignId);
+            await breakdowns.ExecuteNonQueryAsync(cancellationToken);
+            breakdowns.CommandText = """
+                INSERT INTO "CampaignBreakdowns" ("CampaignId", "Kind", "Key", "Clicks", "HumanClicks", "SuspectClicks", "BotClicks", "Clickers", "HumanClickers")
+                VALUES (@c, @k, @key, @clicks, @human, @suspect, @bot, @clickers, @humanClickers)
+                """;
+            var parameters = new[] { "@k", "@key", "@clicks", "@human", "@suspect", "@bot", "@clickers", "@humanClickers" }.Select(name =>
+            {
+                var parameter = breakdowns.CreateParameter();
+                parameter.ParameterName = name;
+                breakdowns.Parameters.Add(parameter);
+                return parameter;
+            }).ToArray();
+            foreach (var row in Breakdowns.Compute(campaignId, loaded.Input, clicks))
+            {
+                parameters[0].Value = (int)row.Kind;
+                parameters[1].Value = row.Key;
+                parameters[2].Value = row.Clicks;
+                parameters[3].Value = row.HumanClicks;
+                parameters[4].Value = row.SuspectClicks;
+                parameters[5].Value = row.BotClicks;
+                parameters[6].Value = row.Clickers;
+                parameters[7].Value = row.HumanClickers;
+                await breakdowns.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+
         var summary = Summarize(campaignId, loaded.Input.Events, clicks, unavailable, now);
         await using (var upsert = connection.CreateCommand())
         {

@@ -22,6 +22,7 @@ public sealed class ClickInsightsDbContext(DbContextOptions<ClickInsightsDbConte
     public DbSet<DomainGateway> DomainGateways => Set<DomainGateway>();
     public DbSet<CsvMapping> CsvMappings => Set<CsvMapping>();
     public DbSet<ProviderConnection> Connections => Set<ProviderConnection>();
+    public DbSet<CampaignBreakdown> CampaignBreakdowns => Set<CampaignBreakdown>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(ClickInsightsDbContext).Assembly);

@@ -230,3 +230,29 @@ public sealed class ProviderConnection
     public DateOnly? RequestCountDate { get; set; }
     public DateTime CreatedAt { get; set; }
 }
+
+public enum BreakdownKind
+{
+    Link = 0,
+    Reason = 1,
+    Delay = 2,
+    Domain = 3,
+}
+
+/// <summary>
+/// A campaign's clicks broken down by link, reason, time from delivery or recipient domain, written whenever the
+/// campaign is classified, so pages of a million-click workspace read a few rows instead of aggregating events.
+/// </summary>
+public sealed class CampaignBreakdown
+{
+    public int CampaignId { get; set; }
+    public BreakdownKind Kind { get; set; }
+    /// <summary>The link id, reason code, delay bucket index or domain.</summary>
+    public required string Key { get; set; }
+    public int Clicks { get; set; }
+    public int HumanClicks { get; set; }
+    public int SuspectClicks { get; set; }
+    public int BotClicks { get; set; }
+    public int Clickers { get; set; }
+    public int HumanClickers { get; set; }
+}

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using ClickInsights.Core.Classification;
 using ClickInsights.Core.Data;
@@ -34,19 +35,6 @@ public sealed record ClickEvidenceView(
 /// <summary>Per-click views of a workspace: the clicks table, the delay histogram, a recipient's timeline, one click's evidence.</summary>
 public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFactory, ScannerCatalogue catalogue)
 {
-    public static readonly (string Label, long UpToMs)[] DelayBuckets =
-    [
-        ("before delivery", 0),
-        ("< 10 s", 10_000),
-        ("10–60 s", 60_000),
-        ("1–10 min", 600_000),
-        ("10–60 min", 3_600_000),
-        ("1–6 h", 21_600_000),
-        ("6–24 h", 86_400_000),
-        ("1–3 days", 259_200_000),
-        ("> 3 days", long.MaxValue),
-    ];
-
     public async Task<ClickPage> ClicksAsync(int campaignId, ClickFilter filter, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -76,7 +64,23 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
         {
             query = query.Where(x => x.e.LinkId == linkId);
         }
-        var total = await query.CountAsync(cancellationToken);
+        // Without filters beyond the verdict, the campaign's stored figures give the count: no scan of its clicks.
+        int total;
+        if (string.IsNullOrWhiteSpace(filter.Reason) && string.IsNullOrWhiteSpace(filter.Domain) && filter.LinkId is null
+            && await db.CampaignSummaries.AsNoTracking().FirstOrDefaultAsync(s => s.CampaignId == campaignId, cancellationToken) is { } summary)
+        {
+            total = filter.Verdict switch
+            {
+                Verdict.Human => summary.HumanClicks,
+                Verdict.Suspect => summary.SuspectClicks,
+                Verdict.Bot => summary.BotClicks,
+                _ => summary.Clicks,
+            };
+        }
+        else
+        {
+            total = await query.CountAsync(cancellationToken);
+        }
         var rows = await query
             .OrderBy(x => x.e.OccurredAtMs).ThenBy(x => x.e.Id)
             .Skip(Math.Max(0, filter.Page) * filter.PageSize).Take(filter.PageSize)
@@ -111,28 +115,12 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
     public async Task<IReadOnlyList<DelayBucket>> DelayHistogramAsync(int campaignId, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var campaign = await db.Campaigns.AsNoTracking().FirstAsync(c => c.Id == campaignId, cancellationToken);
-        var sentAt = campaign.SentAt is { } s ? new DateTimeOffset(DateTime.SpecifyKind(s, DateTimeKind.Utc)).ToUnixTimeMilliseconds() : 0L;
-        var cases = string.Join(" ", DelayBuckets.Select((b, i) => b.UpToMs == long.MaxValue ? $"ELSE {i}" : $"WHEN x.\"Delay\" < {b.UpToMs} THEN {i}"));
-        // Only integers from our own code go into this SQL.
-#pragma warning disable EF1002
-        var counts = await db.Database.SqlQueryRaw<BucketCount>($"""
-            SELECT CASE {cases} END AS "Bucket", x."Verdict" AS "Verdict", COUNT(*) AS "Clicks"
-            FROM (
-                SELECT c."OccurredAtMs" - COALESCE(d."At", s."At", {sentAt}) AS "Delay", v."Verdict" AS "Verdict"
-                FROM "Events" c
-                JOIN "ClickVerdicts" v ON v."EventId" = c."Id"
-                LEFT JOIN (SELECT "RecipientId", MIN("OccurredAtMs") AS "At" FROM "Events" WHERE "CampaignId" = {campaignId} AND "Type" = {(int)EventType.Delivered} GROUP BY "RecipientId") d ON d."RecipientId" = c."RecipientId"
-                LEFT JOIN (SELECT "RecipientId", MIN("OccurredAtMs") AS "At" FROM "Events" WHERE "CampaignId" = {campaignId} AND "Type" = {(int)EventType.Sent} AND "OccurredAtMs" > 0 GROUP BY "RecipientId") s ON s."RecipientId" = c."RecipientId"
-                WHERE c."CampaignId" = {campaignId} AND c."Type" = {(int)EventType.Click}
-            ) x
-            GROUP BY 1, 2
-            """).ToListAsync(cancellationToken);
-#pragma warning restore EF1002
-        return DelayBuckets.Select((b, i) => new DelayBucket(b.Label,
-            counts.Where(c => c.Bucket == i && c.Verdict == (int)Verdict.Human).Sum(c => c.Clicks),
-            counts.Where(c => c.Bucket == i && c.Verdict == (int)Verdict.Suspect).Sum(c => c.Clicks),
-            counts.Where(c => c.Bucket == i && c.Verdict == (int)Verdict.Bot).Sum(c => c.Clicks))).ToList();
+        var rows = await db.CampaignBreakdowns.AsNoTracking()
+            .Where(b => b.CampaignId == campaignId && b.Kind == BreakdownKind.Delay)
+            .ToDictionaryAsync(b => b.Key, cancellationToken);
+        return Breakdowns.DelayBuckets.Select((bucket, i) => rows.TryGetValue(i.ToString(CultureInfo.InvariantCulture), out var row)
+            ? new DelayBucket(bucket.Label, row.HumanClicks, row.SuspectClicks, row.BotClicks)
+            : new DelayBucket(bucket.Label, 0, 0, 0)).ToList();
     }
 
     /// <summary>Unsubscribes that came within seconds of a bot click of the same recipient: likely a scanner, not the person.</summary>
@@ -159,27 +147,14 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
     public async Task<IReadOnlyList<CampaignDomainRow>> DomainsOfCampaignAsync(int campaignId, int top = 15, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var rows = await (
-            from e in db.Events.AsNoTracking()
-            where e.CampaignId == campaignId && e.Type == EventType.Click
-            join v in db.ClickVerdicts on e.Id equals v.EventId
-            join r in db.Recipients on e.RecipientId equals r.Id
-            group new { v.Verdict, e.RecipientId } by r.Domain into g
-            select new
-            {
-                Domain = g.Key,
-                Clicks = g.Count(),
-                Bot = g.Count(x => x.Verdict == Verdict.Bot),
-                Suspect = g.Count(x => x.Verdict == Verdict.Suspect),
-                Human = g.Count(x => x.Verdict == Verdict.Human),
-                Clickers = g.Select(x => x.RecipientId).Distinct().Count(),
-            })
-            .OrderByDescending(x => x.Bot).ThenByDescending(x => x.Clicks)
+        var rows = await db.CampaignBreakdowns.AsNoTracking()
+            .Where(b => b.CampaignId == campaignId && b.Kind == BreakdownKind.Domain)
+            .OrderByDescending(b => b.BotClicks).ThenByDescending(b => b.Clicks)
             .Take(top)
             .ToListAsync(cancellationToken);
-        var domains = rows.Select(r => r.Domain).ToList();
+        var domains = rows.Select(r => r.Key).ToList();
         var gateways = await db.DomainGateways.AsNoTracking().Where(g => domains.Contains(g.Domain)).ToDictionaryAsync(g => g.Domain, g => g.Gateway, cancellationToken);
-        return rows.Select(r => new CampaignDomainRow(r.Domain, gateways.GetValueOrDefault(r.Domain), r.Clickers, r.Clicks, r.Human, r.Suspect, r.Bot)).ToList();
+        return rows.Select(r => new CampaignDomainRow(r.Key, gateways.GetValueOrDefault(r.Key), r.Clickers, r.Clicks, r.HumanClicks, r.SuspectClicks, r.BotClicks)).ToList();
     }
 
     public async Task<RecipientTimeline?> TimelineAsync(int recipientId, CancellationToken cancellationToken = default)

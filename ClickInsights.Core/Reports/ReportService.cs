@@ -45,41 +45,23 @@ public sealed class ReportService(IDbContextFactory<ClickInsightsDbContext> dbFa
         var row = new CampaignRow(campaign.Id, campaign.Name, campaign.Source, campaign.SentAt, summary.Delivered, summary.Clicks, summary.UniqueClickers,
             summary.HumanClickers, summary.HumanClicks, summary.SuspectClicks, summary.BotClicks);
 
-        var linkCounts = await db.Database.SqlQuery<LinkCount>($"""
-            SELECT e."LinkId" AS "LinkId", v."Verdict" AS "Verdict", COUNT(*) AS "Clicks"
-            FROM "Events" e LEFT JOIN "ClickVerdicts" v ON v."EventId" = e."Id"
-            WHERE e."CampaignId" = {campaignId} AND e."Type" = {(int)EventType.Click}
-            GROUP BY e."LinkId", v."Verdict"
-            """).ToListAsync(cancellationToken);
+        var breakdowns = await db.CampaignBreakdowns.AsNoTracking()
+            .Where(b => b.CampaignId == campaignId && (b.Kind == BreakdownKind.Link || b.Kind == BreakdownKind.Reason))
+            .ToListAsync(cancellationToken);
+        var byLink = breakdowns.Where(b => b.Kind == BreakdownKind.Link).ToDictionary(b => b.Key);
         var links = await db.CampaignLinks.AsNoTracking().Where(l => l.CampaignId == campaignId).ToListAsync(cancellationToken);
         var linkRows = links
-            .Select(l =>
-            {
-                var counts = linkCounts.Where(c => c.LinkId == l.Id).ToList();
-                return new LinkRow(l.Id, l.Url, l.Position,
-                    counts.Sum(c => c.Clicks),
-                    counts.Where(c => c.Verdict == (int)Verdict.Human).Sum(c => c.Clicks),
-                    counts.Where(c => c.Verdict == (int)Verdict.Suspect).Sum(c => c.Clicks),
-                    counts.Where(c => c.Verdict == (int)Verdict.Bot).Sum(c => c.Clicks));
-            })
+            .Select(l => byLink.TryGetValue(l.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), out var b)
+                ? new LinkRow(l.Id, l.Url, l.Position, b.Clicks, b.HumanClicks, b.SuspectClicks, b.BotClicks)
+                : new LinkRow(l.Id, l.Url, l.Position, 0, 0, 0, 0))
             .OrderBy(l => l.Position ?? int.MaxValue).ThenByDescending(l => l.RawClicks)
             .ToList();
-
-        var reasonCodes = await db.ClickVerdicts.AsNoTracking()
-            .Where(v => v.CampaignId == campaignId && v.Verdict != Verdict.Human)
-            .GroupBy(v => v.ReasonCodes)
-            .Select(g => new { g.Key, Count = g.Count() })
-            .ToListAsync(cancellationToken);
-        var reasons = reasonCodes
-            .SelectMany(r => r.Key.Split(';', StringSplitOptions.RemoveEmptyEntries).Distinct().Select(code => (code, r.Count)))
-            .GroupBy(r => r.code)
-            .Select(g => new ReasonCount(g.Key, ReasonLabels.Of(g.Key), g.Sum(x => x.Count)))
+        var reasons = breakdowns.Where(b => b.Kind == BreakdownKind.Reason)
+            .Select(b => new ReasonCount(b.Key, ReasonLabels.Of(b.Key), b.Clicks))
             .OrderByDescending(r => r.Clicks)
             .ToList();
 
         var unavailable = summary.UnavailableSignals.Split(';', StringSplitOptions.RemoveEmptyEntries);
         return new CampaignDetail(row, linkRows, reasons, unavailable, summary.Opens, summary.Unsubscribes, campaign.WorkspaceId);
     }
-
-    private sealed record LinkCount(int? LinkId, int? Verdict, int Clicks);
 }

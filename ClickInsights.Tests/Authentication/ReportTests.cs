@@ -27,7 +27,7 @@ public sealed class DomainReportTests
             join r in db.Recipients on e.RecipientId equals r.Id
             join v in db.ClickVerdicts on e.Id equals v.EventId into vs
             from v in vs.DefaultIfEmpty()
-            select new { r.Domain, e.RecipientId, Verdict = (Verdict?)v.Verdict }).ToListAsync();
+            select new { r.Domain, e.RecipientId, e.CampaignId, Verdict = (Verdict?)v.Verdict }).ToListAsync();
         var recipients = await db.Recipients.Where(r => r.WorkspaceId == workspaceId).GroupBy(r => r.Domain).Select(g => new { g.Key, Count = g.Count() }).ToListAsync();
 
         Assert.Equal(recipients.Count, rows.Count);
@@ -38,8 +38,9 @@ public sealed class DomainReportTests
             Assert.Equal(mine.Count, row.Clicks);
             Assert.Equal(mine.Count(c => c.Verdict == Verdict.Bot), row.BotClicks);
             Assert.Equal(mine.Count(c => c.Verdict == Verdict.Human), row.HumanClicks);
-            Assert.Equal(mine.Select(c => c.RecipientId).Distinct().Count(), row.RawClickers);
-            Assert.Equal(mine.Where(c => c.Verdict == Verdict.Human).Select(c => c.RecipientId).Distinct().Count(), row.HumanClickers);
+            // Clickers are counted per campaign and added up over campaigns (from the stored breakdowns).
+            Assert.Equal(mine.Select(c => (c.CampaignId, c.RecipientId)).Distinct().Count(), row.RawClickers);
+            Assert.Equal(mine.Where(c => c.Verdict == Verdict.Human).Select(c => (c.CampaignId, c.RecipientId)).Distinct().Count(), row.HumanClickers);
             Assert.Null(row.GatewayError);
             Assert.NotNull(row.GatewayCheckedAt);
         }

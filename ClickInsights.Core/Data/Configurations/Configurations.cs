@@ -147,3 +147,13 @@ internal sealed class ProviderConnectionConfiguration : IEntityTypeConfiguration
         builder.HasOne<Workspace>().WithMany().HasForeignKey(c => c.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
     }
 }
+
+internal sealed class CampaignBreakdownConfiguration : IEntityTypeConfiguration<CampaignBreakdown>
+{
+    public void Configure(EntityTypeBuilder<CampaignBreakdown> builder)
+    {
+        builder.HasKey(b => new { b.CampaignId, b.Kind, b.Key });
+        builder.Property(b => b.Key).HasMaxLength(320);
+        builder.HasOne<Campaign>().WithMany().HasForeignKey(b => b.CampaignId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

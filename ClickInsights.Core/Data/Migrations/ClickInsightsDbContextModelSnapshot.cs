@@ -52,6 +52,41 @@ namespace ClickInsights.Core.Data.Migrations
                     b.ToTable("Campaigns");
                 });
 
+            modelBuilder.Entity("ClickInsights.Core.Data.CampaignBreakdown", b =>
+                {
+                    b.Property<int>("CampaignId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("BotClicks")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Clickers")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Clicks")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("HumanClickers")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("HumanClicks")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SuspectClicks")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("CampaignId", "Kind", "Key");
+
+                    b.ToTable("CampaignBreakdowns");
+                });
+
             modelBuilder.Entity("ClickInsights.Core.Data.CampaignLink", b =>
                 {
                     b.Property<int>("Id")
@@ -544,6 +579,15 @@ namespace ClickInsights.Core.Data.Migrations
                     b.HasOne("ClickInsights.Core.Data.Workspace", null)
                         .WithMany()
                         .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ClickInsights.Core.Data.CampaignBreakdown", b =>
+                {
+                    b.HasOne("ClickInsights.Core.Data.Campaign", null)
+                        .WithMany()
+                        .HasForeignKey("CampaignId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

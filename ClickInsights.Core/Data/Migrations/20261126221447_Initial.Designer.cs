@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace ClickInsights.Core.Data.Migrations
 {
     [DbContext(typeof(ClickInsightsDbContext))]
-    [Migration("20261126220728_Initial")]
+    [Migration("20261126221447_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -53,6 +53,41 @@ namespace ClickInsights.Core.Data.Migrations
                         .IsUnique();
 
                     b.ToTable("Campaigns");
+                });
+
+            modelBuilder.Entity("ClickInsights.Core.Data.CampaignBreakdown", b =>
+                {
+                    b.Property<int>("CampaignId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("BotClicks")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Clickers")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Clicks")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("HumanClickers")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("HumanClicks")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SuspectClicks")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("CampaignId", "Kind", "Key");
+
+                    b.ToTable("CampaignBreakdowns");
                 });
 
             modelBuilder.Entity("ClickInsights.Core.Data.CampaignLink", b =>
@@ -547,6 +582,15 @@ namespace ClickInsights.Core.Data.Migrations
                     b.HasOne("ClickInsights.Core.Data.Workspace", null)
                         .WithMany()
                         .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ClickInsights.Core.Data.CampaignBreakdown", b =>
+                {
+                    b.HasOne("ClickInsights.Core.Data.Campaign", null)
+                        .WithMany()
+                        .HasForeignKey("CampaignId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

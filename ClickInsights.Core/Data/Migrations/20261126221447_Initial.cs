@@ -212,6 +212,31 @@ namespace ClickInsights.Core.Data.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "CampaignBreakdowns",
+                columns: table => new
+                {
+                    CampaignId = table.Column<int>(type: "INTEGER", nullable: false),
+                    Kind = table.Column<int>(type: "INTEGER", nullable: false),
+                    Key = table.Column<string>(type: "TEXT", maxLength: 320, nullable: false),
+                    Clicks = table.Column<int>(type: "INTEGER", nullable: false),
+                    HumanClicks = table.Column<int>(type: "INTEGER", nullable: false),
+                    SuspectClicks = table.Column<int>(type: "INTEGER", nullable: false),
+                    BotClicks = table.Column<int>(type: "INTEGER", nullable: false),
+                    Clickers = table.Column<int>(type: "INTEGER", nullable: false),
+                    HumanClickers = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_CampaignBreakdowns", x => new { x.CampaignId, x.Kind, x.Key });
+                    table.ForeignKey(
+                        name: "FK_CampaignBreakdowns_Campaigns_CampaignId",
+                        column: x => x.CampaignId,
+                        principalTable: "Campaigns",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "CampaignLinks",
                 columns: table => new
                 {
@@ -427,6 +452,9 @@ namespace ClickInsights.Core.Data.Migrations
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "CampaignBreakdowns");
+
             migrationBuilder.DropTable(
                 name: "CampaignSummaries");
 
