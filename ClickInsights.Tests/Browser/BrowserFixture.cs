@@ -47,6 +47,19 @@ public sealed class BrowserFixture : IAsyncLifetime
         });
     }
 
+    /// <summary>Opens a page and waits until Blazor has made it interactive, so clicks are not lost to prerendering.</summary>
+    public async Task<IPage> OpenAsync(string path, int width = 1280, int height = 900)
+    {
+        var page = await Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
+        page.SetDefaultTimeout(20_000);
+        await page.GotoAsync(BaseUrl + path);
+        await WaitUntilInteractiveAsync(page);
+        return page;
+    }
+
+    public static Task WaitUntilInteractiveAsync(IPage page) =>
+        page.Locator("[data-testid=app-ready][data-ready=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached, Timeout = 20_000 });
+
     public static string FindChromium()
     {
         var fromEnvironment = Environment.GetEnvironmentVariable("CHROMIUM_PATH");
