@@ -60,6 +60,7 @@ public static class ClickInsightsWebExtensions
 internal sealed class DatabaseStartup(
     IDbContextFactory<ClickInsightsDbContext> dbFactory,
     DemoSeeder seeder,
+    ClickInsights.Core.Domains.GatewayRunner gateways,
     IOptions<StorageOptions> storage,
     IOptions<DashboardOptions> dashboard,
     ILogger<DatabaseStartup> logger) : IHostedService
@@ -71,6 +72,13 @@ internal sealed class DatabaseStartup(
         if (dashboard.Value.SeedDemo && await seeder.SeedIfEmptyAsync(cancellationToken))
         {
             logger.LogInformation("Loaded the demo workspace '{Name}'", DemoSeeder.WorkspaceName);
+            // The demo's gateways come from its own offline MX data; look them up in the background.
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var demo = await db.Workspaces.Where(w => w.IsDemo).Select(w => w.Id).FirstOrDefaultAsync(cancellationToken);
+            if (demo != 0)
+            {
+                gateways.Start(demo);
+            }
         }
     }
 

@@ -20,6 +20,7 @@ public sealed class DemoSeeder(IDbContextFactory<ClickInsightsDbContext> dbFacto
         {
             Name = WorkspaceName,
             SendingDomain = "riversidebakery.com",
+            SendingProvider = "sendgrid",
             IsDemo = true,
             CreatedAt = time.GetUtcNow().UtcDateTime,
         };
