@@ -38,31 +38,22 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
     public async Task<ClickPage> ClicksAsync(int campaignId, ClickFilter filter, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var query =
-            from e in db.Events.AsNoTracking()
-            where e.CampaignId == campaignId && e.Type == EventType.Click
-            join v in db.ClickVerdicts on e.Id equals v.EventId
-            join r in db.Recipients on e.RecipientId equals r.Id
-            join l in db.CampaignLinks on e.LinkId equals l.Id into links
-            from l in links.DefaultIfEmpty()
-            join u in db.UserAgents on e.UserAgentId equals u.Id into agents
-            from u in agents.DefaultIfEmpty()
-            select new { e, v, r, Url = l == null ? null : l.Url, Agent = u == null ? null : u.Value };
+        var query = ClicksOf(db, campaignId);
         if (filter.Verdict is { } verdict)
         {
-            query = query.Where(x => x.v.Verdict == verdict);
+            query = query.Where(x => x.Verdict.Verdict == verdict);
         }
         if (!string.IsNullOrWhiteSpace(filter.Reason))
         {
-            query = query.Where(x => x.v.ReasonCodes.Contains(filter.Reason));
+            query = query.Where(x => x.Verdict.ReasonCodes.Contains(filter.Reason));
         }
         if (!string.IsNullOrWhiteSpace(filter.Domain))
         {
-            query = query.Where(x => x.r.Domain == filter.Domain);
+            query = query.Where(x => x.Recipient.Domain == filter.Domain);
         }
         if (filter.LinkId is { } linkId)
         {
-            query = query.Where(x => x.e.LinkId == linkId);
+            query = query.Where(x => x.Event.LinkId == linkId);
         }
         // Without filters beyond the verdict, the campaign's stored figures give the count: no scan of its clicks.
         int total;
@@ -82,9 +73,9 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
             total = await query.CountAsync(cancellationToken);
         }
         var rows = await query
-            .OrderBy(x => x.e.OccurredAtMs).ThenBy(x => x.e.Id)
+            .OrderBy(x => x.Event.OccurredAtMs).ThenBy(x => x.Event.Id)
             .Skip(Math.Max(0, filter.Page) * filter.PageSize).Take(filter.PageSize)
-            .Select(x => new { x.e.Id, x.e.RecipientId, x.r.Email, x.r.Domain, x.Url, x.e.OccurredAtMs, x.e.Ip, x.Agent, x.v.Verdict, x.v.Score, x.v.ReasonCodes })
+            .Select(x => new { x.Event.Id, x.Event.RecipientId, x.Recipient.Email, x.Recipient.Domain, x.Url, x.Event.OccurredAtMs, x.Event.Ip, x.Agent, x.Verdict.Verdict, x.Verdict.Score, x.Verdict.ReasonCodes })
             .ToListAsync(cancellationToken);
         return new ClickPage(
             rows.Select(x => new ClickListItem(x.Id, x.RecipientId, x.Email, x.Domain, x.Url, FromMs(x.OccurredAtMs), x.Ip, x.Agent, x.Verdict, x.Score,
@@ -98,14 +89,9 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var campaign = await db.Campaigns.AsNoTracking().FirstAsync(c => c.Id == campaignId, cancellationToken);
         var rows =
-            from e in db.Events.AsNoTracking()
-            where e.CampaignId == campaignId && e.Type == EventType.Click
-            join v in db.ClickVerdicts on e.Id equals v.EventId
-            join r in db.Recipients on e.RecipientId equals r.Id
-            join l in db.CampaignLinks on e.LinkId equals l.Id into links
-            from l in links.DefaultIfEmpty()
-            orderby e.OccurredAtMs, e.Id
-            select new { r.Email, Url = l == null ? null : l.Url, e.OccurredAtMs, v.Verdict, v.Score, v.ReasonsJson, e.ExternalId };
+            from x in ClicksOf(db, campaignId)
+            orderby x.Event.OccurredAtMs, x.Event.Id
+            select new { x.Recipient.Email, x.Url, x.Event.OccurredAtMs, x.Verdict.Verdict, x.Verdict.Score, x.Verdict.ReasonsJson, x.Event.ExternalId };
         await foreach (var x in rows.AsAsyncEnumerable().WithCancellation(cancellationToken))
         {
             yield return new ClickRow(campaign.ExternalId, x.Email, x.Url, x.OccurredAtMs, x.Verdict, x.Score, ParseReasons(x.ReasonsJson), x.ExternalId);
@@ -217,6 +203,27 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
         return new ClickEvidenceView(x.e.Id, x.WorkspaceId, x.e.CampaignId, x.Name, x.e.RecipientId, x.Email, x.Domain, x.Url, FromMs(x.e.OccurredAtMs),
             x.e.Ip, x.e.Ip is null ? null : catalogue.MatchNetwork(x.e.Ip)?.Owner, x.Agent, x.v.Verdict, x.v.Score, ParseReasons(x.v.ReasonsJson),
             x.v.ClassifierVersion, x.v.SettingsHash, x.v.ClassifiedAt, x.e.Raw, overrides);
+    }
+
+    /// <summary>A campaign's clicks with their verdict, recipient, link and user agent: the join every click view starts from.</summary>
+    private static IQueryable<ClickJoin> ClicksOf(ClickInsightsDbContext db, int campaignId) =>
+        from e in db.Events.AsNoTracking()
+        where e.CampaignId == campaignId && e.Type == EventType.Click
+        join v in db.ClickVerdicts on e.Id equals v.EventId
+        join r in db.Recipients on e.RecipientId equals r.Id
+        join l in db.CampaignLinks on e.LinkId equals l.Id into links
+        from l in links.DefaultIfEmpty()
+        join u in db.UserAgents on e.UserAgentId equals u.Id into agents
+        from u in agents.DefaultIfEmpty()
+        select new ClickJoin { Event = e, Verdict = v, Recipient = r, Url = l == null ? null : l.Url, Agent = u == null ? null : u.Value };
+
+    private sealed class ClickJoin
+    {
+        public required EmailEvent Event { get; init; }
+        public required ClickVerdict Verdict { get; init; }
+        public required Recipient Recipient { get; init; }
+        public string? Url { get; init; }
+        public string? Agent { get; init; }
     }
 
     public static IReadOnlyList<Reason> ParseReasons(string? json) =>
