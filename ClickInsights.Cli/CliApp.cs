@@ -72,7 +72,7 @@ public static class CliApp
             await using var stream = File.OpenRead(file);
             var (reader, detected) = await EventImporter.DetectAsync(stream, Path.GetFileName(file), cancellationToken);
             await stderr.WriteLineAsync($"{file}: {reader.Format}");
-            await foreach (var e in reader.ReadAsync(detected, Path.GetFileName(file), cancellationToken))
+            await foreach (var e in reader.ReadNumberedAsync(detected, Path.GetFileName(file), cancellationToken))
             {
                 collected.Add(e);
             }

@@ -1,6 +1,7 @@
 using ClickInsights.Core.Classification;
 using ClickInsights.Core.Data;
 using ClickInsights.Core.Import;
+using ClickInsights.Core.Reports;
 
 namespace ClickInsights.Core.Demo;
 
@@ -51,29 +52,55 @@ public static class ClassifierEvaluation
         new() { Seed = 404, Contacts = 300, Campaigns = 5, BusinessShare = 0.55, OpenRate = 0.5 },
     ];
 
-    public static EvaluationResult Evaluate(SourceShape shape, IEnumerable<SimulatorOptions> worlds, ClassifierSettings? settings = null)
+    /// <summary>
+    /// Simulates each world, writes it as <paramref name="shape"/>'s provider files, reads those files back through
+    /// the importers' own format detection and readers, classifies them as the CLI does, and compares every click
+    /// with the simulator's truth.
+    /// </summary>
+    public static async Task<EvaluationResult> EvaluateAsync(SourceShape shape, IEnumerable<SimulatorOptions> worlds, ClassifierSettings? settings = null)
     {
         var classifier = new ClickClassifier(ScannerCatalogue.Default);
         int clicks = 0, tp = 0, fp = 0, fn = 0, campaigns = 0;
         double worst = 0;
         foreach (var world in worlds)
         {
-            var events = Shape(new DemoSimulator(world).Generate(), shape).ToList();
-            var truth = events.Where(e => e.Type == EventType.Click).ToDictionary(e => e.EventId, e => e.IsHuman ?? true);
+            var events = new DemoSimulator(world).Generate().ToList();
             var offline = new OfflineClassification();
-            foreach (var e in events)
+            foreach (var file in ProviderWriters.Write(events, shape))
             {
-                offline.Add(ToNormalized(e, shape));
+                var (reader, stream) = await EventImporter.DetectAsync(new MemoryStream(file.Content), file.Name, CancellationToken.None);
+                await foreach (var item in reader.ReadNumberedAsync(stream, file.Name, CancellationToken.None))
+                {
+                    offline.Add(item);
+                }
             }
             var rows = offline.Classify(classifier, settings ?? ClassifierSettings.Default).ToList();
+
+            // Clicks are matched on what every format keeps: recipient, link and time at the format's precision.
+            // Equal keys (a gateway's fetch and the person's click in the same minute) are compared as counts.
+            var truth = new Dictionary<(string, string?, long), (int Human, int Machine)>();
+            var reported = shape == SourceShape.Postmark ? FirstClicks(events) : events.Where(e => e.Type == EventType.Click);
+            foreach (var e in reported)
+            {
+                var key = (e.Email, e.Url, Round(e.TimeMs, shape));
+                var (human, machine) = truth.GetValueOrDefault(key);
+                truth[key] = e.IsHuman == true ? (human + 1, machine) : (human, machine + 1);
+            }
+            var predicted = new Dictionary<(string, string?, long), (int Human, int Machine)>();
             foreach (var row in rows)
             {
                 clicks++;
-                var predictedMachine = row.Verdict != Verdict.Human;
-                var machine = !truth[row.EventId];
-                tp += predictedMachine && machine ? 1 : 0;
-                fp += predictedMachine && !machine ? 1 : 0;
-                fn += !predictedMachine && machine ? 1 : 0;
+                var key = (row.Email, row.Url, Round(row.ClickedAtMs, shape));
+                var (human, machine) = predicted.GetValueOrDefault(key);
+                predicted[key] = row.Verdict == Verdict.Human ? (human + 1, machine) : (human, machine + 1);
+            }
+            foreach (var key in truth.Keys.Union(predicted.Keys))
+            {
+                var t = truth.GetValueOrDefault(key).Machine;
+                var p = predicted.GetValueOrDefault(key).Machine;
+                tp += Math.Min(t, p);
+                fp += Math.Max(0, p - t);
+                fn += Math.Max(0, t - p);
             }
 
             foreach (var campaign in events.GroupBy(e => e.CampaignId))
@@ -81,73 +108,28 @@ public static class ClassifierEvaluation
                 campaigns++;
                 var delivered = campaign.Where(e => e.Type is EventType.Delivered or EventType.Sent).Select(e => e.Email).Distinct().Count()
                     - campaign.Where(e => e.Type == EventType.Bounce).Select(e => e.Email).Distinct().Count();
-                var realTrue = campaign.Where(e => e.Type == EventType.Click && e.IsHuman == true).Select(e => e.Email).Distinct().Count();
-                var realPredicted = rows.Where(r => r.CampaignId == campaign.Key && r.Verdict == Verdict.Human).Select(r => r.Email).Distinct().Count();
+                var marker = "utm_campaign=" + campaign.Key;
+                var realTrue = (shape == SourceShape.Postmark ? FirstClicks(campaign) : campaign.Where(e => e.Type == EventType.Click))
+                    .Where(e => e.IsHuman == true).Select(e => e.Email).Distinct().Count();
+                var realPredicted = rows.Where(r => r.Verdict == Verdict.Human && r.Url is not null && r.Url.Contains(marker, StringComparison.Ordinal))
+                    .Select(r => r.Email).Distinct().Count();
                 worst = Math.Max(worst, Math.Abs(realPredicted - realTrue) / (double)Math.Max(1, delivered));
             }
         }
         return new EvaluationResult(shape, clicks, tp, fp, fn, worst, campaigns);
     }
 
-    /// <summary>Reduces simulated events to what a source reports.</summary>
-    public static IEnumerable<SimulatedEvent> Shape(IEnumerable<SimulatedEvent> events, SourceShape shape)
+    private static IEnumerable<SimulatedEvent> FirstClicks(IEnumerable<SimulatedEvent> events)
     {
-        var firstClicks = new HashSet<(string, string?)>();
-        foreach (var e in events)
-        {
-            switch (shape)
-            {
-                case SourceShape.SendGrid:
-                    yield return e with { TimeMs = e.TimeMs / 1000 * 1000 };
-                    break;
-                case SourceShape.Mailgun:
-                    yield return e;
-                    break;
-                case SourceShape.Postmark:
-                    if (e.Type != EventType.Click || firstClicks.Add((e.Email + "|" + e.CampaignId, e.Url)))
-                    {
-                        yield return e;
-                    }
-                    break;
-                case SourceShape.Mailchimp:
-                    if (e.Type == EventType.Delivered)
-                    {
-                        continue;
-                    }
-                    yield return e with
-                    {
-                        TimeMs = e.Type == EventType.Sent ? NormalizedEvent.UnknownTime : e.TimeMs / 1000 * 1000,
-                        UserAgent = null,
-                        MachineOpen = false,
-                    };
-                    break;
-                case SourceShape.ConstantContact:
-                    if (e.Type == EventType.Delivered)
-                    {
-                        continue;
-                    }
-                    yield return e with { TimeMs = e.TimeMs / 60_000 * 60_000, Ip = null, UserAgent = null, MachineOpen = false };
-                    break;
-            }
-        }
+        var seen = new HashSet<(string, string, string?)>();
+        return events.Where(e => e.Type == EventType.Click).OrderBy(e => e.TimeMs).Where(e => seen.Add((e.CampaignId, e.Email, e.Url)));
     }
 
-    private static NormalizedEvent ToNormalized(SimulatedEvent e, SourceShape shape) => new()
+    private static long Round(long ms, SourceShape shape) => shape switch
     {
-        Source = shape.ToString().ToLowerInvariant(),
-        ExternalId = e.EventId,
-        CampaignKey = e.CampaignId,
-        CampaignName = e.CampaignName,
-        CampaignSentAtMs = shape == SourceShape.ConstantContact ? null : e.CampaignSendAtMs,
-        Email = e.Email,
-        Type = e.Type,
-        OccurredAtMs = e.TimeMs,
-        Url = e.Url,
-        LinkPosition = e.LinkIndex,
-        Ip = e.Ip,
-        UserAgent = e.UserAgent,
-        ProviderBotFlag = e.MachineOpen ? "machine_open" : null,
-        Raw = "",
+        SourceShape.ConstantContact => ms / 60_000,
+        SourceShape.SendGrid or SourceShape.Mailchimp => ms / 1000,
+        _ => (ms + 5) / 10,
     };
 }
 

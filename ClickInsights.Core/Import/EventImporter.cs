@@ -78,7 +78,7 @@ public sealed class EventImporter(IDbContextFactory<ClickInsightsDbContext> dbFa
         HashSet<int> touched;
         await using (var writer = await EventWriter.OpenAsync(connection, workspaceId, fileName, reader.Format, time.GetUtcNow().UtcDateTime, cancellationToken))
         {
-            await foreach (var item in reader.ReadAsync(stream, fileName, cancellationToken))
+            await foreach (var item in reader.ReadNumberedAsync(stream, fileName, cancellationToken))
             {
                 if (item is not NormalizedEvent e)
                 {

@@ -15,9 +15,9 @@ public sealed class QualityTests(ITestOutputHelper output)
     [InlineData(SourceShape.Postmark, 0.97, 0.005)]
     [InlineData(SourceShape.Mailchimp, 0.95, 0.005)]
     [InlineData(SourceShape.ConstantContact, 0.90, 0.01)]
-    public void Classifier_MeetsTheQualityBar(SourceShape shape, double minimumF1, double maximumRateError)
+    public async Task Classifier_MeetsTheQualityBar_OnFilesInTheProvidersFormat(SourceShape shape, double minimumF1, double maximumRateError)
     {
-        var result = ClassifierEvaluation.Evaluate(shape, ClassifierEvaluation.Worlds);
+        var result = await ClassifierEvaluation.EvaluateAsync(shape, ClassifierEvaluation.Worlds);
         output.WriteLine(result.ToString());
 
         Assert.True(result.Clicks > 1000, "the evaluation needs enough clicks to mean something");

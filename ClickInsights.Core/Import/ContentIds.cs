@@ -1,0 +1,30 @@
+using System.Runtime.CompilerServices;
+
+namespace ClickInsights.Core.Import;
+
+public static class ContentIds
+{
+    /// <summary>
+    /// Reads a file's items, numbering events whose id is a hash of their content by how often the same content came
+    /// before in the file. Two identical records in one file are two events (a gateway's fetch and the person's click
+    /// in the same minute look the same in Constant Contact's whole-minute reports), while the same file read again
+    /// gives the same ids, so re-importing it still adds nothing.
+    /// </summary>
+    public static async IAsyncEnumerable<ImportItem> ReadNumberedAsync(this IEventReader reader, Stream stream, string fileName, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        await foreach (var item in reader.ReadAsync(stream, fileName, cancellationToken))
+        {
+            if (item is NormalizedEvent e && e.ExternalId.StartsWith("sha256:", StringComparison.Ordinal))
+            {
+                var count = seen.TryGetValue(e.ExternalId, out var n) ? n + 1 : 1;
+                seen[e.ExternalId] = count;
+                yield return count == 1 ? e : e with { ExternalId = $"{e.ExternalId}#{count}" };
+            }
+            else
+            {
+                yield return item;
+            }
+        }
+    }
+}
