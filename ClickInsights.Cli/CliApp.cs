@@ -19,9 +19,10 @@ public static class CliApp
               CSV: campaign_id,email,url,clicked_at,verdict,score,reasons,evidence. Without --out, CSV goes to stdout.
           ClickInsights.Cli import PATH... [--db FILE] [--workspace NAME]
               Import exports into the dashboard's database (or FILE, created if new), then classify them.
-          ClickInsights.Cli demo [--out FILE] [--contacts N] [--campaigns N] [--seed N]
-              Write simulated SendGrid events of a small business (the dashboard's demo data) to FILE
-              (default demo.json), to try the other commands on.
+          ClickInsights.Cli demo [--out FILE] [--contacts N] [--campaigns N] [--seed N] [--format F]
+              Write simulated events of a small business (the dashboard's demo data) to try the other commands on:
+              SendGrid JSON to FILE (default demo.json), or with --format mailchimp|constantcontact|mailgun|postmark
+              that provider's report pages into the folder FILE (default demo-F).
 
         Formats read: 
         """;
@@ -149,18 +150,40 @@ public static class CliApp
 
     private static async Task<int> DemoAsync(Dictionary<string, string> options, TextWriter stdout)
     {
-        var path = options.GetValueOrDefault("--out") ?? "demo.json";
         var simulator = new ClickInsights.Core.Demo.DemoSimulator(new ClickInsights.Core.Demo.SimulatorOptions
         {
             Contacts = IntOption(options, "--contacts", 350),
             Campaigns = IntOption(options, "--campaigns", 6),
             Seed = IntOption(options, "--seed", 7),
         });
-        await using (var file = File.Create(path))
+        var format = options.GetValueOrDefault("--format") ?? "sendgrid";
+        if (format == "sendgrid")
         {
-            ClickInsights.Core.Demo.DemoSimulator.WriteSendGridJson(simulator.Generate(), file);
+            var path = options.GetValueOrDefault("--out") ?? "demo.json";
+            await using (var file = File.Create(path))
+            {
+                ClickInsights.Core.Demo.DemoSimulator.WriteSendGridJson(simulator.Generate(), file);
+            }
+            await stdout.WriteLineAsync($"Wrote simulated SendGrid events to {path} ({new FileInfo(path).Length:N0} bytes).");
+            return 0;
         }
-        await stdout.WriteLineAsync($"Wrote simulated SendGrid events to {path} ({new FileInfo(path).Length:N0} bytes).");
+        var shape = format switch
+        {
+            "mailchimp" => ClickInsights.Core.Demo.SourceShape.Mailchimp,
+            "constantcontact" => ClickInsights.Core.Demo.SourceShape.ConstantContact,
+            "mailgun" => ClickInsights.Core.Demo.SourceShape.Mailgun,
+            "postmark" => ClickInsights.Core.Demo.SourceShape.Postmark,
+            _ => throw new CliException($"--format '{format}' is not one of sendgrid, mailchimp, constantcontact, mailgun, postmark."),
+        };
+        var folder = options.GetValueOrDefault("--out") ?? $"demo-{format}";
+        var files = ClickInsights.Core.Demo.ProviderWriters.Write(simulator.Generate().ToList(), shape);
+        foreach (var file in files)
+        {
+            var target = Path.Combine(folder, file.Name);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            await File.WriteAllBytesAsync(target, file.Content);
+        }
+        await stdout.WriteLineAsync($"Wrote {files.Count} simulated {format} report files into {folder}.");
         return 0;
     }
 
@@ -181,7 +204,7 @@ public static class CliApp
         while (e.MoveNext())
         {
             var arg = e.Current;
-            if (arg is "--out" or "--db" or "--workspace" or "--contacts" or "--campaigns" or "--seed")
+            if (arg is "--out" or "--db" or "--workspace" or "--contacts" or "--campaigns" or "--seed" or "--format")
             {
                 if (!e.MoveNext())
                 {

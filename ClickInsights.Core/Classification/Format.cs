@@ -4,6 +4,14 @@ namespace ClickInsights.Core.Classification;
 
 public static class Format
 {
+    /// <summary>"within 2 s", or "within the same minute" when times are whole minutes and cannot tell seconds apart.</summary>
+    public static string Within(long milliseconds, bool wholeMinutes) =>
+        wholeMinutes && milliseconds < 60_000 ? "within the same minute" : $"within {Duration(milliseconds)}";
+
+    /// <summary>"2 s later", or "in the same minute" when times are whole minutes.</summary>
+    public static string Later(long milliseconds, bool wholeMinutes) =>
+        wholeMinutes && milliseconds < 60_000 ? "in the same minute" : $"{Duration(milliseconds)} later";
+
     /// <summary>Equal for durations that <see cref="Duration"/> writes the same way.</summary>
     public static long DurationKey(long milliseconds)
     {

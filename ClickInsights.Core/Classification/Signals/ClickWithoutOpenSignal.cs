@@ -17,14 +17,20 @@ public sealed class ClickWithoutOpenSignal : IClickSignal
         }
         long window = (long)(settings.EarlyWindowSeconds * 1000);
         long slack = campaign.WholeMinuteTimes ? 60_000 : 5_000;
-        var reason = new Reason(Code, "clicked soon after delivery without ever opening the email", settings.ClickWithoutOpenWeight);
+        var reasons = new Dictionary<string, Reason>(StringComparer.Ordinal);
         var clicks = campaign.Clicks;
         for (int i = 0; i < clicks.Length; i++)
         {
             var r = campaign.ClickRecipient[i];
             var opened = campaign.FirstOpenAt[r];
-            if (clicks[i].TimeMs - campaign.AnchorOf(r).TimeMs <= window && (opened == CampaignAnalysis.Unknown || opened > clicks[i].TimeMs + slack))
+            var (anchor, label) = campaign.AnchorOf(r);
+            if (clicks[i].TimeMs - anchor <= window && (opened == CampaignAnalysis.Unknown || opened > clicks[i].TimeMs + slack))
             {
+                if (!reasons.TryGetValue(label, out var reason))
+                {
+                    reason = new Reason(Code, $"clicked within minutes of {label} without ever opening the email", settings.ClickWithoutOpenWeight);
+                    reasons.Add(label, reason);
+                }
                 evidence.Add(i, reason);
             }
         }

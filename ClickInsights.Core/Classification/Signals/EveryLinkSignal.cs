@@ -46,7 +46,7 @@ public sealed class EveryLinkSignal : IClickSignal
                     var span = clicks[own[end - 1]].TimeMs - clicks[own[start]].TimeMs;
                     if (!reasons.TryGetValue(Format.DurationKey(span), out var reason))
                     {
-                        reason = new Reason(Code, $"clicked every one of the email's {links} links within {Format.Duration(span)}", settings.EveryLinkWeight);
+                        reason = new Reason(Code, $"clicked every one of the email's {links} links {Format.Within(span, campaign.WholeMinuteTimes)}", settings.EveryLinkWeight);
                         reasons.Add(Format.DurationKey(span), reason);
                     }
                     for (int j = start; j < end; j++)

@@ -33,17 +33,18 @@ public sealed class SandboxPairSignal : IClickSignal
                         // The same network twice: a double click, not a sandbox.
                         continue;
                     }
-                    var gap = Format.Duration(second.TimeMs - first.TimeMs);
+                    var gapMs = second.TimeMs - first.TimeMs;
+                    var gap = Format.Duration(gapMs);
                     var precheck = bothHaveIp
                         ? new Reason(Precheck, $"fetched the link {gap} before the recipient's own click from another network ({second.Ip}): a gateway checking it at the time of click", settings.SandboxPrecheckWeight)
-                        : new Reason(Precheck, $"the same link was clicked again {gap} later: the first fetch looks like a gateway checking it at the time of click", settings.SandboxPrecheckWithoutIpWeight);
+                        : new Reason(Precheck, $"the same link was clicked again {Format.Later(gapMs, campaign.WholeMinuteTimes)}: the first fetch looks like a gateway checking it at the time of click", settings.SandboxPrecheckWithoutIpWeight);
                     if (!evidence.Has(own[a], Precheck))
                     {
                         evidence.Add(own[a], precheck);
                     }
                     if (!evidence.Has(own[b], FollowedByPerson))
                     {
-                        evidence.Add(own[b], new Reason(FollowedByPerson, $"came {gap} after a gateway's check of the same link{(bothHaveIp ? ", from another network" : "")}: the person behind the scan", settings.FollowedByPersonWeight));
+                        evidence.Add(own[b], new Reason(FollowedByPerson, $"came {(campaign.WholeMinuteTimes && gapMs < 60_000 ? "in the same minute as" : gap + " after")} a gateway's check of the same link{(bothHaveIp ? ", from another network" : "")}: the person behind the scan", settings.FollowedByPersonWeight));
                     }
                     break;
                 }
