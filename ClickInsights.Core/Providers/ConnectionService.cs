@@ -46,6 +46,20 @@ public sealed record ConnectionView(
 
     /// <summary>A Constant Contact connection saved but not (or no longer) signed in.</summary>
     public bool NeedsSignIn => Provider == ProviderNames.ConstantContact && !CanPull;
+
+    public ConnectionHealth Health =>
+        NeedsSignIn ? ConnectionHealth.NotSignedIn
+        : LastError is not null ? ConnectionHealth.NeedsAttention
+        : LastSyncAt is null ? ConnectionHealth.NoDataYet
+        : ConnectionHealth.Working;
+}
+
+public enum ConnectionHealth
+{
+    Working,
+    NoDataYet,
+    NotSignedIn,
+    NeedsAttention,
 }
 
 /// <summary>What the user entered for a new connection.</summary>
