@@ -11,8 +11,8 @@ namespace ClickInsights.Core.Providers.ConstantContact;
 /// </summary>
 /// <remarks>
 /// Incremental: the reports have no "since" filter, so each report remembers the newest time it saw and the order
-/// pages come in. Newest-first reports are read until a page reaches what was seen; oldest-first ones resume
-/// at the last page read. Campaigns quiet for <see cref="ProviderOptions.RecheckDays"/> and read completely since
+/// pages come in. Newest-first reports are read until a page reaches what was seen (an older record, or only
+/// known records no newer than it); oldest-first ones resume at the last page read. Campaigns quiet for <see cref="ProviderOptions.RecheckDays"/> and read completely since
 /// are not read again. Requests are paced to the per-second limit and counted against the daily quota.
 /// </remarks>
 public sealed class ConstantContactSync(ConstantContactClient client, ProviderLimits limits, IOptions<ProviderOptions> options) : IProviderSync
@@ -146,9 +146,10 @@ public sealed class ConstantContactSync(ConstantContactClient client, ProviderLi
                     .ToList();
                 next = Next(json.RootElement);
             }
+            int added = 0;
             if (count > 0)
             {
-                await context.ImportPageAsync(body, $"constantcontact/{activity.Id}/{report}/page-{page}.json", cancellationToken);
+                added = (await context.ImportPageAsync(body, $"constantcontact/{activity.Id}/{report}/page-{page}.json", cancellationToken))?.EventsAdded ?? 0;
             }
             else
             {
@@ -164,9 +165,10 @@ public sealed class ConstantContactSync(ConstantContactClient client, ProviderLi
                 saved.ResumeAt = order == Order.OldestFirst ? url.PathAndQuery : null;
                 break;
             }
-            if (order != Order.OldestFirst && saved.Newest is { } seen && times.Count > 0 && times.Min() < seen)
+            if (order != Order.OldestFirst && saved.Newest is { } seen && times.Count > 0 && (times.Min() < seen || (added == 0 && times.Max() <= seen)))
             {
-                // Newest first, and this page reached what the last sync read: the rest is older still.
+                // Newest first, and this page reached what the last sync read: the rest is older still. Times are
+                // often whole minutes, so a page of equal times counts as reached only when it brought nothing new.
                 break;
             }
             url = client.Http.ResolveNext(baseUri, next);

@@ -30,13 +30,14 @@ public sealed class PostmarkSync(PostmarkClient client) : IProviderSync
         var state = context.LoadState<State>();
         var baseUri = client.BaseUri(context);
         long? newest = state.Newest;
-        for (int offset = 0, page = 1; offset < MaxRecords; offset += PageSize, page++)
+        // Advance by what came, not by what was asked for: a page may hold fewer than PageSize.
+        for (int offset = 0, page = 1, count = 0; offset < MaxRecords; offset += count, page++)
         {
             var what = $"the clicks list (page {page})";
             context.Report($"Clicks, page {page}");
-            var body = await client.GetAsync(context, new Uri(baseUri, $"messages/outbound/clicks?count={PageSize}&offset={offset}"), cancellationToken);
+            var body = await client.GetAsync(context, new Uri(baseUri, $"messages/outbound/clicks?count={Math.Min(PageSize, MaxRecords - offset)}&offset={offset}"), cancellationToken);
             List<long> times;
-            int count, total;
+            int total;
             using (var json = client.Http.Parse(body, what))
             {
                 var root = json.RootElement;
@@ -63,7 +64,8 @@ public sealed class PostmarkSync(PostmarkClient client) : IProviderSync
                 newest = Math.Max(newest ?? long.MinValue, times.Max());
             }
             bool newestFirst = times.Count >= 2 && times[0] >= times[^1];
-            if (offset + count >= total || (newestFirst && state.Newest is { } seen && times.Min() < seen))
+            // Postmark's times have 100 ns precision: reaching the newest time seen means reaching what was read.
+            if (offset + count >= total || (newestFirst && state.Newest is { } seen && times.Min() <= seen))
             {
                 break;
             }
