@@ -16,6 +16,8 @@ public static class Urls
     public const string Connections = "/connections";
     public const string ConstantContactCallback = "/connections/constantcontact/callback";
 
+    public static string ConnectionsAdd(string provider) => $"{Connections}?add={Uri.EscapeDataString(provider)}";
+
     public static string ConnectionsSignedIn(int connectionId) => $"{Connections}?signedin={connectionId}";
 
     public static string ConnectionsWithProblem(string message) => $"{Connections}?problem={Uri.EscapeDataString(message)}";

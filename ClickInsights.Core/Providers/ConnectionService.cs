@@ -220,16 +220,15 @@ public sealed class ConnectionService(IDbContextFactory<ClickInsightsDbContext> 
         }
     }
 
-    /// <summary>The ids of enabled connections whose interval has passed since their last sync or failure.</summary>
+    /// <summary>The ids of enabled connections that can fetch and whose interval has passed since their last sync or failure.</summary>
     internal async Task<IReadOnlyList<int>> DueAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().UtcDateTime;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var rows = await db.Connections.AsNoTracking().Where(c => c.Enabled)
-            .Select(c => new { c.Id, c.SyncIntervalMinutes, c.LastSyncAt, c.LastErrorAt, c.ProtectedSecrets, c.Provider, c.SettingsJson })
-            .ToListAsync(cancellationToken);
+        var rows = await db.Connections.AsNoTracking().Where(c => c.Enabled && c.Provider != ProviderNames.SendGrid).ToListAsync(cancellationToken);
         return rows
-            .Where(c => c.Provider != ProviderNames.SendGrid)
+            .Select(View)
+            .Where(c => c.CanPull)
             .Where(c =>
             {
                 var last = new[] { c.LastSyncAt, c.LastErrorAt }.Max();

@@ -9,6 +9,12 @@ using Microsoft.Extensions.Options;
 
 namespace ClickInsights.Core.Providers;
 
+/// <summary>"1 click", "3 clicks", with thousands separated.</summary>
+public static class Plural
+{
+    public static string Of(int count, string one) => $"{count.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} {(count == 1 ? one : one + "s")}";
+}
+
 /// <summary>Where a running sync is, for the Connections page.</summary>
 public sealed record SyncProgress(int ConnectionId, bool Running, string Stage, int Pages, int EventsAdded, int Requests, DateTime StartedAt);
 
@@ -151,6 +157,8 @@ public sealed class SyncRunner(
         var startedAt = time.GetUtcNow().UtcDateTime;
         SyncContext? context = null;
         SyncOutcome outcome;
+        // A connection with nothing to fetch (webhook only) keeps what its webhook calls recorded.
+        bool fetched = false;
         try
         {
             var (prepared, sync, scope) = await PrepareAsync(connectionId, stage => Report(connectionId, stage, context), cancel.Token);
@@ -163,6 +171,7 @@ public sealed class SyncRunner(
                 }
                 else
                 {
+                    fetched = true;
                     Report(connectionId, "Connecting", context);
                     await sync.SyncAsync(context, cancel.Token);
                     outcome = new SyncOutcome(true, Summary(context, finished: true));
@@ -193,7 +202,7 @@ public sealed class SyncRunner(
 
         try
         {
-            if (context is not null)
+            if (context is not null && fetched)
             {
                 if (context.CampaignsWithNewEvents.Count > 0)
                 {
@@ -204,8 +213,8 @@ public sealed class SyncRunner(
                 await connections.SaveProgressAsync(connectionId, context.StateJson, context.Gate.Today, CancellationToken.None);
                 await connections.RecordOutcomeAsync(connectionId, outcome.Succeeded, outcome.Summary, outcome.Error, CancellationToken.None);
             }
-            logger.LogInformation("Sync of connection {ConnectionId} ended after {Seconds:F1} s: {Summary} {Error}",
-                connectionId, (time.GetUtcNow().UtcDateTime - startedAt).TotalSeconds, outcome.Summary, outcome.Error);
+            logger.LogInformation("Sync of connection {ConnectionId} ended after {Seconds:F1} s, {Pages} pages, {Requests} requests: {Summary} {Error}",
+                connectionId, (time.GetUtcNow().UtcDateTime - startedAt).TotalSeconds, context?.Pages, context?.Gate.Requests, outcome.Summary, outcome.Error);
         }
         catch (Exception e)
         {
@@ -225,16 +234,11 @@ public sealed class SyncRunner(
 
     private static string Summary(SyncContext? context, bool finished)
     {
-        if (context is null)
+        if (context is null || context.EventsAdded == 0)
         {
-            return finished ? "Nothing to fetch." : "Nothing was fetched.";
+            return finished ? "Up to date: nothing new since the last fetch." : "Nothing new was stored before it stopped.";
         }
-        var work = $"{context.Pages:N0} page(s), {context.Gate.Requests:N0} request(s)";
-        if (context.EventsAdded == 0)
-        {
-            return finished ? $"Up to date: nothing new ({work})." : $"Nothing new was stored before it stopped ({work}).";
-        }
-        var what = $"{context.EventsAdded:N0} new event(s), {context.Clicks:N0} of them clicks, in {context.CampaignsWithNewEvents.Count:N0} campaign(s) ({work})";
+        var what = $"{Plural.Of(context.EventsAdded, "new event")} ({Plural.Of(context.Clicks, "click")}) in {Plural.Of(context.CampaignsWithNewEvents.Count, "campaign")}";
         return finished ? $"Fetched {what}." : $"Kept what was fetched before it stopped: {what}.";
     }
 

@@ -77,7 +77,7 @@ public sealed class ConnectionsPageSyncTests : BunitTestBase
                 .SetProperty(c => c.LastError, "Mailchimp did not accept the API key (it may have been deleted or mistyped).")
                 .SetProperty(c => c.LastErrorAt, DateTime.UtcNow)
                 .SetProperty(c => c.LastSyncAt, DateTime.UtcNow.AddHours(-3))
-                .SetProperty(c => c.LastSyncSummary, "Fetched 120 new event(s), 31 of them clicks, in 2 campaign(s) (6 page(s), 7 request(s))."));
+                .SetProperty(c => c.LastSyncSummary, "Fetched 120 new events (31 clicks) in 2 campaigns."));
         }
 
         var page = RenderPage();
@@ -85,7 +85,7 @@ public sealed class ConnectionsPageSyncTests : BunitTestBase
         page.WaitForAssertion(() => Assert.Contains("Needs attention", page.Find("[data-testid=connection-health]").TextContent));
         Assert.Contains("Mailchimp did not accept the API key", page.Find("[data-testid=connection-error]").TextContent);
         Assert.Contains("3 hours ago", page.Find("[data-testid=last-sync]").TextContent);
-        Assert.Contains("Fetched 120 new event(s)", page.Find("[data-testid=last-summary]").TextContent);
+        Assert.Contains("Fetched 120 new events (31 clicks) in 2 campaigns.", page.Find("[data-testid=last-summary]").TextContent);
         Assert.Contains("API key (stored encrypted, never shown again)", page.Markup);
         Assert.DoesNotContain("abcdef0123456789", page.Markup);
         Assert.NotNull(page.Find("[data-testid=sync-now]"));

@@ -209,7 +209,7 @@ public sealed class ConstantContactSyncTests : IAsyncLifetime
         Assert.False(outcome.Succeeded);
         Assert.Equal(ProviderProblem.Reconnect, outcome.Problem);
         var view = (await _harness.Connections.GetAsync(id))!;
-        Assert.Contains("Sign in again", view.LastError);
+        Assert.Contains("Press “Sign in to Constant Contact”", view.LastError);
         Assert.True(view.NeedsSignIn);
         Assert.Equal(ConnectionHealth.NotSignedIn, view.Health);
         Assert.Equal(0, await _harness.EventCountAsync(workspace));
@@ -259,7 +259,7 @@ public sealed class ConstantContactSyncTests : IAsyncLifetime
         // The campaign list (2 pages) and the first page of each report of both activities: no campaign details, no links, no older pages.
         Assert.Equal(2 + 2 * 5, second.Count);
         Assert.DoesNotContain(second, p => p.Contains("/links", StringComparison.Ordinal) || p.Contains("cursor=2", StringComparison.Ordinal) && !p.StartsWith("/v3/emails", StringComparison.Ordinal));
-        Assert.Equal("Fetched 1 new event(s), 1 of them clicks, in 1 campaign(s) (10 page(s), 12 request(s)).", outcome.Summary);
+        Assert.Equal("Fetched 1 new event (1 click) in 1 campaign.", outcome.Summary);
         Assert.Equal(17, (await SyncHarness.SummariesAsync(_harness.Database, workspace))[FakeConstantContact.Primary].Clicks);
     }
 

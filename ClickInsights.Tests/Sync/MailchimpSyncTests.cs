@@ -86,7 +86,7 @@ public sealed class MailchimpSyncTests
         Assert.DoesNotContain(second, p => p.Contains("click-details", StringComparison.Ordinal) || p.Contains("sent-to", StringComparison.Ordinal));
         Assert.Single(fake.Value.Since);
         Assert.Contains(second, p => p.Contains("/email-activity?", StringComparison.Ordinal) && p.Contains("since=", StringComparison.Ordinal));
-        Assert.StartsWith("Fetched 1 new event(s), 1 of them clicks", outcome.Summary);
+        Assert.Equal("Fetched 1 new event (1 click) in 1 campaign.", outcome.Summary);
         Assert.Equal(16, (await SyncHarness.SummariesAsync(harness.Database, workspace))[FakeMailchimp.CampaignId].Clicks);
     }
 

@@ -173,4 +173,29 @@ public sealed class PullSyncTests
         await using var db = harness.Database.CreateDbContext();
         Assert.NotNull((await db.Connections.SingleAsync()).LastErrorAt);
     }
+
+    [Fact]
+    public async Task SyncDue_FetchesOnlyConnectionsThatCanFetchAndWhoseIntervalHasPassed()
+    {
+        await using var server = await FakeServer.StartAsync(app => app.MapGet("/messages/outbound/clicks", context =>
+            FakeServer.Json(context, $$"""{"TotalCount": 1, "Clicks": [{{PostmarkClick(1, new DateTime(2026, 3, 2, 15, 0, 0, DateTimeKind.Utc))}}]}""")));
+        await using var harness = new SyncHarness(o => o.PostmarkApi = server.BaseUrl);
+        var workspace = await harness.Database.CreateWorkspaceAsync();
+        var due = await harness.Connections.AddAsync(new ConnectionDraft(workspace, ProviderNames.Postmark, "Due") { Secrets = { [SecretNames.ServerToken] = PostmarkToken } });
+        var manual = await harness.Connections.AddAsync(new ConnectionDraft(workspace, ProviderNames.Postmark, "Manual") { Secrets = { [SecretNames.ServerToken] = PostmarkToken }, SyncIntervalMinutes = 0 });
+        var webhookOnly = await harness.Connections.AddAsync(new ConnectionDraft(workspace, ProviderNames.Postmark, "Webhook only")
+        {
+            Settings = { [SettingNames.WebhookUser] = "postmark" },
+            Secrets = { [SecretNames.WebhookPassword] = "pass" },
+        });
+
+        await harness.Runner.SyncDueAsync(CancellationToken.None);
+        await harness.Runner.SyncDueAsync(CancellationToken.None);
+
+        Assert.Single(server.Requests);
+        Assert.NotNull((await harness.ConnectionAsync(due)).LastSyncAt);
+        Assert.Null((await harness.ConnectionAsync(manual)).LastSyncAt);
+        Assert.Null((await harness.ConnectionAsync(webhookOnly)).LastSyncAt);
+        Assert.Null((await harness.ConnectionAsync(webhookOnly)).LastSyncSummary);
+    }
 }

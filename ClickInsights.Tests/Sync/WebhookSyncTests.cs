@@ -74,7 +74,7 @@ public sealed class WebhookSyncTests : IAsyncLifetime
         await _harness.Queue.DrainAsync();
         Assert.Equal(1, (await SyncHarness.SummariesAsync(_harness.Database, _workspace))["ss-1"].Clicks);
         var view = (await _harness.Connections.GetAsync(id))!;
-        Assert.Equal("Webhook call received: 2 event(s), 0 new.", view.LastSyncSummary);
+        Assert.Equal("Last webhook call: 2 events, 0 of them new.", view.LastSyncSummary);
         Assert.Equal(ConnectionHealth.Working, view.Health);
     }
 

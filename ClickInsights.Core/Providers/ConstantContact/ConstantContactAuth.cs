@@ -18,7 +18,7 @@ public sealed class ConstantContactAuth(HttpClient http, ConnectionService conne
     private static readonly TimeSpan RenewBefore = TimeSpan.FromMinutes(5);
 
     private const string ReconnectMessage =
-        "Constant Contact no longer accepts this connection's sign-in (it expired or was withdrawn). Press Sign in again and approve ClickInsights at Constant Contact; nothing stored so far is lost.";
+        "Constant Contact no longer accepts this connection's sign-in (it expired or was withdrawn). Press “Sign in to Constant Contact” and approve ClickInsights there; nothing stored so far is lost.";
 
     /// <summary>The address to send the browser to; remembers a one-time state value that the callback must bring back.</summary>
     public async Task<string> StartSignInAsync(int connectionId, string redirectUri, CancellationToken cancellationToken = default)
@@ -89,7 +89,7 @@ public sealed class ConstantContactAuth(HttpClient http, ConnectionService conne
         }
         var refresh = context.Secret(SecretNames.RefreshToken)
             ?? throw new ProviderException(ProviderProblem.Reconnect, access is null
-                ? "This connection is not signed in to Constant Contact yet. Press Sign in and approve ClickInsights at Constant Contact."
+                ? "This connection is not signed in to Constant Contact yet. Press “Sign in to Constant Contact” and approve ClickInsights there."
                 : ReconnectMessage);
         context.Report("Renewing the sign-in");
         TokenAnswer tokens;
@@ -169,7 +169,7 @@ public sealed class ConstantContactAuth(HttpClient http, ConnectionService conne
                     _ when (int)response.StatusCode >= 500 => new ProviderException(ProviderProblem.ProviderDown,
                         $"Constant Contact's sign-in service is having trouble (HTTP {(int)response.StatusCode}). ClickInsights tries again at the next sync."),
                     _ => new ProviderException(ProviderProblem.Reconnect,
-                        $"Constant Contact refused the sign-in (HTTP {(int)response.StatusCode}{(error is null ? "" : ", " + error)}). Press Sign in to try again." + said),
+                        $"Constant Contact refused the sign-in (HTTP {(int)response.StatusCode}{(error is null ? "" : ", " + error)}). Press “Sign in to Constant Contact” to try again." + said),
                 };
             }
         }

@@ -31,7 +31,7 @@ public sealed class ConstantContactClient(HttpClient http, ConstantContactAuth a
                 return request;
             },
             context.Gate,
-            "Constant Contact refused this connection's sign-in even after renewing it. Press Sign in again and allow ClickInsights to read campaign data.",
+            "Constant Contact refused this connection's sign-in even after renewing it. Press “Sign in to Constant Contact” and allow ClickInsights to read campaign data.",
             cancellationToken,
             refreshAsync: async ct => token = await auth.AccessTokenAsync(context, renew: true, ct),
             onThrottled: QuotaExceeded,

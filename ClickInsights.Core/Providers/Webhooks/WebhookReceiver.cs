@@ -138,7 +138,7 @@ public sealed class WebhookReceiver(
             var result = await importer.ImportAsync(workspaceId, new MemoryStream(body, writable: false), fileName, classify: false, progress: null, cancellationToken);
             queue.Enqueue(result.CampaignIds);
             await connections.RecordOutcomeAsync(connectionId, true,
-                $"Webhook call received: {result.EventsRead:N0} event(s), {result.EventsAdded:N0} new.", null, CancellationToken.None);
+                $"Last webhook call: {Plural.Of(result.EventsRead, "event")}, {result.EventsAdded:N0} of them new.", null, CancellationToken.None);
             return WebhookAnswer.Ok($"Stored {result.EventsAdded} new event(s) of {result.EventsRead}.");
         }
         catch (ImportFormatException e)

@@ -24,6 +24,8 @@ public sealed partial class Connections : IDisposable
     [SupplyParameterFromQuery(Name = "signedin")] public int? SignedIn { get; set; }
     /// <summary>Set by the Constant Contact callback when the sign-in failed, in plain words.</summary>
     [SupplyParameterFromQuery(Name = "problem")] public string? Problem { get; set; }
+    /// <summary>Opens the form for this provider at once (a link a support person can send).</summary>
+    [SupplyParameterFromQuery(Name = "add")] public string? Add { get; set; }
 
     private Workspace? _workspace;
     private IReadOnlyList<ConnectionView> _connections = [];
@@ -41,6 +43,7 @@ public sealed partial class Connections : IDisposable
     {
         Current.Changed += OnWorkspaceChanged;
         _subscription = Runner.Subscribe(OnProgress);
+        _adding = Add is { Length: > 0 } provider && ProviderNames.All.Contains(provider);
         await ReloadAsync();
     }
 
