@@ -4,7 +4,12 @@ using ClickInsights.Core.Data;
 using ClickInsights.Core.Demo;
 using ClickInsights.Core.Domains;
 using ClickInsights.Core.Import;
+using ClickInsights.Core.Providers;
 using ClickInsights.Core.Reports;
+using ClickInsights.Web.Sync;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
@@ -50,10 +55,26 @@ public static class ClickInsightsWebExtensions
         services.AddSingleton<GatewayRunner>();
         services.AddSingleton<DomainReport>();
         services.AddScoped<CurrentWorkspace>();
+
+        // Connections: secrets encrypted with keys kept next to the database, so that they survive restarts.
+        services.AddDataProtection().SetApplicationName("ClickInsights");
+        services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(provider => new ConfigureOptions<KeyManagementOptions>(options =>
+            options.XmlRepository = new FileSystemXmlRepository(
+                new DirectoryInfo(KeysFolderOf(provider.GetRequiredService<IOptions<StorageOptions>>().Value.ResolvedDatabasePath)),
+                provider.GetRequiredService<ILoggerFactory>())));
+        services.AddSingleton<ISecretProtector, DataProtectionSecretProtector>();
+        services.AddOptions<ProviderOptions>().BindConfiguration(ProviderOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SyncScheduleOptions>().BindConfiguration(SyncScheduleOptions.Section);
+        services.AddProviderSync();
+
         services.AddHostedService<DatabaseStartup>();
+        services.AddHostedService<BackgroundSync>();
         services.AddMudServices();
         return services;
     }
+
+    /// <summary>Data Protection's key ring for a database: <c>clickinsights.db</c> → <c>clickinsights.db.keys/</c> beside it.</summary>
+    public static string KeysFolderOf(string databasePath) => Path.GetFullPath(databasePath) + ".keys";
 }
 
 /// <summary>Creates and migrates the database before the dashboard serves anything, then loads the demo if it is empty.</summary>

@@ -1,5 +1,6 @@
 using ClickInsights.Web;
 using ClickInsights.Web.Components;
+using ClickInsights.Web.Sync;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -17,6 +18,7 @@ app.UseAntiforgery();
 
 app.MapStaticAssets();
 app.MapExports();
+app.MapSyncEndpoints();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();

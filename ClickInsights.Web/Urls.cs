@@ -13,6 +13,16 @@ public static class Urls
     public const string Import = "/import";
     public const string Settings = "/settings";
     public const string Workspaces = "/workspaces";
+    public const string Connections = "/connections";
+    public const string ConstantContactCallback = "/connections/constantcontact/callback";
+
+    public static string ConnectionsAdd(string provider) => $"{Connections}?add={Uri.EscapeDataString(provider)}";
+
+    public static string ConnectionsSignedIn(int connectionId) => $"{Connections}?signedin={connectionId}";
+
+    public static string ConnectionsWithProblem(string message) => $"{Connections}?problem={Uri.EscapeDataString(message)}";
+
+    public static string Webhook(string baseUri, string provider, int connectionId) => $"{baseUri.TrimEnd('/')}/webhooks/{provider}/{connectionId}";
 
     public static string Campaign(int id) => $"/campaigns/{id}";
 

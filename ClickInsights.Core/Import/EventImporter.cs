@@ -58,7 +58,14 @@ public sealed class EventImporter(IDbContextFactory<ClickInsightsDbContext> dbFa
         return (reader, new PrefixedStream(head.AsMemory(0, filled), stream));
     }
 
-    public async Task<ImportResult> ImportAsync(int workspaceId, Stream source, string fileName, IProgress<ImportProgress>? progress = null, CancellationToken cancellationToken = default)
+    public Task<ImportResult> ImportAsync(int workspaceId, Stream source, string fileName, IProgress<ImportProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        ImportAsync(workspaceId, source, fileName, classify: true, progress, cancellationToken);
+
+    /// <param name="classify">
+    /// False stores the events and leaves classification to the caller, who classifies
+    /// <see cref="ImportResult.CampaignIds"/> once after many small imports (a sync's pages, webhook batches).
+    /// </param>
+    public async Task<ImportResult> ImportAsync(int workspaceId, Stream source, string fileName, bool classify, IProgress<ImportProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var stopwatch = Stopwatch.StartNew();
         long? totalBytes = source.CanSeek ? source.Length : null;
@@ -101,14 +108,17 @@ public sealed class EventImporter(IDbContextFactory<ClickInsightsDbContext> dbFa
                 }
             }
             touched = writer.TouchedCampaigns;
-            result = new ImportResult(writer.ImportId, fileName, reader.Format, touched.Count, read, added, read - added, clicks, stopwatch.Elapsed);
+            result = new ImportResult(writer.ImportId, fileName, reader.Format, touched.Count, read, added, read - added, clicks, stopwatch.Elapsed) { CampaignIds = touched };
             cancellationToken.ThrowIfCancellationRequested();
             await writer.CommitAsync(result, time.GetUtcNow().UtcDateTime, cancellationToken);
         }
 
-        progress?.Report(new ImportProgress(fileName, read, added, counting.BytesRead, totalBytes, "Classifying clicks"));
-        // The events are stored; classification can always be redone, so it runs after the commit.
-        await classification.ClassifyCampaignsAsync(touched, CancellationToken.None);
+        if (classify)
+        {
+            progress?.Report(new ImportProgress(fileName, read, added, counting.BytesRead, totalBytes, "Classifying clicks"));
+            // The events are stored; classification can always be redone, so it runs after the commit.
+            await classification.ClassifyCampaignsAsync(touched, CancellationToken.None);
+        }
         result = result with { Elapsed = stopwatch.Elapsed };
         progress?.Report(new ImportProgress(fileName, read, added, counting.BytesRead, totalBytes, "Done"));
         return result;

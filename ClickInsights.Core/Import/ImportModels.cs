@@ -14,4 +14,8 @@ public sealed record ImportResult(
     int EventsAdded,
     int DuplicatesSkipped,
     int Clicks,
-    TimeSpan Elapsed);
+    TimeSpan Elapsed)
+{
+    /// <summary>The campaigns that got new events (the ones to classify).</summary>
+    public IReadOnlyCollection<int> CampaignIds { get; init; } = [];
+}

@@ -1,0 +1,194 @@
+using System.Text.Json;
+using ClickInsights.Core.Import;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ClickInsights.Core.Providers.Webhooks;
+
+/// <summary>The answer to a webhook call: an HTTP status the provider understands, and a short reason.</summary>
+public sealed record WebhookAnswer(int StatusCode, string Message)
+{
+    public static WebhookAnswer Ok(string message) => new(200, message);
+}
+
+/// <summary>
+/// Receives a provider's webhook call for a connection: checks that the provider sent it (SendGrid's ECDSA
+/// signature, Mailgun's HMAC with replay protection, Postmark's basic auth), stores the batch through the same
+/// import path as a file (idempotent: the same batch twice is stored once), and leaves classification to
+/// <see cref="ClassificationQueue"/> so that the provider gets its answer at once.
+/// </summary>
+public sealed class WebhookReceiver(
+    ConnectionService connections,
+    EventImporter importer,
+    ClassificationQueue queue,
+    WebhookReplayGuard replays,
+    IOptions<ProviderOptions> options,
+    TimeProvider time,
+    ILogger<WebhookReceiver> logger)
+{
+    private static readonly WebhookAnswer NotSigned = new(401, "The call is not signed by the provider this connection expects.");
+
+    /// <param name="header">Reads a request header by name (case-insensitive), null when absent.</param>
+    public async Task<WebhookAnswer> ReceiveAsync(string provider, int connectionId, byte[] body, Func<string, string?> header, CancellationToken cancellationToken)
+    {
+        var loaded = await connections.LoadAsync(connectionId, cancellationToken);
+        if (loaded is not { } found || found.Connection.Provider != provider)
+        {
+            return new WebhookAnswer(404, "There is no such connection.");
+        }
+        var (connection, secrets) = found;
+        var settings = JsonMap.Read(connection.SettingsJson);
+        var now = time.GetUtcNow();
+        string? replayToken = null;
+
+        switch (provider)
+        {
+            case ProviderNames.SendGrid:
+            {
+                if (settings.GetValueOrDefault(SettingNames.PublicKey) is not { } publicKey)
+                {
+                    return new WebhookAnswer(401, "This connection has no verification key; it accepts no calls.");
+                }
+                var timestamp = header(WebhookSignatures.SendGridTimestampHeader);
+                if (!WebhookSignatures.VerifySendGrid(publicKey, timestamp, header(WebhookSignatures.SendGridSignatureHeader), body))
+                {
+                    return NotSigned;
+                }
+                if (!WebhookSignatures.IsFresh(timestamp, now, options.Value.WebhookMaxAge))
+                {
+                    return new WebhookAnswer(401, "The call's timestamp is too old (or in the future).");
+                }
+                break;
+            }
+            case ProviderNames.Mailgun:
+            {
+                if (secrets.GetValueOrDefault(SecretNames.SigningKey) is not { } signingKey)
+                {
+                    return new WebhookAnswer(401, "This connection has no webhook signing key; it accepts no calls.");
+                }
+                var (timestamp, token, signature) = MailgunSignature(body);
+                if (!WebhookSignatures.VerifyMailgun(signingKey, timestamp, token, signature))
+                {
+                    return NotSigned;
+                }
+                if (!WebhookSignatures.IsFresh(timestamp, now, options.Value.WebhookMaxAge))
+                {
+                    return new WebhookAnswer(406, "The call's timestamp is too old (or in the future).");
+                }
+                if (!replays.TryUse(token!, options.Value.WebhookMaxAge * 2))
+                {
+                    // 406 tells Mailgun not to try again.
+                    return new WebhookAnswer(406, "This call was received before (a replay).");
+                }
+                replayToken = token;
+                break;
+            }
+            case ProviderNames.Postmark:
+            {
+                if (secrets.GetValueOrDefault(SecretNames.WebhookPassword) is not { } password || settings.GetValueOrDefault(SettingNames.WebhookUser) is not { } user)
+                {
+                    return new WebhookAnswer(401, "This connection has no webhook credentials; it accepts no calls.");
+                }
+                if (!WebhookSignatures.VerifyBasic(header("Authorization"), user, password))
+                {
+                    return new WebhookAnswer(401, "Wrong or missing user name and password.");
+                }
+                if (PostmarkRecordType(body) is { } type && type is not ("Click" or "Open"))
+                {
+                    // Accepted so that Postmark does not retry: ClickInsights reads clicks and opens only.
+                    return WebhookAnswer.Ok($"{type} records are not used; nothing stored.");
+                }
+                break;
+            }
+            default:
+                return new WebhookAnswer(404, "This provider does not send webhooks to ClickInsights.");
+        }
+
+        try
+        {
+            var answer = await StoreAsync(connection.WorkspaceId, connectionId, provider, body, cancellationToken);
+            if (answer.StatusCode != 200 && replayToken is not null)
+            {
+                replays.Forget(replayToken);
+            }
+            return answer;
+        }
+        catch
+        {
+            if (replayToken is not null)
+            {
+                replays.Forget(replayToken);
+            }
+            throw;
+        }
+    }
+
+    private async Task<WebhookAnswer> StoreAsync(int workspaceId, int connectionId, string provider, byte[] body, CancellationToken cancellationToken)
+    {
+        var fileName = $"{provider}/webhook/{time.GetUtcNow():yyyyMMdd'T'HHmmss.fff'Z'}.json";
+        // A batch that is not this provider's format would be read by another reader: refuse it instead.
+        var rejectStatus = provider == ProviderNames.Mailgun ? 406 : 400;
+        try
+        {
+            var (reader, _) = await EventImporter.DetectAsync(new MemoryStream(body, writable: false), fileName, cancellationToken);
+            if (reader.GetType() != ExpectedReader(provider))
+            {
+                return new WebhookAnswer(rejectStatus, $"This is not a {ProviderNames.Display(provider)} webhook body.");
+            }
+            var result = await importer.ImportAsync(workspaceId, new MemoryStream(body, writable: false), fileName, classify: false, progress: null, cancellationToken);
+            queue.Enqueue(result.CampaignIds);
+            await connections.RecordOutcomeAsync(connectionId, true,
+                $"Last webhook call: {Plural.Of(result.EventsRead, "event")}, {result.EventsAdded:N0} of them new.", null, CancellationToken.None);
+            return WebhookAnswer.Ok($"Stored {result.EventsAdded} new event(s) of {result.EventsRead}.");
+        }
+        catch (ImportFormatException e)
+        {
+            logger.LogWarning("Webhook call for connection {ConnectionId} could not be read: {Problem} at {Position}", connectionId, e.Problem, e.Position);
+            return new WebhookAnswer(rejectStatus, $"The body could not be read: {e.Problem} (at {e.Position}).");
+        }
+    }
+
+    private static Type ExpectedReader(string provider) => provider switch
+    {
+        ProviderNames.SendGrid => typeof(SendGridReader),
+        ProviderNames.Mailgun => typeof(MailgunReader),
+        _ => typeof(PostmarkReader),
+    };
+
+    private static (string? Timestamp, string? Token, string? Signature) MailgunSignature(byte[] body)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(body);
+            if (json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty("signature", out var s) && s.ValueKind == JsonValueKind.Object)
+            {
+                return (Text(s, "timestamp"), Text(s, "token"), Text(s, "signature"));
+            }
+        }
+        catch (JsonException)
+        {
+        }
+        return (null, null, null);
+    }
+
+    private static string? PostmarkRecordType(byte[] body)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(body);
+            return json.RootElement.ValueKind == JsonValueKind.Object ? Text(json.RootElement, "RecordType") : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string? Text(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) ? value.ValueKind switch
+        {
+            JsonValueKind.String => value.GetString(),
+            JsonValueKind.Number => value.GetRawText(),
+            _ => null,
+        } : null;
+}

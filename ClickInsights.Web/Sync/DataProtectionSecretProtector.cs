@@ -1,0 +1,14 @@
+using ClickInsights.Core.Providers;
+using Microsoft.AspNetCore.DataProtection;
+
+namespace ClickInsights.Web.Sync;
+
+/// <summary>Connection secrets encrypted with ASP.NET Core Data Protection, whose keys live next to the database file.</summary>
+public sealed class DataProtectionSecretProtector(IDataProtectionProvider provider) : ISecretProtector
+{
+    private readonly IDataProtector _protector = provider.CreateProtector("ClickInsights.Connections.Secrets.v1");
+
+    public string Protect(string plaintext) => _protector.Protect(plaintext);
+
+    public string Unprotect(string protectedText) => _protector.Unprotect(protectedText);
+}

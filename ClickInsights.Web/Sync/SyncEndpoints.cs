@@ -1,0 +1,73 @@
+using ClickInsights.Core.Providers;
+using ClickInsights.Core.Providers.ConstantContact;
+using ClickInsights.Core.Providers.Webhooks;
+
+namespace ClickInsights.Web.Sync;
+
+/// <summary>The provider-facing endpoints: webhooks (raw body, verified per provider) and Constant Contact's sign-in callback.</summary>
+public static class SyncEndpoints
+{
+    /// <summary>Larger bodies are refused; SendGrid's batches stay far below this.</summary>
+    private const int MaxWebhookBytes = 16 * 1024 * 1024;
+
+    public static IEndpointRouteBuilder MapSyncEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/webhooks/{provider}/{connectionId:int}", ReceiveAsync).DisableAntiforgery();
+        app.MapGet(Urls.ConstantContactCallback, CallbackAsync);
+        return app;
+    }
+
+    private static async Task<IResult> ReceiveAsync(string provider, int connectionId, HttpRequest request, HttpResponse response, WebhookReceiver receiver, CancellationToken cancellationToken)
+    {
+        if (!ProviderNames.All.Contains(provider))
+        {
+            return Results.NotFound();
+        }
+        if (request.ContentLength > MaxWebhookBytes)
+        {
+            return Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
+        }
+        // The signature covers the exact bytes: read them raw, never through a model binder.
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, cancellationToken);
+        if (buffer.Length > MaxWebhookBytes)
+        {
+            return Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
+        }
+        var answer = await receiver.ReceiveAsync(provider, connectionId, buffer.ToArray(),
+            name => request.Headers.TryGetValue(name, out var value) ? value.ToString() : null, cancellationToken);
+        if (answer.StatusCode == StatusCodes.Status401Unauthorized && provider == ProviderNames.Postmark)
+        {
+            response.Headers.WWWAuthenticate = "Basic realm=\"ClickInsights webhook\"";
+        }
+        return Results.Text(answer.Message, statusCode: answer.StatusCode);
+    }
+
+    private static async Task<IResult> CallbackAsync(HttpRequest request, ConstantContactAuth auth, SyncRunner runner, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var query = request.Query;
+        if (!string.IsNullOrEmpty(query["error"]))
+        {
+            var said = query["error_description"].ToString();
+            var message = query["error"] == "access_denied"
+                ? "You did not allow ClickInsights to read your Constant Contact campaigns, so nothing was connected."
+                : $"Constant Contact did not complete the sign-in ({query["error"]}{(said.Length > 0 ? ": " + said : "")}).";
+            return Results.Redirect(Urls.ConnectionsWithProblem(message));
+        }
+        try
+        {
+            var id = await auth.CompleteSignInAsync(query["state"], query["code"], RedirectUri(request), cancellationToken);
+            // Start fetching at once; the Connections page shows the progress.
+            _ = runner.SyncAsync(id, CancellationToken.None);
+            return Results.Redirect(Urls.ConnectionsSignedIn(id));
+        }
+        catch (ProviderException e)
+        {
+            loggers.CreateLogger(typeof(SyncEndpoints)).LogWarning("Constant Contact sign-in failed: {Problem}", e.Problem);
+            return Results.Redirect(Urls.ConnectionsWithProblem(e.Message));
+        }
+    }
+
+    /// <summary>The callback address to register in the user's Constant Contact app: this dashboard's own host.</summary>
+    public static string RedirectUri(HttpRequest request) => $"{request.Scheme}://{request.Host}{request.PathBase}{Urls.ConstantContactCallback}";
+}
