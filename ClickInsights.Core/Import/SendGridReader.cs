@@ -53,7 +53,17 @@ public sealed class SendGridReader : IEventReader
             {
                 break;
             }
-            yield return Map(enumerator.Current, fileName, lines ? $"line {index + 1}" : $"$[{index}]");
+            var path = lines ? $"line {index + 1}" : $"$[{index}]";
+            NormalizedEvent mapped;
+            try
+            {
+                mapped = Map(enumerator.Current, fileName, path);
+            }
+            catch (InvalidOperationException e) when (e.InnerException is System.Text.DecoderFallbackException)
+            {
+                throw new ImportFormatException(fileName, path, "the event holds text that is not valid UTF-8; expected a UTF-8 JSON file");
+            }
+            yield return mapped;
             index++;
         }
         if (index == 0 && !lines)

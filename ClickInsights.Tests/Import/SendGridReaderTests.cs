@@ -117,4 +117,23 @@ public sealed class SendGridReaderTests
         Assert.Contains("SendGrid", error.Message);
         Assert.Contains("notes.txt", error.Message);
     }
+
+    [Fact]
+    public async Task Read_InvalidUtf8_NamesTheEvent()
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes("""[{"email":"a@b.com","timestamp":1700000000,"event":"click","sg_event_id":"x"}]""");
+        bytes[bytes.Length - 5] = 0xFF;
+        var reader = new SendGridReader();
+
+        var error = await Assert.ThrowsAsync<ImportFormatException>(async () =>
+        {
+            await foreach (var _ in reader.ReadAsync(new MemoryStream(bytes), "events.json", CancellationToken.None))
+            {
+            }
+        });
+
+        // Either the JSON reader meets the bad byte (a line and column) or the field does (the event's path).
+        Assert.Matches(@"^(line 1, column \d+|\$\[0\])$", error.Position);
+        Assert.Contains("events.json", error.Message);
+    }
 }
