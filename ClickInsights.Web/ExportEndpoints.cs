@@ -18,11 +18,12 @@ public static class ExportEndpoints
             }
             http.Response.ContentType = "text/csv; charset=utf-8";
             http.Response.Headers.ContentDisposition = $"attachment; filename=\"{FileName(detail.Campaign.Name)}-clicks.csv\"";
+            // Kestrel allows only asynchronous writes: every line goes out with WriteAsync.
             await using var writer = new StreamWriter(http.Response.Body, new UTF8Encoding(false));
-            ClickCsv.WriteHeader(writer);
+            await writer.WriteLineAsync(ClickCsv.Header);
             await foreach (var row in clicks.ExportAsync(id, cancellationToken))
             {
-                ClickCsv.Write(writer, row);
+                await writer.WriteAsync(ClickCsv.Line(row));
             }
             await writer.FlushAsync(cancellationToken);
             return Results.Empty;

@@ -11,7 +11,10 @@ public static class ClickCsv
 
     public static void WriteHeader(TextWriter writer) => writer.WriteLine(Header);
 
-    public static void Write(TextWriter writer, ClickRow row)
+    public static void Write(TextWriter writer, ClickRow row) => writer.Write(Line(row));
+
+    /// <summary>One row with its line break, for writers that must write asynchronously (an HTTP response).</summary>
+    public static string Line(ClickRow row)
     {
         var line = new StringBuilder(256);
         Cell(line, row.CampaignId).Append(',');
@@ -22,7 +25,7 @@ public static class ClickCsv
         line.Append(row.Score.ToString(CultureInfo.InvariantCulture)).Append(',');
         Cell(line, string.Join(';', row.Reasons.Select(r => r.Code))).Append(',');
         Cell(line, string.Join("; ", row.Reasons.Select(r => $"{r.Evidence} ({(r.Weight >= 0 ? "+" : "")}{r.Weight})")));
-        writer.WriteLine(line);
+        return line.AppendLine().ToString();
     }
 
     /// <summary>UTC ISO 8601 with a Z; milliseconds only when the source has them.</summary>

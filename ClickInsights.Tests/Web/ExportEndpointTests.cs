@@ -1,0 +1,51 @@
+using ClickInsights.Tests.Support;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace ClickInsights.Tests.Web;
+
+public sealed class ExportEndpointTests : IAsyncLifetime
+{
+    private readonly TestDatabase _folder = new();
+    private WebApplicationFactory<Program> _factory = null!;
+
+    public Task InitializeAsync()
+    {
+        var path = Path.Combine(_folder.Folder, "export.db");
+        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b.UseSetting("ClickInsights:Storage:DatabasePath", path));
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task ClicksCsv_HasTheCliContractColumns_OneRowPerClick()
+    {
+        var client = _factory.CreateClient();
+
+        var response = await client.GetAsync("/campaigns/1/clicks.csv");
+
+        response.EnsureSuccessStatusCode();
+        Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
+        var lines = (await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("campaign_id,email,url,clicked_at,verdict,score,reasons", lines[0]);
+        Assert.True(lines.Length > 100);
+        Assert.Matches(@"^[^,]+,[^,]+@[^,]+,https?://[^,]+,\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ,(human|suspect|bot),\d+,", lines[1]);
+    }
+
+    [Fact]
+    public async Task ReportCsv_AndUnknownCampaign()
+    {
+        var client = _factory.CreateClient();
+
+        var report = await client.GetStringAsync("/campaigns/1/report.csv");
+        var missing = await client.GetAsync("/campaigns/999/clicks.csv");
+
+        Assert.Contains("real click rate %", report);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _factory.DisposeAsync();
+        _folder.Dispose();
+    }
+}
