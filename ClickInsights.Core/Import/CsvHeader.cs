@@ -268,7 +268,7 @@ public sealed partial record CsvHeader(char Delimiter, IReadOnlyList<string> Col
     }
 
     /// <summary>A format that reads every sample value, or null when none does.</summary>
-    internal static string? GuessTimeFormat(IReadOnlyList<string> samples)
+    public static string? GuessTimeFormat(IReadOnlyList<string> samples)
     {
         if (samples.Count == 0)
         {
