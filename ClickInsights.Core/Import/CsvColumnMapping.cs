@@ -89,7 +89,7 @@ public static class CsvTimestampFormat
     public const string UnixMilliseconds = "unix-ms";
 
     /// <summary>Formats tried on sample values when guessing, after ISO 8601 and Unix times.</summary>
-    internal static readonly string[] Common =
+    public static IReadOnlyList<string> Common { get; } =
     [
         "M/d/yyyy H:mm:ss", "M/d/yyyy H:mm", "M/d/yyyy h:mm:ss tt", "M/d/yyyy h:mm tt", "M/d/yy H:mm", "M/d/yy h:mm tt",
         "d/M/yyyy H:mm:ss", "d/M/yyyy H:mm", "d.M.yyyy H:mm:ss", "d.M.yyyy H:mm", "yyyy/MM/dd HH:mm:ss", "dd-MM-yyyy HH:mm:ss",
