@@ -141,6 +141,21 @@ public sealed class ImportSourceTests : IDisposable
         Assert.Contains("'" + value.Replace("\"", "\"\"", StringComparison.Ordinal), writer.ToString());
     }
 
+    [Fact]
+    public void ReasonTexts_GiveTheSerializersText()
+    {
+        Reason[] reasons = [new("burst", "clicked 6 of 6 links within 1 s", 40), new("network", "network 40.94.0.0/16 belongs to Microsoft's \"mail\" filtering", 30)];
+        var texts = new ReasonTexts();
+
+        var (codes, json) = texts.Of(ReasonSet.Of(reasons));
+        var again = texts.Of(ReasonSet.Of(reasons));
+
+        Assert.Equal("burst;network", codes);
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize<IReadOnlyList<Reason>>(reasons, ReasonJsonContext.Default.IReadOnlyListReason), json);
+        Assert.Equal(json, again.Json);
+        Assert.Equal(("", "[]"), texts.Of(ReasonSet.Of([])));
+    }
+
     private sealed class SyncProgress(Action<ImportProgress> report) : IProgress<ImportProgress>
     {
         public void Report(ImportProgress value) => report(value);
