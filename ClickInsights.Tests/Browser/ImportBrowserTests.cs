@@ -17,7 +17,8 @@ public sealed class ImportBrowserTests(BrowserFixture fixture)
         var page = await fixture.Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
 
         await page.GotoAsync(fixture.BaseUrl + "/import");
-        await Assertions.Expect(page.GetByText("Drop export files here")).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        // The input works once the page is live (after prerendering).
+        await Assertions.Expect(page.Locator("[data-testid=drop-zone][data-ready]")).ToBeVisibleAsync(new() { Timeout = 20_000 });
         // Progress can pass quickly; remember whether the progress panel was ever shown.
         await page.EvaluateAsync("""
             () => {

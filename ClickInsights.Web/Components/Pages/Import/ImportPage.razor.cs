@@ -22,13 +22,16 @@ public sealed partial class ImportPage : IDisposable
     private IReadOnlyList<ImportRecord>? _history;
     private ImportStage _shownStage;
     private string? _localError;
+    private bool _interactive;
 
     private string ImportButtonText
     {
         get
         {
             var count = _state.Importable.Count();
-            return count <= 1 ? "Import" : $"Import {count} files";
+            var total = _state.Files.Count;
+            return count == total ? (count == 1 ? "Import" : $"Import {count} files")
+                : $"Import {count} of {total} files";
         }
     }
 
@@ -39,6 +42,16 @@ public sealed partial class ImportPage : IDisposable
         _shownStage = _state.Stage;
         _subscription = Runner.Subscribe(OnRunnerChanged);
         await LoadAsync();
+    }
+
+    protected override void OnAfterRender(bool firstRender)
+    {
+        // Only runs once the page is interactive (never while prerendering).
+        if (firstRender)
+        {
+            _interactive = true;
+            StateHasChanged();
+        }
     }
 
     private async Task LoadAsync()
@@ -114,8 +127,10 @@ public sealed partial class ImportPage : IDisposable
     private static string SummaryTitle(ImportSummary s) =>
         s.Cancelled ? "Import cancelled"
         : s.FilesImported == 0 ? "Nothing was imported"
-        : s.FilesRefused > 0 ? $"Imported {s.FilesImported} file(s); {s.FilesRefused} could not be read"
+        : s.FilesRefused > 0 ? $"Imported {Files(s.FilesImported)}; {Files(s.FilesRefused)} left out (see below)"
         : s.FilesImported == 1 ? "Import finished" : $"Imported {s.FilesImported} files";
+
+    private static string Files(int count) => count == 1 ? "1 file" : $"{count} files";
 
     internal static string Seconds(TimeSpan elapsed) =>
         elapsed.TotalSeconds < 60 ? $"{elapsed.TotalSeconds:0.0} s" : $"{(int)elapsed.TotalMinutes} min {elapsed.Seconds} s";
