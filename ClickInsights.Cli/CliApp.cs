@@ -24,6 +24,9 @@ public static class CliApp
               SendGrid JSON to FILE (default demo.json), or with --format mailchimp|constantcontact|mailgun|postmark
               that provider's report pages into the folder FILE (default demo-F).
 
+        A ZIP archive is imported file by file. A CSV export is read with the columns chosen for the same
+        header row in the dashboard's Import page, or with a confident guess from its header names.
+
         Formats read: 
         """;
 
@@ -68,14 +71,30 @@ public static class CliApp
     private static async Task<int> ClassifyAsync(IReadOnlyList<string> files, string? outPath, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         var collected = new OfflineClassification();
+        var mappings = RememberedMappings();
         foreach (var file in files)
         {
-            await using var stream = File.OpenRead(file);
-            var (reader, detected) = await EventImporter.DetectAsync(stream, Path.GetFileName(file), cancellationToken);
-            await stderr.WriteLineAsync($"{file}: {reader.Format}");
-            await foreach (var e in reader.ReadNumberedAsync(detected, Path.GetFileName(file), cancellationToken))
+            using var source = ImportSource.Open(file);
+            foreach (var entry in source.Entries)
             {
-                collected.Add(e);
+                await using var stream = entry.Open();
+                var sniffed = await EventImporter.SniffAsync(stream, entry.Name, cancellationToken);
+                IEventReader reader;
+                var input = sniffed.Stream;
+                if (sniffed.Csv is { } csv && mappings is not null && await mappings.FindAsync(csv.Key, cancellationToken) is { } mapping)
+                {
+                    reader = new CsvEventReader(mapping, csv.Delimiter, csv.IsUtf8);
+                }
+                else
+                {
+                    // A JSON format, or a CSV file read with a confident guess of its columns (else the unknown ones are named).
+                    (reader, input) = await EventImporter.DetectAsync(sniffed.Stream, entry.Name, cancellationToken);
+                }
+                await stderr.WriteLineAsync($"{entry.Name}: {reader.Format}");
+                await foreach (var e in reader.ReadNumberedAsync(input, entry.Name, cancellationToken))
+                {
+                    collected.Add(e);
+                }
             }
         }
 
@@ -96,6 +115,19 @@ public static class CliApp
             (collected.Duplicates > 0 ? $" ({collected.Duplicates:N0} duplicate events skipped)" : "") +
             (outPath is null ? "" : $"; written to {outPath}"));
         return 0;
+    }
+
+    /// <summary>The CSV mappings chosen in the dashboard, when its database exists (classify never creates one).</summary>
+    private static CsvMappingStore? RememberedMappings()
+    {
+        var path = StorageOptions.DefaultDatabasePath;
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+        var builder = new DbContextOptionsBuilder<ClickInsightsDbContext>();
+        StorageOptions.Configure(builder, path);
+        return new CsvMappingStore(new ContextFactory(builder.Options), TimeProvider.System);
     }
 
     private static async Task<int> ImportAsync(IReadOnlyList<string> files, string? dbPath, string? workspaceName, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
@@ -126,23 +158,37 @@ public static class CliApp
         }
 
         int failed = 0;
+        var progress = new ConsoleProgress(stderr);
         foreach (var file in files)
         {
-            var progress = new Progress<ImportProgress>(p =>
-                stderr.Write($"\r{p.FileName}: {p.Stage.ToLowerInvariant()}, {p.EventsRead:N0} events read, {p.EventsAdded:N0} new" +
-                    (p.Fraction is { } f ? $" ({f:P0})" : "") + "   "));
+            ImportSource source;
             try
             {
-                var result = await importer.ImportFileAsync(workspaceId, file, progress, cancellationToken);
-                await stderr.WriteLineAsync();
-                await stdout.WriteLineAsync($"{result.FileName} ({result.Format}): {result.EventsRead:N0} events read, {result.EventsAdded:N0} added, " +
-                    $"{result.DuplicatesSkipped:N0} duplicates skipped, {result.Clicks:N0} new clicks in {result.Campaigns:N0} campaigns, {result.Elapsed.TotalSeconds:0.0} s");
+                source = ImportSource.Open(file);
             }
             catch (ImportFormatException e)
             {
-                await stderr.WriteLineAsync();
                 await stderr.WriteLineAsync($"error: {e.Message}");
                 failed++;
+                continue;
+            }
+            using (source)
+            {
+                // Each file (or file of an archive) all or nothing, with the CSV columns remembered by the dashboard or a confident guess.
+                foreach (var outcome in await importer.ImportSourceAsync(workspaceId, source, ImportOptions.Default, progress, cancellationToken))
+                {
+                    progress.EndLine();
+                    if (outcome.Result is { } result)
+                    {
+                        await stdout.WriteLineAsync($"{result.FileName} ({result.Format}): {result.EventsRead:N0} events read, {result.EventsAdded:N0} added, " +
+                            $"{result.DuplicatesSkipped:N0} duplicates skipped, {result.Clicks:N0} new clicks in {result.Campaigns:N0} campaigns, {result.Elapsed.TotalSeconds:0.0} s");
+                    }
+                    else
+                    {
+                        await stderr.WriteLineAsync($"error: {outcome.Error}");
+                        failed++;
+                    }
+                }
             }
         }
         return failed == 0 ? 0 : 1;
@@ -250,6 +296,35 @@ public static class CliApp
     }
 
     private sealed class CliException(string message) : Exception(message);
+
+    /// <summary>Progress on one line of stderr, rewritten at most a few times a second.</summary>
+    private sealed class ConsoleProgress(TextWriter stderr) : IProgress<ImportProgress>
+    {
+        private long _lastTicks;
+        private bool _open;
+
+        public void Report(ImportProgress p)
+        {
+            var now = Environment.TickCount64;
+            if (now - _lastTicks < 250 && p.Stage == "Reading events")
+            {
+                return;
+            }
+            _lastTicks = now;
+            _open = true;
+            stderr.Write($"\r{p.FileName}: {p.Stage.ToLowerInvariant()}, {p.EventsRead:N0} events read, {p.EventsAdded:N0} new" +
+                (p.Fraction is { } f ? $" ({f:P0})" : "") + "   ");
+        }
+
+        public void EndLine()
+        {
+            if (_open)
+            {
+                stderr.WriteLine();
+                _open = false;
+            }
+        }
+    }
 
     private sealed class ContextFactory(DbContextOptions<ClickInsightsDbContext> options) : IDbContextFactory<ClickInsightsDbContext>
     {

@@ -36,6 +36,9 @@ public static class ClickInsightsWebExtensions
         services.AddSingleton(ScannerCatalogue.Default);
         services.AddSingleton<ClassificationService>();
         services.AddSingleton<EventImporter>();
+        services.AddOptions<UploadOptions>().BindConfiguration(UploadOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<CsvMappingStore>();
+        services.AddSingleton<ImportRunner>();
         services.AddSingleton<ReportService>();
         services.AddSingleton<DemoSeeder>();
         services.AddSingleton<ClickReports>();

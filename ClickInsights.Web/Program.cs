@@ -4,7 +4,9 @@ using ClickInsights.Web.Sync;
 
 var builder = WebApplication.CreateBuilder(args);
 
-builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+builder.Services.AddRazorComponents().AddInteractiveServerComponents()
+    // Uploads stream in chunks; a little more room than the 32 KB default keeps large files from stalling on it.
+    .AddHubOptions(hub => hub.MaximumReceiveMessageSize = 256 * 1024);
 builder.Services.AddClickInsights();
 
 var app = builder.Build();

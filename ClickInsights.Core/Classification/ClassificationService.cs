@@ -223,14 +223,16 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
             p[7].Value = hash;
             p[8].Value = now;
             await insert.PrepareAsync(cancellationToken);
+            var texts = new ReasonTexts();
             foreach (var click in clicks)
             {
                 p[0].Value = click.EventId;
                 p[2].Value = (int)click.Verdict;
                 p[3].Value = click.Score;
-                p[4].Value = string.Join(';', click.Reasons.Select(r => r.Code));
-                p[5].Value = JsonSerializer.Serialize(click.Reasons, ReasonJsonContext.Default.IReadOnlyListReason);
-                await insert.ExecuteNonQueryAsync(cancellationToken);
+                var (codes, json) = texts.Of(click.Reasons);
+                p[4].Value = codes;
+                p[5].Value = json;
+                insert.ExecuteNonQuery();
             }
         }
 
@@ -340,6 +342,46 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
     }
 }
 
+/// <summary>
+/// The stored text of each click's reasons. Clicks of a burst share most reasons, so each distinct reason is
+/// written as JSON once and the click's list is put together from those pieces (the same text the serializer gives).
+/// </summary>
+public sealed class ReasonTexts
+{
+    private readonly Dictionary<Reason, string> _json = [];
+    private readonly System.Text.StringBuilder _builder = new();
+
+    public (string Codes, string Json) Of(ReasonSet reasons)
+    {
+        if (reasons.Count == 0)
+        {
+            return ("", "[]");
+        }
+        _builder.Clear();
+        for (int i = 0; i < reasons.Count; i++)
+        {
+            _builder.Append(i == 0 ? "" : ";").Append(reasons[i].Code);
+        }
+        var codes = _builder.ToString();
+        _builder.Clear().Append('[');
+        for (int i = 0; i < reasons.Count; i++)
+        {
+            var reason = reasons[i];
+            if (!_json.TryGetValue(reason, out var json))
+            {
+                json = JsonSerializer.Serialize(reason, ReasonJsonContext.Default.Reason);
+                if (_json.Count < 100_000)
+                {
+                    _json[reason] = json;
+                }
+            }
+            _builder.Append(i == 0 ? "" : ",").Append(json);
+        }
+        return (codes, _builder.Append(']').ToString());
+    }
+}
+
 [JsonSerializable(typeof(IReadOnlyList<Reason>))]
+[JsonSerializable(typeof(Reason))]
 [JsonSerializable(typeof(List<Reason>))]
 public sealed partial class ReasonJsonContext : JsonSerializerContext;

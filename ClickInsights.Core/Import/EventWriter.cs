@@ -1,5 +1,6 @@
 using System.Data.Common;
 using ClickInsights.Core.Data;
+using Microsoft.Data.Sqlite;
 
 namespace ClickInsights.Core.Import;
 
@@ -7,8 +8,16 @@ namespace ClickInsights.Core.Import;
 /// Writes normalized events inside one transaction with prepared statements (SQLite's fastest path), storing
 /// campaigns, recipients, links and user agents once each. Plain SQL that runs on SQLite and PostgreSQL.
 /// </summary>
+/// <remarks>
+/// A large file into a small table goes the bulk way on SQLite: inside the same transaction the indexes of
+/// <c>Events</c> are dropped, rows are appended without index upkeep, duplicates are found by a hash of their ids
+/// (checked exactly against the stored row on a hit), and the indexes are rebuilt from their own stored SQL at the
+/// end, which sorts once instead of inserting a million keys at random places. A failure or cancel rolls all of it
+/// back, indexes included; readers keep seeing the previous state until the commit.
+/// </remarks>
 internal sealed class EventWriter : IAsyncDisposable
 {
+    private readonly BulkState? _bulk;
     private readonly DbConnection _connection;
     private readonly DbTransaction _transaction;
     private readonly int _workspaceId;
@@ -21,17 +30,20 @@ internal sealed class EventWriter : IAsyncDisposable
     private readonly DbCommand _insertEvent;
     private readonly DbParameter[] _eventParameters;
 
-    private EventWriter(DbConnection connection, DbTransaction transaction, int workspaceId, int importId)
+    private EventWriter(DbConnection connection, DbTransaction transaction, int workspaceId, int importId, BulkState? bulk)
     {
         _connection = connection;
         _transaction = transaction;
         _workspaceId = workspaceId;
         _importId = importId;
+        _bulk = bulk;
         _insertEvent = Command("""
             INSERT INTO "Events" ("WorkspaceId", "CampaignId", "RecipientId", "Type", "OccurredAtMs", "LinkId", "Ip", "UserAgentId", "ProviderBotFlag", "Source", "ExternalId", "ImportId", "Raw")
             VALUES (@w, @c, @r, @t, @at, @l, @ip, @ua, @bot, @s, @x, @i, @raw)
+            """ + (bulk is null ? """
+
             ON CONFLICT ("WorkspaceId", "Source", "ExternalId") DO NOTHING
-            """);
+            """ : ""));
         _eventParameters = new[] { "@w", "@c", "@r", "@t", "@at", "@l", "@ip", "@ua", "@bot", "@s", "@x", "@i", "@raw" }
             .Select(name => AddParameter(_insertEvent, name)).ToArray();
         _insertEvent.Prepare();
@@ -39,8 +51,10 @@ internal sealed class EventWriter : IAsyncDisposable
 
     public HashSet<int> TouchedCampaigns { get; } = [];
 
-    public static async Task<EventWriter> OpenAsync(DbConnection connection, int workspaceId, string fileName, string format, DateTime startedAt, CancellationToken cancellationToken)
+    /// <param name="expectedEvents">About how many events the file holds (from its size), to choose the bulk way; null when unknown.</param>
+    public static async Task<EventWriter> OpenAsync(DbConnection connection, int workspaceId, string fileName, string format, DateTime startedAt, long? expectedEvents, CancellationToken cancellationToken)
     {
+        var bulk = await BulkState.StartAsync(connection, workspaceId, expectedEvents, cancellationToken);
         var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using var insertImport = connection.CreateCommand();
         insertImport.Transaction = transaction;
@@ -54,8 +68,12 @@ internal sealed class EventWriter : IAsyncDisposable
         SetParameter(insertImport, "@at", startedAt);
         var importId = Convert.ToInt32(await insertImport.ExecuteScalarAsync(cancellationToken));
 
-        var writer = new EventWriter(connection, transaction, workspaceId, importId);
+        var writer = new EventWriter(connection, transaction, workspaceId, importId, bulk);
         await writer.LoadExistingAsync(cancellationToken);
+        if (bulk is not null)
+        {
+            await bulk.DropIndexesAsync(connection, transaction, cancellationToken);
+        }
         return writer;
     }
 
@@ -131,6 +149,16 @@ internal sealed class EventWriter : IAsyncDisposable
         int? linkId = e.Url is null ? null : LinkId(campaignId, e.Url, e.LinkPosition);
         int? userAgentId = e.UserAgent is null ? null : UserAgentId(e.UserAgent);
 
+        long hash = 0;
+        if (_bulk is not null)
+        {
+            hash = BulkState.Hash(e.Source, e.ExternalId);
+            if (_bulk.Ids.TryGetValue(hash, out var stored) && IsStored(stored, e.Source, e.ExternalId))
+            {
+                return false;
+            }
+        }
+
         var p = _eventParameters;
         p[0].Value = _workspaceId;
         p[1].Value = campaignId;
@@ -149,9 +177,24 @@ internal sealed class EventWriter : IAsyncDisposable
         if (added)
         {
             TouchedCampaigns.Add(campaignId);
+            // On a (rare) collision of two different ids the first keeps the slot; the second was still stored.
+            _bulk?.Ids.TryAdd(hash, SQLitePCL.raw.sqlite3_last_insert_rowid(((SqliteConnection)_connection).Handle));
         }
         return added;
     }
+
+    /// <summary>Whether the row with this id holds exactly this source and external id (a hash hit is checked, never trusted).</summary>
+    private bool IsStored(long rowId, string source, string externalId)
+    {
+        _checkStored ??= Command("""SELECT "Source", "ExternalId" FROM "Events" WHERE "Id" = @id""");
+        _checkStored.Parameters.Clear();
+        SetParameter(_checkStored, "@id", rowId);
+        using var reader = _checkStored.ExecuteReader();
+        return reader.Read() && reader.GetString(0) == source && reader.GetString(1) == externalId;
+    }
+
+    private DbCommand? _checkStored;
+    private DbCommand? _insertRecipient;
 
     public async Task CommitAsync(ImportResult result, DateTime finishedAt, CancellationToken cancellationToken)
     {
@@ -167,6 +210,11 @@ internal sealed class EventWriter : IAsyncDisposable
         SetParameter(update, "@campaigns", result.Campaigns);
         SetParameter(update, "@id", _importId);
         await update.ExecuteNonQueryAsync(cancellationToken);
+        if (_bulk is not null)
+        {
+            // A duplicate the hashes missed would fail the unique index here and roll everything back.
+            await _bulk.RebuildIndexesAsync(_connection, _transaction, cancellationToken);
+        }
         await _transaction.CommitAsync(cancellationToken);
     }
 
@@ -207,11 +255,18 @@ internal sealed class EventWriter : IAsyncDisposable
         {
             return id;
         }
-        using var insert = Command("""INSERT INTO "Recipients" ("WorkspaceId", "Email", "Domain") VALUES (@w, @e, @d) RETURNING "Id" """);
-        SetParameter(insert, "@w", _workspaceId);
-        SetParameter(insert, "@e", email);
-        SetParameter(insert, "@d", DomainOf(email));
-        id = Convert.ToInt32(insert.ExecuteScalar());
+        // Prepared once: a file may bring a hundred thousand new recipients.
+        if (_insertRecipient is null)
+        {
+            _insertRecipient = Command("""INSERT INTO "Recipients" ("WorkspaceId", "Email", "Domain") VALUES (@w, @e, @d) RETURNING "Id" """);
+            AddParameter(_insertRecipient, "@w").Value = _workspaceId;
+            AddParameter(_insertRecipient, "@e");
+            AddParameter(_insertRecipient, "@d");
+            _insertRecipient.Prepare();
+        }
+        _insertRecipient.Parameters[1].Value = email;
+        _insertRecipient.Parameters[2].Value = DomainOf(email);
+        id = Convert.ToInt32(_insertRecipient.ExecuteScalar());
         _recipients[email] = id;
         return id;
     }
@@ -272,7 +327,125 @@ internal sealed class EventWriter : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _insertEvent.DisposeAsync();
+        if (_checkStored is not null)
+        {
+            await _checkStored.DisposeAsync();
+        }
+        if (_insertRecipient is not null)
+        {
+            await _insertRecipient.DisposeAsync();
+        }
         // Disposing an uncommitted transaction rolls it back: a failed or cancelled import leaves nothing.
         await _transaction.DisposeAsync();
+        if (_bulk is not null)
+        {
+            await _bulk.RestoreAsync(_connection);
+        }
+    }
+
+    /// <summary>The bulk way's state: the connection settings to restore, the dropped indexes, and the hashes of stored ids.</summary>
+    private sealed class BulkState
+    {
+        /// <summary>Below this many events the usual way (index upkeep per row) is as fast.</summary>
+        private const long MinimumEvents = 50_000;
+
+        private readonly List<string> _indexes = [];
+        private long _synchronous;
+        private long _cacheSize;
+
+        /// <summary>Hash of source and external id → the row that holds it.</summary>
+        public Dictionary<long, long> Ids { get; private init; } = [];
+
+        public static async Task<BulkState?> StartAsync(DbConnection connection, int workspaceId, long? expectedEvents, CancellationToken cancellationToken)
+        {
+            if (connection is not SqliteConnection || expectedEvents is not { } expected || expected < MinimumEvents)
+            {
+                return null;
+            }
+            // Rebuilding an index reads the whole table: worth it only when the file is at least as large as what is stored.
+            var stored = Convert.ToInt64(await ScalarAsync(connection, null, """SELECT coalesce(max("Id"), 0) FROM "Events" """, cancellationToken));
+            if (expected < stored)
+            {
+                return null;
+            }
+            var bulk = new BulkState
+            {
+                // Sized up front: growing a dictionary of a million entries briefly holds it twice.
+                Ids = new Dictionary<long, long>((int)Math.Min(int.MaxValue / 2, expected + stored)),
+                _synchronous = Convert.ToInt64(await ScalarAsync(connection, null, "PRAGMA synchronous", cancellationToken)),
+                _cacheSize = Convert.ToInt64(await ScalarAsync(connection, null, "PRAGMA cache_size", cancellationToken)),
+            };
+            // Foreign keys cannot change inside a transaction; every id written here comes from this transaction or a row read in it.
+            // A crash loses at most this uncommitted import: the commit itself is the last step.
+            await ScalarAsync(connection, null, "PRAGMA foreign_keys = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -32768;", cancellationToken);
+
+            await using var command = connection.CreateCommand();
+            command.CommandText = """SELECT "Id", "Source", "ExternalId" FROM "Events" WHERE "WorkspaceId" = @w""";
+            SetParameter(command, "@w", workspaceId);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                bulk.Ids.TryAdd(Hash(reader.GetString(1), reader.GetString(2)), reader.GetInt64(0));
+            }
+            return bulk;
+        }
+
+        public async Task DropIndexesAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+        {
+            await using (var command = connection.CreateCommand())
+            {
+                command.Transaction = transaction;
+                command.CommandText = """SELECT "name", "sql" FROM sqlite_master WHERE type = 'index' AND tbl_name = 'Events' AND sql IS NOT NULL""";
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                var names = new List<string>();
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    names.Add(reader.GetString(0));
+                    _indexes.Add(reader.GetString(1));
+                }
+                await reader.DisposeAsync();
+                foreach (var name in names)
+                {
+                    await ScalarAsync(connection, transaction, $"DROP INDEX \"{name.Replace("\"", "\"\"", StringComparison.Ordinal)}\"", cancellationToken);
+                }
+            }
+        }
+
+        public async Task RebuildIndexesAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+        {
+            foreach (var sql in _indexes)
+            {
+                await ScalarAsync(connection, transaction, sql, cancellationToken);
+            }
+        }
+
+        public async Task RestoreAsync(DbConnection connection)
+        {
+            await ScalarAsync(connection, null, $"PRAGMA foreign_keys = ON; PRAGMA synchronous = {_synchronous}; PRAGMA cache_size = {_cacheSize};", CancellationToken.None);
+        }
+
+        /// <summary>64-bit FNV-1a of source and id: one long per stored event instead of its strings.</summary>
+        public static long Hash(string source, string externalId)
+        {
+            ulong hash = 14695981039346656037;
+            foreach (var c in source)
+            {
+                hash = (hash ^ c) * 1099511628211;
+            }
+            hash = (hash ^ 0x1f) * 1099511628211;
+            foreach (var c in externalId)
+            {
+                hash = (hash ^ c) * 1099511628211;
+            }
+            return unchecked((long)hash);
+        }
+
+        private static async Task<object?> ScalarAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken)
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = sql;
+            return await command.ExecuteScalarAsync(cancellationToken);
+        }
     }
 }

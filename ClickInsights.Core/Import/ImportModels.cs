@@ -1,3 +1,5 @@
+using ClickInsights.Core.Data;
+
 namespace ClickInsights.Core.Import;
 
 public sealed record ImportProgress(string FileName, long EventsRead, long EventsAdded, long BytesRead, long? TotalBytes, string Stage)
@@ -18,4 +20,45 @@ public sealed record ImportResult(
 {
     /// <summary>The campaigns that got new events (the ones to classify).</summary>
     public IReadOnlyCollection<int> CampaignIds { get; init; } = [];
+}
+
+
+/// <summary>Choices for one import.</summary>
+public sealed record ImportOptions
+{
+    public static ImportOptions Default { get; } = new();
+
+    /// <summary>The columns of a CSV file; null uses the mapping remembered for its header row, or a confident guess.</summary>
+    public CsvColumnMapping? CsvMapping { get; init; }
+
+    /// <summary>False stores the events and leaves classification to the caller (see <see cref="ImportResult.CampaignIds"/>).</summary>
+    public bool Classify { get; init; } = true;
+}
+
+/// <summary>What the first bytes of a file say it is: a JSON format (its reader), a CSV file (its header) or a ZIP archive.</summary>
+public sealed record SniffedFile(IEventReader? Reader, CsvHeader? Csv, bool IsArchive, Stream Stream);
+
+/// <summary>One file of an import: its result, or why nothing of it was stored.</summary>
+public sealed record ImportOutcome(string FileName, ImportResult? Result, string? Error);
+
+/// <summary>A look at a file before importing it: nothing is stored.</summary>
+public sealed record ImportPreview
+{
+    public required string FileName { get; init; }
+    /// <summary>The detected format; null when the file is not one ClickInsights reads (<see cref="Error"/> says why).</summary>
+    public string? Format { get; init; }
+    public CsvHeader? Csv { get; init; }
+    /// <summary>For a CSV file: the mapping that would be used (chosen, remembered or guessed).</summary>
+    public CsvColumnMapping? Mapping { get; init; }
+    public bool MappingRemembered { get; init; }
+    /// <summary>For a CSV file: what still has to be chosen before it can be read.</summary>
+    public IReadOnlyList<string> Unmapped { get; init; } = [];
+    public long Events { get; init; }
+    public IReadOnlyDictionary<EventType, long> EventsByType { get; init; } = new Dictionary<EventType, long>();
+    public IReadOnlyList<string> Campaigns { get; init; } = [];
+    public string? Error { get; init; }
+
+    public bool NeedsMapping => Error is null && Unmapped.Count > 0;
+    public bool CanImport => Error is null && Unmapped.Count == 0;
+    public long Clicks => EventsByType.GetValueOrDefault(EventType.Click);
 }

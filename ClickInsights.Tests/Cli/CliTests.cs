@@ -71,6 +71,43 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task ImportCliTests_ZipOfJsonAndCsv_ImportsEachAndPrintsProgressAndSummary()
+    {
+        var zipPath = Path.Combine(_folder.Folder, "exports.zip");
+        var db = Path.Combine(_folder.Folder, "cli.db");
+        using (var zip = System.IO.Compression.ZipFile.Open(zipPath, System.IO.Compression.ZipArchiveMode.Create))
+        {
+            using (var json = zip.CreateEntry("demo.json").Open())
+            {
+                json.Write(Samples.DemoSendGridFile(new() { Contacts = 1_500, Campaigns = 1 }));
+            }
+            using var csv = new StreamWriter(zip.CreateEntry("clicks.csv").Open());
+            csv.Write("Email,Clicked At,Link,Campaign\na@shop.example,2026-03-02T14:00:07Z,https://shop.example/,Spring\n");
+        }
+
+        var (code, stdout, stderr) = await RunAsync("import", zipPath, "--db", db);
+
+        Assert.Equal(0, code);
+        Assert.Contains("exports.zip/demo.json (SendGrid Event Webhook JSON)", stdout);
+        Assert.Contains("exports.zip/clicks.csv (CSV export", stdout);
+        Assert.Contains("events read", stderr);
+    }
+
+    [Fact]
+    public async Task ImportCliTests_CsvWithUnknownColumns_FailsNamingWhatItCouldNotMap()
+    {
+        var csvPath = Path.Combine(_folder.Folder, "export.csv");
+        await File.WriteAllTextAsync(csvPath, "Adresse;Zeitpunkt\njan@example.de;2026-03-02T14:00:07Z\n");
+
+        var (code, _, stderr) = await RunAsync("import", csvPath, "--db", Path.Combine(_folder.Folder, "cli.db"));
+
+        Assert.Equal(1, code);
+        Assert.Contains("export.csv", stderr);
+        Assert.Contains("email address", stderr);
+        Assert.Contains("\"Adresse\"", stderr);
+    }
+
+    [Fact]
     public async Task UnknownCommand_ExplainsUsage()
     {
         var (code, _, err) = await RunAsync("frobnicate", "x");

@@ -10,6 +10,8 @@ public static class Show
 
     public static string Number(int value) => value.ToString("N0", Culture);
 
+    public static string Number(long value) => value.ToString("N0", Culture);
+
     public static string DateTime(DateTime utc) => utc.ToString("MMM d, yyyy HH:mm:ss", Culture);
 
     public static string Date(DateTime? utc) => utc is { } d ? d.ToString("MMM d, yyyy", Culture) : "—";

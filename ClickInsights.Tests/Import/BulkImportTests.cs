@@ -1,0 +1,90 @@
+using ClickInsights.Core.Import;
+using ClickInsights.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+
+namespace ClickInsights.Tests.Import;
+
+/// <summary>
+/// The bulk way a large file takes into a small table (indexes dropped and rebuilt in the same transaction,
+/// duplicates found by hashed ids): same result as the usual way, nothing left behind on failure.
+/// </summary>
+public sealed class BulkImportTests : IDisposable
+{
+    private readonly TestDatabase _database = new();
+    // About 35 MB: large enough for the bulk way (more than 50,000 events by its size estimate).
+    private static readonly Lazy<byte[]> Large = new(() => Samples.DemoSendGridFile(new() { Contacts = 12_000, Campaigns = 2, Seed = 3 }));
+
+    private async Task<(int Events, int Verdicts, List<string> Indexes)> StoredAsync()
+    {
+        await using var db = _database.CreateDbContext();
+        var indexes = await db.Database.SqlQueryRaw<string>("""SELECT name AS "Value" FROM sqlite_master WHERE type = 'index' AND tbl_name = 'Events' ORDER BY name""").ToListAsync();
+        return (await db.Events.CountAsync(), await db.ClickVerdicts.CountAsync(), indexes);
+    }
+
+    [Fact]
+    public async Task BulkImport_Twice_StoresOnceAndKeepsEveryIndex()
+    {
+        var workspace = await _database.CreateWorkspaceAsync();
+        var (_, _, indexesBefore) = await StoredAsync();
+        Assert.True(Large.Value.Length / 300 > 50_000);
+
+        var first = await _database.Importer.ImportAsync(workspace, new MemoryStream(Large.Value), "large.json");
+        var afterFirst = await StoredAsync();
+        var second = await _database.Importer.ImportAsync(workspace, new MemoryStream(Large.Value), "large-again.json");
+        var afterSecond = await StoredAsync();
+
+        Assert.Equal(first.EventsRead, first.EventsAdded);
+        Assert.Equal(first.EventsAdded, afterFirst.Events);
+        Assert.Equal(first.Clicks, afterFirst.Verdicts);
+        Assert.Equal((0, first.EventsRead), (second.EventsAdded, second.DuplicatesSkipped));
+        Assert.Equal(afterFirst.Events, afterSecond.Events);
+        Assert.Equal(5, indexesBefore.Count);
+        Assert.Equal(indexesBefore, afterSecond.Indexes);
+    }
+
+    [Fact]
+    public async Task BulkImport_DuplicateInsideTheFile_IsStoredOnce()
+    {
+        var workspace = await _database.CreateWorkspaceAsync();
+        var text = System.Text.Encoding.UTF8.GetString(Large.Value);
+        var firstEvent = text[1..(text.IndexOf("},{", StringComparison.Ordinal) + 1)];
+        var withDuplicate = System.Text.Encoding.UTF8.GetBytes(text.TrimEnd(']') + "," + firstEvent + "]");
+
+        var result = await _database.Importer.ImportAsync(workspace, new MemoryStream(withDuplicate), "dup.json");
+
+        Assert.Equal(1, result.DuplicatesSkipped);
+        Assert.Equal(result.EventsRead - 1, (await StoredAsync()).Events);
+    }
+
+    [Fact]
+    public async Task BulkImport_Cancelled_LeavesNothingAndEveryIndex()
+    {
+        var workspace = await _database.CreateWorkspaceAsync();
+        var (_, _, indexesBefore) = await StoredAsync();
+        using var cancel = new CancellationTokenSource();
+        var progress = new CancelAt(20_000, cancel);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _database.Importer.ImportAsync(workspace, new MemoryStream(Large.Value), "large.json", progress, cancel.Token));
+
+        var after = await StoredAsync();
+        Assert.Equal(0, after.Events);
+        Assert.Equal(indexesBefore, after.Indexes);
+        // The connection's settings are back: foreign keys are enforced again.
+        await using var db = _database.CreateDbContext();
+        await db.Database.OpenConnectionAsync();
+        Assert.Equal(1L, await db.Database.SqlQueryRaw<long>("""SELECT foreign_keys AS "Value" FROM pragma_foreign_keys""").SingleAsync());
+    }
+
+    private sealed class CancelAt(long events, CancellationTokenSource cancel) : IProgress<ImportProgress>
+    {
+        public void Report(ImportProgress value)
+        {
+            if (value.EventsRead >= events)
+            {
+                cancel.Cancel();
+            }
+        }
+    }
+
+    public void Dispose() => _database.Dispose();
+}

@@ -1,0 +1,151 @@
+using ClickInsights.Core.Data;
+using ClickInsights.Core.Import;
+using ClickInsights.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace ClickInsights.Tests.Import;
+
+/// <summary>The dashboard's import runner: upload limits, the whole flow, cancelling, and the temporary files.</summary>
+public sealed class ImportRunnerTests : IDisposable
+{
+    private readonly TestDatabase _database = new();
+
+    private ImportRunner Runner(int maxMegabytes = 5) => new(
+        _database.Importer,
+        new CsvMappingStore(_database, TimeProvider.System),
+        _database,
+        Options.Create(new UploadOptions { MaxUploadMegabytes = maxMegabytes, MaxFiles = 5 }),
+        Options.Create(new StorageOptions { DatabasePath = _database.Path_ }),
+        TimeProvider.System,
+        NullLogger<ImportRunner>.Instance);
+
+    private static (string, long, Func<long, Stream>) File(string name, byte[] bytes) => (name, bytes.Length, _ => new MemoryStream(bytes));
+
+    [Fact]
+    public async Task Upload_FileOverTheLimit_NamesTheLimitAndKeepsNothing()
+    {
+        var runner = Runner(maxMegabytes: 1);
+        var workspace = await _database.CreateWorkspaceAsync();
+
+        await runner.UploadAsync(workspace, [File("big.json", new byte[1024 * 1024 + 1])]);
+
+        Assert.Equal(ImportStage.Empty, runner.State.Stage);
+        Assert.Contains("the upload limit is 1 MB per file", runner.State.Error);
+        Assert.Contains("ClickInsights:Import:MaxUploadMegabytes", runner.State.Error);
+        Assert.False(Directory.Exists(runner.UploadFolder) && Directory.EnumerateFiles(runner.UploadFolder).Any());
+    }
+
+    [Fact]
+    public async Task Upload_StreamLongerThanItsDeclaredSize_IsStoppedAtTheLimit()
+    {
+        var runner = Runner(maxMegabytes: 1);
+        var workspace = await _database.CreateWorkspaceAsync();
+
+        // The browser's stream refuses to give more than the allowed size, as IBrowserFile.OpenReadStream does.
+        await runner.UploadAsync(workspace, [("lying.json", 10, max => new LimitedStream(max))]);
+
+        Assert.Contains("larger than the upload limit of 1 MB", runner.State.Error);
+        Assert.Empty(Directory.EnumerateFiles(runner.UploadFolder));
+    }
+
+    [Fact]
+    public async Task UploadCheckImport_GivesASummary_AndDeletesTheUploads()
+    {
+        var runner = Runner();
+        var workspace = await _database.CreateWorkspaceAsync();
+        var seen = new List<ImportStage>();
+        using var subscription = runner.Subscribe(s => { lock (seen) { seen.Add(s.Stage); } });
+
+        await runner.UploadAsync(workspace, [File("demo.json", Samples.DemoSendGridFile(new() { Contacts = 200, Campaigns = 2 })), File("odd.json", System.Text.Encoding.UTF8.GetBytes(Samples.SendGridOddCases))]);
+        await runner.Completion;
+        Assert.Equal(ImportStage.Ready, runner.State.Stage);
+        Assert.All(runner.State.Files, f => Assert.True(f.Preview!.CanImport));
+        Assert.Equal(2, runner.State.Files[0].Preview!.Campaigns.Count);
+
+        Assert.True(runner.StartImport());
+        await runner.Completion;
+
+        var summary = runner.State.Summary!;
+        Assert.Equal(ImportStage.Done, runner.State.Stage);
+        Assert.Equal((2, 0, 5, false), (summary.FilesImported, summary.FilesRefused, summary.Campaigns, summary.Cancelled));
+        Assert.True(summary.Clicks > 0);
+        Assert.Contains(ImportStage.Importing, seen);
+        Assert.Empty(Directory.EnumerateFiles(runner.UploadFolder));
+        Assert.Equal(2, (await runner.HistoryAsync(workspace)).Count);
+    }
+
+    [Fact]
+    public async Task Import_Cancelled_LeavesNothingOfTheCurrentFile()
+    {
+        var runner = Runner(maxMegabytes: 50);
+        var workspace = await _database.CreateWorkspaceAsync();
+        await runner.UploadAsync(workspace, [File("demo.json", Samples.DemoSendGridFile(new() { Contacts = 2_000, Campaigns = 2 }))]);
+        await runner.Completion;
+        using var subscription = runner.Subscribe(s =>
+        {
+            if (s.Stage == ImportStage.Importing && s.Progress is { EventsRead: > 0 })
+            {
+                runner.Cancel();
+            }
+        });
+
+        runner.StartImport();
+        await runner.Completion;
+
+        Assert.True(runner.State.Summary!.Cancelled);
+        Assert.Equal(0, runner.State.Summary.FilesImported);
+        await using var db = _database.CreateDbContext();
+        Assert.Equal(0, await db.Events.CountAsync());
+        Assert.Equal(0, await db.Imports.CountAsync());
+        Assert.Empty(Directory.EnumerateFiles(runner.UploadFolder));
+    }
+
+    [Fact]
+    public async Task Reset_AfterChecking_DeletesTheUploads()
+    {
+        var runner = Runner();
+        var workspace = await _database.CreateWorkspaceAsync();
+        await runner.UploadAsync(workspace, [File("odd.json", System.Text.Encoding.UTF8.GetBytes(Samples.SendGridOddCases))]);
+        await runner.Completion;
+        Assert.Single(Directory.EnumerateFiles(runner.UploadFolder));
+
+        runner.Reset();
+
+        Assert.Equal(ImportStage.Empty, runner.State.Stage);
+        Assert.Empty(Directory.EnumerateFiles(runner.UploadFolder));
+    }
+
+    /// <summary>Endless zeros that fail past the allowed size with the browser stream's message.</summary>
+    private sealed class LimitedStream(long max) : Stream
+    {
+        private long _position;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            if (_position + count > max)
+            {
+                throw new IOException($"Supplied file with size {_position + count} bytes exceeds the maximum of {max} bytes.");
+            }
+            _position += count;
+            return count;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    public void Dispose() => _database.Dispose();
+}

@@ -1,0 +1,146 @@
+using ClickInsights.Core.Data;
+using ClickInsights.Core.Import;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Forms;
+
+namespace ClickInsights.Web.Components.Pages.Import;
+
+/// <summary>
+/// Upload, check and import provider exports. The work lives in <see cref="ImportRunner"/>, so it goes on when the
+/// person navigates away; this page only shows the runner's state and passes on what the person chose.
+/// </summary>
+public sealed partial class ImportPage : IDisposable
+{
+    [Inject] private ImportRunner Runner { get; set; } = default!;
+    [Inject] private CurrentWorkspace Current { get; set; } = default!;
+
+    private readonly CancellationTokenSource _disposed = new();
+    private readonly HashSet<string> _editing = [];
+    private IDisposable? _subscription;
+    private ImportState _state = ImportState.Empty;
+    private Workspace? _workspace;
+    private IReadOnlyList<ImportRecord>? _history;
+    private ImportStage _shownStage;
+    private string? _localError;
+    private bool _interactive;
+
+    private string ImportButtonText
+    {
+        get
+        {
+            var count = _state.Importable.Count();
+            var total = _state.Files.Count;
+            return count == total ? (count == 1 ? "Import" : $"Import {count} files")
+                : $"Import {count} of {total} files";
+        }
+    }
+
+    protected override async Task OnInitializedAsync()
+    {
+        Current.Changed += OnWorkspaceChanged;
+        _state = _shownStage == default ? Runner.State : _state;
+        _shownStage = _state.Stage;
+        _subscription = Runner.Subscribe(OnRunnerChanged);
+        await LoadAsync();
+    }
+
+    protected override void OnAfterRender(bool firstRender)
+    {
+        // Only runs once the page is interactive (never while prerendering).
+        if (firstRender)
+        {
+            _interactive = true;
+            StateHasChanged();
+        }
+    }
+
+    private async Task LoadAsync()
+    {
+        _workspace = await Current.GetAsync(_disposed.Token);
+        _history = _workspace is null ? [] : await Runner.HistoryAsync(_workspace.Id, cancellationToken: _disposed.Token);
+    }
+
+    private void OnRunnerChanged(ImportState state) => _ = InvokeAsync(async () =>
+    {
+        var finished = state.Stage == ImportStage.Done && _shownStage != ImportStage.Done;
+        _state = state;
+        _shownStage = state.Stage;
+        if (state.Stage == ImportStage.Empty)
+        {
+            _editing.Clear();
+        }
+        if (finished)
+        {
+            await LoadAsync();
+            // The workspace picker and other pages show the new campaigns.
+            Current.Refresh();
+        }
+        StateHasChanged();
+    });
+
+    private void OnWorkspaceChanged() => _ = InvokeAsync(async () => { await LoadAsync(); StateHasChanged(); });
+
+    private async Task OnFilesChosenAsync(InputFileChangeEventArgs e)
+    {
+        if (_workspace is null)
+        {
+            return;
+        }
+        var limit = Runner.Limits.MaxFiles;
+        _localError = null;
+        if (e.FileCount > limit)
+        {
+            _localError = ImportRunner.TooManyFiles(e.FileCount, limit);
+            return;
+        }
+        var files = e.GetMultipleFiles(limit)
+            .Select(f => (f.Name, f.Size, (Func<long, Stream>)(max => f.OpenReadStream(max, _disposed.Token))))
+            .ToList();
+        await Runner.UploadAsync(_workspace.Id, files, _disposed.Token);
+    }
+
+    private async Task ApplyMappingAsync(ImportFileState file, CsvColumnMapping mapping)
+    {
+        _editing.Remove(file.Id);
+        await Runner.UseMappingAsync(file.Id, mapping);
+    }
+
+    private void StartImport() => Runner.StartImport();
+
+    private void DismissError()
+    {
+        _localError = null;
+        if (!_state.Busy && _state.Stage == ImportStage.Empty)
+        {
+            Runner.Reset();
+        }
+        _state = _state with { Error = null };
+    }
+
+    private static string ProgressText(ImportProgress? progress) => progress switch
+    {
+        null => "",
+        { Stage: "Uploading", TotalBytes: { } total } => $"— {ImportRunner.Megabytes(progress.BytesRead)} of {ImportRunner.Megabytes(total)}",
+        _ => $"— {progress.EventsRead:N0} events read",
+    };
+
+    private static string SummaryTitle(ImportSummary s) =>
+        s.Cancelled ? "Import cancelled"
+        : s.FilesImported == 0 ? "Nothing was imported"
+        : s.FilesRefused > 0 ? $"Imported {Files(s.FilesImported)}; {Files(s.FilesRefused)} left out (see below)"
+        : s.FilesImported == 1 ? "Import finished" : $"Imported {s.FilesImported} files";
+
+    private static string Files(int count) => count == 1 ? "1 file" : $"{count} files";
+
+    internal static string Seconds(TimeSpan elapsed) =>
+        elapsed.TotalSeconds < 60 ? $"{elapsed.TotalSeconds:0.0} s" : $"{(int)elapsed.TotalMinutes} min {elapsed.Seconds} s";
+
+    public void Dispose()
+    {
+        Current.Changed -= OnWorkspaceChanged;
+        _subscription?.Dispose();
+        // Stops an upload in progress (the browser's stream ends with the page); a running import goes on.
+        _disposed.Cancel();
+        _disposed.Dispose();
+    }
+}

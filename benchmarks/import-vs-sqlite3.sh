@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Import speed, side by side in one run on this machine:
+#   ClickInsights.Cli import of a simulated SendGrid file (parsing, storing with dedupe, classifying every click)
+#   vs. the sqlite3 shell's .import of the same events written as CSV (one column per field) into one table.
+# Wall time and peak memory (max RSS) of each come from /usr/bin/time.
+#   benchmarks/import-vs-sqlite3.sh                    # ~1.5 million events (110,000 contacts, 4 campaigns)
+#   CONTACTS=20000 benchmarks/import-vs-sqlite3.sh     # a quicker run
+set -euo pipefail
+CONTACTS=${CONTACTS:-110000}
+CAMPAIGNS=${CAMPAIGNS:-4}
+WORK=${WORK:-/tmp/clickinsights-import-bench}
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+mkdir -p "$WORK"
+rm -f "$WORK"/*.db "$WORK"/*.db-*
+
+dotnet build -c Release -m:1 -v q -nologo ClickInsights.Cli/ClickInsights.Cli.csproj >/dev/null
+dotnet build -c Release -m:1 -v q -nologo benchmarks/ClickInsights.Benchmarks/ClickInsights.Benchmarks.csproj >/dev/null
+CLI=(dotnet "$ROOT/ClickInsights.Cli/bin/Release/net10.0/ClickInsights.Cli.dll")
+
+JSON="$WORK/sendgrid-$CONTACTS-$CAMPAIGNS.json"
+CSV="$WORK/sendgrid-$CONTACTS-$CAMPAIGNS.csv"
+[ -s "$JSON" ] || "${CLI[@]}" demo --out "$JSON" --contacts "$CONTACTS" --campaigns "$CAMPAIGNS"
+[ -s "$CSV" ] || dotnet "$ROOT/benchmarks/ClickInsights.Benchmarks/bin/Release/net10.0/ClickInsights.Benchmarks.dll" sendgrid-to-csv "$JSON" "$CSV"
+# Both read their input from the page cache, not the disk.
+cat "$JSON" "$CSV" > /dev/null
+
+/usr/bin/time -f "%e %M" -o "$WORK/sqlite3.time" sqlite3 "$WORK/sqlite3.db" -cmd ".mode csv" ".import $CSV events"
+/usr/bin/time -f "%e %M" -o "$WORK/import.time" "${CLI[@]}" import "$JSON" --db "$WORK/clickinsights.db" > "$WORK/import.out" 2> "$WORK/import.err"
+
+read -r SQ_S SQ_KB < "$WORK/sqlite3.time"
+read -r CI_S CI_KB < "$WORK/import.time"
+EVENTS=$(sqlite3 "$WORK/sqlite3.db" "SELECT count(*) FROM events")
+CLICKS=$(sqlite3 "$WORK/sqlite3.db" "SELECT count(*) FROM events WHERE event = 'click'")
+STORED=$(sqlite3 "$WORK/clickinsights.db" "SELECT count(*) FROM Events")
+VERDICTS=$(sqlite3 "$WORK/clickinsights.db" "SELECT count(*) FROM ClickVerdicts")
+echo "events: $EVENTS ($CLICKS clicks) in $(du -h "$JSON" | cut -f1) of JSON, $(du -h "$CSV" | cut -f1) of CSV"
+echo "sqlite3 .import (CSV, one table, no index):           ${SQ_S} s, peak ${SQ_KB} KB"
+echo "ClickInsights.Cli import (JSON, dedupe, classified):  ${CI_S} s, peak ${CI_KB} KB ($STORED events stored, $VERDICTS clicks classified)"
+awk -v a="$CI_S" -v b="$SQ_S" 'BEGIN { printf "ratio import / sqlite3: %.2f\n", a / b }'
+tail -n 1 "$WORK/import.out"
