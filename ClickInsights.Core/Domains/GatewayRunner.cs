@@ -22,23 +22,15 @@ public sealed class GatewayRunner(IDbContextFactory<ClickInsightsDbContext> dbFa
     private static readonly TimeSpan NotifyEvery = TimeSpan.FromMilliseconds(250);
 
     private readonly Lock _lock = new();
-    private readonly List<Action<GatewayProgress>> _subscribers = [];
+    private readonly ProgressBroadcast<GatewayProgress> _broadcast = new(time, logger, NotifyEvery);
     private CancellationTokenSource? _cts;
-    private DateTime _lastNotified;
 
     public GatewayProgress Progress { get; private set; } = GatewayProgress.Idle;
 
     /// <summary>The running (or last) lookup, for callers that want to wait for it (tests, the CLI).</summary>
     public Task Completion { get; private set; } = Task.CompletedTask;
 
-    public IDisposable Subscribe(Action<GatewayProgress> onChange)
-    {
-        lock (_lock)
-        {
-            _subscribers.Add(onChange);
-        }
-        return new Subscription(this, onChange);
-    }
+    public IDisposable Subscribe(Action<GatewayProgress> onChange) => _broadcast.Subscribe(onChange);
 
     /// <summary>Starts a lookup for the workspace; false when one is already running.</summary>
     public bool Start(int workspaceId)
@@ -179,42 +171,13 @@ public sealed class GatewayRunner(IDbContextFactory<ClickInsightsDbContext> dbFa
         Notify(force);
     }
 
-    private void Notify(bool force)
+    private GatewayProgress Snapshot()
     {
-        Action<GatewayProgress>[] subscribers;
-        GatewayProgress progress;
         lock (_lock)
         {
-            var now = time.GetUtcNow().UtcDateTime;
-            if (!force && now - _lastNotified < NotifyEvery)
-            {
-                return;
-            }
-            _lastNotified = now;
-            subscribers = [.. _subscribers];
-            progress = Progress;
-        }
-        foreach (var subscriber in subscribers)
-        {
-            try
-            {
-                subscriber(progress);
-            }
-            catch (Exception e)
-            {
-                logger.LogWarning(e, "A gateway progress subscriber failed");
-            }
+            return Progress;
         }
     }
 
-    private sealed class Subscription(GatewayRunner runner, Action<GatewayProgress> onChange) : IDisposable
-    {
-        public void Dispose()
-        {
-            lock (runner._lock)
-            {
-                runner._subscribers.Remove(onChange);
-            }
-        }
-    }
+    private void Notify(bool force) => _broadcast.Publish(Snapshot(), force);
 }

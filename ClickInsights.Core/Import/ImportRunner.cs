@@ -75,9 +75,8 @@ public sealed class ImportRunner(
     private static readonly TimeSpan NotifyEvery = TimeSpan.FromMilliseconds(200);
 
     private readonly Lock _lock = new();
-    private readonly List<Action<ImportState>> _subscribers = [];
+    private readonly ProgressBroadcast<ImportState> _broadcast = new(time, logger, NotifyEvery);
     private CancellationTokenSource? _cts;
-    private DateTime _lastNotified;
 
     public ImportState State { get; private set; } = ImportState.Empty;
 
@@ -89,14 +88,7 @@ public sealed class ImportRunner(
     /// <summary>Uploads wait here until imported: next to the database, on the disk that has room for it.</summary>
     public string UploadFolder => Path.Combine(Path.GetDirectoryName(storage.Value.ResolvedDatabasePath) ?? Path.GetTempPath(), "uploads");
 
-    public IDisposable Subscribe(Action<ImportState> onChange)
-    {
-        lock (_lock)
-        {
-            _subscribers.Add(onChange);
-        }
-        return new Subscription(this, onChange);
-    }
+    public IDisposable Subscribe(Action<ImportState> onChange) => _broadcast.Subscribe(onChange);
 
     /// <summary>Why these files cannot be uploaded (too many, too large), or null.</summary>
     public string? CheckLimits(IReadOnlyList<(string Name, long Size)> files)
@@ -437,45 +429,16 @@ public sealed class ImportRunner(
 
     private void Notify(bool force)
     {
-        Action<ImportState>[] subscribers;
         ImportState state;
         lock (_lock)
         {
-            var now = time.GetUtcNow().UtcDateTime;
-            if (!force && now - _lastNotified < NotifyEvery)
-            {
-                return;
-            }
-            _lastNotified = now;
-            subscribers = [.. _subscribers];
             state = State;
         }
-        foreach (var subscriber in subscribers)
-        {
-            try
-            {
-                subscriber(state);
-            }
-            catch (Exception e)
-            {
-                logger.LogWarning(e, "An import subscriber failed");
-            }
-        }
+        _broadcast.Publish(state, force);
     }
 
     private sealed class RelayProgress(Action<ImportProgress> report) : IProgress<ImportProgress>
     {
         public void Report(ImportProgress value) => report(value);
-    }
-
-    private sealed class Subscription(ImportRunner runner, Action<ImportState> onChange) : IDisposable
-    {
-        public void Dispose()
-        {
-            lock (runner._lock)
-            {
-                runner._subscribers.Remove(onChange);
-            }
-        }
     }
 }

@@ -38,7 +38,8 @@ public sealed class SyncRunner(
 {
     private readonly ConcurrentDictionary<int, Run> _runs = new();
     private readonly Lock _lock = new();
-    private readonly List<Action<SyncProgress>> _listeners = [];
+    // Every change goes out: progress of several connections interleaves, so none may be dropped by throttling.
+    private readonly ProgressBroadcast<SyncProgress> _broadcast = new(time, logger, TimeSpan.Zero);
 
     private sealed record Run(CancellationTokenSource Cancel, Task<SyncOutcome> Task)
     {
@@ -46,14 +47,7 @@ public sealed class SyncRunner(
     }
 
     /// <summary>Calls <paramref name="listener"/> on every progress change of any connection, from any thread.</summary>
-    public IDisposable Subscribe(Action<SyncProgress> listener)
-    {
-        lock (_lock)
-        {
-            _listeners.Add(listener);
-        }
-        return new Subscription(this, listener);
-    }
+    public IDisposable Subscribe(Action<SyncProgress> listener) => _broadcast.Subscribe(listener);
 
     public SyncProgress? ProgressOf(int connectionId) => _runs.TryGetValue(connectionId, out var run) ? run.Progress : null;
 
@@ -252,34 +246,5 @@ public sealed class SyncRunner(
         Notify(run.Progress);
     }
 
-    private void Notify(SyncProgress progress)
-    {
-        Action<SyncProgress>[] listeners;
-        lock (_lock)
-        {
-            listeners = [.. _listeners];
-        }
-        foreach (var listener in listeners)
-        {
-            try
-            {
-                listener(progress);
-            }
-            catch (Exception e)
-            {
-                logger.LogWarning(e, "A sync progress listener failed");
-            }
-        }
-    }
-
-    private sealed class Subscription(SyncRunner runner, Action<SyncProgress> listener) : IDisposable
-    {
-        public void Dispose()
-        {
-            lock (runner._lock)
-            {
-                runner._listeners.Remove(listener);
-            }
-        }
-    }
+    private void Notify(SyncProgress progress) => _broadcast.Publish(progress, force: true);
 }
