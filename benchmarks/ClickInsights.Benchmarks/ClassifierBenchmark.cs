@@ -11,7 +11,7 @@ namespace ClickInsights.Benchmarks;
 /// Run: <c>dotnet run -c Release --project benchmarks/ClickInsights.Benchmarks -- --filter '*Classifier*'</c>
 /// </summary>
 [MemoryDiagnoser]
-[GcServer(true)] // as the dashboard runs (ASP.NET Core's default) and the CLI
+[GcServer(true)] // as the dashboard runs (ASP.NET Core's default)
 [SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 5)]
 public class ClassifierBenchmark
 {
