@@ -55,23 +55,8 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
         {
             query = query.Where(x => x.Event.LinkId == linkId);
         }
-        // Without filters beyond the verdict, the campaign's stored figures give the count: no scan of its clicks.
-        int total;
-        if (string.IsNullOrWhiteSpace(filter.Reason) && string.IsNullOrWhiteSpace(filter.Domain) && filter.LinkId is null
-            && await db.CampaignSummaries.AsNoTracking().FirstOrDefaultAsync(s => s.CampaignId == campaignId, cancellationToken) is { } summary)
-        {
-            total = filter.Verdict switch
-            {
-                Verdict.Human => summary.HumanClicks,
-                Verdict.Suspect => summary.SuspectClicks,
-                Verdict.Bot => summary.BotClicks,
-                _ => summary.Clicks,
-            };
-        }
-        else
-        {
-            total = await query.CountAsync(cancellationToken);
-        }
+        // The stored figures give the count when at most one of reason, domain and link is chosen: no scan of the clicks.
+        var total = await StoredCountAsync(db, campaignId, filter, cancellationToken) ?? await query.CountAsync(cancellationToken);
         var rows = await query
             .OrderBy(x => x.Event.OccurredAtMs).ThenBy(x => x.Event.Id)
             .Skip(Math.Max(0, filter.Page) * filter.PageSize).Take(filter.PageSize)
@@ -81,6 +66,45 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
             rows.Select(x => new ClickListItem(x.Id, x.RecipientId, x.Email, x.Domain, x.Url, FromMs(x.OccurredAtMs), x.Ip, x.Agent, x.Verdict, x.Score,
                 x.ReasonCodes.Split(';', StringSplitOptions.RemoveEmptyEntries))).ToList(),
             total);
+    }
+
+    private static async Task<int?> StoredCountAsync(ClickInsightsDbContext db, int campaignId, ClickFilter filter, CancellationToken cancellationToken)
+    {
+        (BreakdownKind Kind, string Key)[] chosen =
+        [
+            .. string.IsNullOrWhiteSpace(filter.Reason) ? Array.Empty<(BreakdownKind, string)>() : [(BreakdownKind.Reason, filter.Reason)],
+            .. string.IsNullOrWhiteSpace(filter.Domain) ? Array.Empty<(BreakdownKind, string)>() : [(BreakdownKind.Domain, filter.Domain)],
+            .. filter.LinkId is { } link ? [(BreakdownKind.Link, link.ToString(CultureInfo.InvariantCulture))] : Array.Empty<(BreakdownKind, string)>(),
+        ];
+        (int Clicks, int Human, int Suspect, int Bot)? counts;
+        if (chosen.Length == 0)
+        {
+            counts = await db.CampaignSummaries.AsNoTracking().Where(s => s.CampaignId == campaignId)
+                .Select(s => new { s.Clicks, s.HumanClicks, s.SuspectClicks, s.BotClicks })
+                .FirstOrDefaultAsync(cancellationToken) is { } s ? (s.Clicks, s.HumanClicks, s.SuspectClicks, s.BotClicks) : null;
+        }
+        else if (chosen.Length == 1 && !(chosen[0].Kind == BreakdownKind.Reason && filter.Verdict is null or Verdict.Human))
+        {
+            var (kind, key) = chosen[0];
+            var row = await db.CampaignBreakdowns.AsNoTracking().FirstOrDefaultAsync(b => b.CampaignId == campaignId && b.Kind == kind && b.Key == key, cancellationToken);
+            // No row: nothing matches. Reasons are only counted for clicks that were not people, hence suspects and bots only.
+            counts = row is null ? (0, 0, 0, 0) : (row.Clicks, row.HumanClicks, row.SuspectClicks, row.BotClicks);
+        }
+        else
+        {
+            return null;
+        }
+        if (counts is not { } c)
+        {
+            return null;
+        }
+        return filter.Verdict switch
+        {
+            Verdict.Human => c.Human,
+            Verdict.Suspect => c.Suspect,
+            Verdict.Bot => c.Bot,
+            _ => c.Clicks,
+        };
     }
 
     /// <summary>Every click of a campaign in the per-click CSV shape (streamed, for exports).</summary>
