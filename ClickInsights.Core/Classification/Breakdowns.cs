@@ -79,7 +79,8 @@ public static class Breakdowns
                 var codes = new HashSet<string>(StringComparer.Ordinal);
                 foreach (var reason in click.Reasons)
                 {
-                    if (codes.Add(reason.Code))
+                    // Evidence for a person (negative weight) is not a reason the click was a machine.
+                    if (reason.Weight > 0 && codes.Add(reason.Code))
                     {
                         Count(BreakdownKind.Reason, reason.Code, click);
                     }

@@ -80,7 +80,9 @@ public sealed class RequestGate(RequestPacer? pacer, SemaphoreSlim? concurrency,
 /// <summary>Spaces request starts evenly: at most <c>perSecond</c> a second, queued in arrival order.</summary>
 public sealed class RequestPacer(int perSecond, TimeProvider time)
 {
-    private readonly TimeSpan _interval = TimeSpan.FromSeconds(1.0 / perSecond);
+    // A tenth of margin: timers fire late now and then, and a late request must not squeeze the ones after it
+    // into more than the provider's limit within a second.
+    private readonly TimeSpan _interval = TimeSpan.FromSeconds(1.1 / perSecond);
     private readonly Lock _lock = new();
     private DateTimeOffset _next = DateTimeOffset.MinValue;
 

@@ -87,7 +87,11 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
         {
             var (kind, key) = chosen[0];
             var row = await db.CampaignBreakdowns.AsNoTracking().FirstOrDefaultAsync(b => b.CampaignId == campaignId && b.Kind == kind && b.Key == key, cancellationToken);
-            // No row: nothing matches. Reasons are only counted for clicks that were not people, hence suspects and bots only.
+            if (row is null && kind == BreakdownKind.Reason)
+            {
+                // Only reasons against a person are counted (suspects and bots); others are counted from the clicks.
+                return null;
+            }
             counts = row is null ? (0, 0, 0, 0) : (row.Clicks, row.HumanClicks, row.SuspectClicks, row.BotClicks);
         }
         else

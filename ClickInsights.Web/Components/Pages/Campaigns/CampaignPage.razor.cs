@@ -30,8 +30,8 @@ public partial class CampaignPage
     private string[] _linkLabels = [];
     private List<ChartSeries<double>> _delaySeries = [];
     private string[] _delayLabels = [];
-    private readonly BarChartOptions _linkOptions = new() { YAxisTitle = "Clicks", XAxisTitle = "Link (numbered as in the table below)", ShowLegend = true, ChartPalette = ["#90a4ae", "#2e7d32"] };
-    private readonly StackedBarChartOptions _delayOptions = new() { YAxisTitle = "Clicks", XAxisTitle = "Time from delivery to click", ShowLegend = true, ChartPalette = ["#2e7d32", "#ef6c00", "#c62828"] };
+    private readonly BarChartOptions _linkOptions = new() { YAxisTitle = "Clicks", XAxisTitle = "Link (numbered as in the table below)", ShowLegend = true, MaxNumYAxisTicks = 8, ChartPalette = ["#90a4ae", "#2e7d32"] };
+    private readonly StackedBarChartOptions _delayOptions = new() { YAxisTitle = "Clicks", XAxisTitle = "Time from delivery to click", ShowLegend = true, MaxNumYAxisTicks = 8, ChartPalette = ["#2e7d32", "#ef6c00", "#c62828"] };
 
     private ClickFilter Filter => new(Urls.ParseVerdict(Verdict), Reason, Domain, Link, Math.Max(0, (PageNumber ?? 1) - 1));
 
