@@ -195,6 +195,7 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
     {
         var now = time.GetUtcNow().UtcDateTime;
         var hash = settings.Hash();
+        var reasonTable = new ReasonTable();
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using (var delete = connection.CreateCommand())
         {
@@ -208,10 +209,10 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
         {
             insert.Transaction = transaction;
             insert.CommandText = """
-                INSERT INTO "ClickVerdicts" ("EventId", "CampaignId", "Verdict", "Score", "ReasonCodes", "ReasonsJson", "ClassifierVersion", "SettingsHash", "ClassifiedAt")
-                VALUES (@e, @c, @v, @s, @codes, @json, @version, @hash, @at)
+                INSERT INTO "ClickVerdicts" ("EventId", "CampaignId", "Verdict", "Score", "ReasonCodes", "ReasonRefs", "ClassifierVersion", "SettingsHash", "ClassifiedAt")
+                VALUES (@e, @c, @v, @s, @codes, @refs, @version, @hash, @at)
                 """;
-            var names = new[] { "@e", "@c", "@v", "@s", "@codes", "@json", "@version", "@hash", "@at" };
+            var names = new[] { "@e", "@c", "@v", "@s", "@codes", "@refs", "@version", "@hash", "@at" };
             var p = names.Select(n =>
             {
                 var parameter = insert.CreateParameter();
@@ -224,16 +225,41 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
             p[7].Value = hash;
             p[8].Value = now;
             await insert.PrepareAsync(cancellationToken);
-            var texts = new ReasonTexts();
             foreach (var click in clicks)
             {
                 p[0].Value = click.EventId;
                 p[2].Value = (int)click.Verdict;
                 p[3].Value = click.Score;
-                var (codes, json) = texts.Of(click.Reasons);
+                var (codes, refs) = reasonTable.Of(click.Reasons);
                 p[4].Value = codes;
-                p[5].Value = json;
+                p[5].Value = refs;
                 insert.ExecuteNonQuery();
+            }
+        }
+
+        await using (var reasons = connection.CreateCommand())
+        {
+            reasons.Transaction = transaction;
+            reasons.CommandText = """DELETE FROM "CampaignReasons" WHERE "CampaignId" = @c""";
+            EventWriter.SetParameter(reasons, "@c", campaignId);
+            await reasons.ExecuteNonQueryAsync(cancellationToken);
+            reasons.CommandText = """
+                INSERT INTO "CampaignReasons" ("CampaignId", "Index", "Code", "Evidence", "Weight") VALUES (@c, @i, @code, @evidence, @weight)
+                """;
+            var rp = new[] { "@i", "@code", "@evidence", "@weight" }.Select(name =>
+            {
+                var parameter = reasons.CreateParameter();
+                parameter.ParameterName = name;
+                reasons.Parameters.Add(parameter);
+                return parameter;
+            }).ToArray();
+            foreach (var (reason, index) in reasonTable.Reasons)
+            {
+                rp[0].Value = index;
+                rp[1].Value = reason.Code;
+                rp[2].Value = reason.Evidence;
+                rp[3].Value = reason.Weight;
+                await reasons.ExecuteNonQueryAsync(cancellationToken);
             }
         }
 
@@ -347,16 +373,20 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
 /// The stored text of each click's reasons. Clicks of a burst share most reasons, so each distinct reason is
 /// written as JSON once and the click's list is put together from those pieces (the same text the serializer gives).
 /// </summary>
-public sealed class ReasonTexts
+/// <summary>A campaign's distinct reasons, numbered as they are first met; each click refers to them by number.</summary>
+public sealed class ReasonTable
 {
-    private readonly Dictionary<Reason, string> _json = [];
+    private readonly Dictionary<Reason, int> _index = [];
     private readonly System.Text.StringBuilder _builder = new();
 
-    public (string Codes, string Json) Of(ReasonSet reasons)
+    public IEnumerable<(Reason Reason, int Index)> Reasons => _index.Select(r => (r.Key, r.Value));
+
+    /// <summary>The click's reason codes and its references, each joined by <c>;</c>.</summary>
+    public (string Codes, string Refs) Of(ReasonSet reasons)
     {
         if (reasons.Count == 0)
         {
-            return ("", "[]");
+            return ("", "");
         }
         _builder.Clear();
         for (int i = 0; i < reasons.Count; i++)
@@ -364,21 +394,36 @@ public sealed class ReasonTexts
             _builder.Append(i == 0 ? "" : ";").Append(reasons[i].Code);
         }
         var codes = _builder.ToString();
-        _builder.Clear().Append('[');
+        _builder.Clear();
         for (int i = 0; i < reasons.Count; i++)
         {
-            var reason = reasons[i];
-            if (!_json.TryGetValue(reason, out var json))
+            if (!_index.TryGetValue(reasons[i], out var index))
             {
-                json = JsonSerializer.Serialize(reason, ReasonJsonContext.Default.Reason);
-                if (_json.Count < 100_000)
-                {
-                    _json[reason] = json;
-                }
+                index = _index.Count;
+                _index.Add(reasons[i], index);
             }
-            _builder.Append(i == 0 ? "" : ",").Append(json);
+            _builder.Append(i == 0 ? "" : ";").Append(index);
         }
-        return (codes, _builder.Append(']').ToString());
+        return (codes, _builder.ToString());
+    }
+
+    /// <summary>Reads references back into reasons, given the campaign's stored reasons by index.</summary>
+    public static IReadOnlyList<Reason> Resolve(string? refs, IReadOnlyDictionary<int, Reason> stored)
+    {
+        if (string.IsNullOrEmpty(refs))
+        {
+            return [];
+        }
+        var parts = refs.Split(';');
+        var reasons = new List<Reason>(parts.Length);
+        foreach (var part in parts)
+        {
+            if (int.TryParse(part, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index) && stored.TryGetValue(index, out var reason))
+            {
+                reasons.Add(reason);
+            }
+        }
+        return reasons;
     }
 }
 

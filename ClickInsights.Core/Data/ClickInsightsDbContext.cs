@@ -23,6 +23,7 @@ public sealed class ClickInsightsDbContext(DbContextOptions<ClickInsightsDbConte
     public DbSet<CsvMapping> CsvMappings => Set<CsvMapping>();
     public DbSet<ProviderConnection> Connections => Set<ProviderConnection>();
     public DbSet<CampaignBreakdown> CampaignBreakdowns => Set<CampaignBreakdown>();
+    public DbSet<CampaignReason> CampaignReasons => Set<CampaignReason>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(ClickInsightsDbContext).Assembly);

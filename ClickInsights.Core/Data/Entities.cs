@@ -115,8 +115,9 @@ public sealed class ClickVerdict
     public int Score { get; set; }
     /// <summary>Reason codes joined by <c>;</c>, for filtering.</summary>
     public required string ReasonCodes { get; set; }
-    /// <summary>Every reason with code, evidence sentence and weight, as JSON.</summary>
-    public required string ReasonsJson { get; set; }
+    /// <summary>The click's reasons as indexes into its campaign's <see cref="CampaignReason"/> rows, joined by <c>;</c>:
+    /// thousands of clicks share each reason, so its sentence is stored once per campaign.</summary>
+    public required string ReasonRefs { get; set; }
     public required string ClassifierVersion { get; set; }
     public required string SettingsHash { get; set; }
     public DateTime ClassifiedAt { get; set; }
@@ -255,4 +256,15 @@ public sealed class CampaignBreakdown
     public int BotClicks { get; set; }
     public int Clickers { get; set; }
     public int HumanClickers { get; set; }
+}
+
+/// <summary>One distinct reason (code, evidence sentence, weight) of a campaign's verdicts, stored once and
+/// referenced by index from every click that has it.</summary>
+public sealed class CampaignReason
+{
+    public int CampaignId { get; set; }
+    public int Index { get; set; }
+    public required string Code { get; set; }
+    public required string Evidence { get; set; }
+    public int Weight { get; set; }
 }

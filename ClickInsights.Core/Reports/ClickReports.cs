@@ -119,10 +119,11 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
         var rows =
             from x in ClicksOf(db, campaignId)
             orderby x.Event.OccurredAtMs, x.Event.Id
-            select new { x.Recipient.Email, x.Url, x.Event.OccurredAtMs, x.Verdict.Verdict, x.Verdict.Score, x.Verdict.ReasonsJson, x.Event.ExternalId };
+            select new { x.Recipient.Email, x.Url, x.Event.OccurredAtMs, x.Verdict.Verdict, x.Verdict.Score, x.Verdict.ReasonRefs, x.Event.ExternalId };
+        var stored = (await ReasonsOfAsync(db, [campaignId], cancellationToken)).GetValueOrDefault(campaignId) ?? new Dictionary<int, Reason>();
         await foreach (var x in rows.AsAsyncEnumerable().WithCancellation(cancellationToken))
         {
-            yield return new ClickRow(campaign.ExternalId, x.Email, x.Url, x.OccurredAtMs, x.Verdict, x.Score, ParseReasons(x.ReasonsJson), x.ExternalId);
+            yield return new ClickRow(campaign.ExternalId, x.Email, x.Url, x.OccurredAtMs, x.Verdict, x.Score, ReasonTable.Resolve(x.ReasonRefs, stored), x.ExternalId);
         }
     }
 
@@ -193,15 +194,17 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
             select new
             {
                 e.Id, e.CampaignId, c.Name, e.Type, e.OccurredAtMs, Url = l == null ? null : l.Url, e.Ip, Agent = u == null ? null : u.Value,
-                Verdict = v == null ? (Verdict?)null : v.Verdict, Score = v == null ? (int?)null : v.Score, Json = v == null ? null : v.ReasonsJson,
+                Verdict = v == null ? (Verdict?)null : v.Verdict, Score = v == null ? (int?)null : v.Score, Refs = v == null ? null : v.ReasonRefs,
             })
             .Take(2_000)
             .ToListAsync(cancellationToken);
         var own = await db.Overrides.AsNoTracking()
             .FirstOrDefaultAsync(o => o.WorkspaceId == recipient.WorkspaceId && o.Scope == OverrideScope.Recipient && o.Key == recipient.Email, cancellationToken);
+        var stored = await ReasonsOfAsync(db, rows.Where(x => x.Refs is not null).Select(x => x.CampaignId).Distinct().ToList(), cancellationToken);
         return new RecipientTimeline(recipient.Id, recipient.WorkspaceId, recipient.Email, recipient.Domain,
             rows.Select(x => new TimelineEvent(x.Id, x.CampaignId, x.Name, x.Type, FromMs(x.OccurredAtMs), x.Url, x.Ip,
-                x.Ip is null ? null : catalogue.MatchNetwork(x.Ip)?.Owner, x.Agent, x.Verdict, x.Score, ParseReasons(x.Json))).ToList(),
+                x.Ip is null ? null : catalogue.MatchNetwork(x.Ip)?.Owner, x.Agent, x.Verdict, x.Score,
+                ReasonTable.Resolve(x.Refs, stored.GetValueOrDefault(x.CampaignId) ?? new Dictionary<int, Reason>()))).ToList(),
             own?.Verdict);
     }
 
@@ -229,7 +232,8 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
             .Where(o => o.WorkspaceId == x.WorkspaceId && ((o.Scope == OverrideScope.Click && o.Key == key) || (o.Scope == OverrideScope.Recipient && o.Key == x.Email) || (o.Scope == OverrideScope.Domain && o.Key == x.Domain)))
             .ToListAsync(cancellationToken);
         return new ClickEvidenceView(x.e.Id, x.WorkspaceId, x.e.CampaignId, x.Name, x.e.RecipientId, x.Email, x.Domain, x.Url, FromMs(x.e.OccurredAtMs),
-            x.e.Ip, x.e.Ip is null ? null : catalogue.MatchNetwork(x.e.Ip)?.Owner, x.Agent, x.v.Verdict, x.v.Score, ParseReasons(x.v.ReasonsJson),
+            x.e.Ip, x.e.Ip is null ? null : catalogue.MatchNetwork(x.e.Ip)?.Owner, x.Agent, x.v.Verdict, x.v.Score,
+            ReasonTable.Resolve(x.v.ReasonRefs, (await ReasonsOfAsync(db, [x.e.CampaignId], cancellationToken)).GetValueOrDefault(x.e.CampaignId) ?? new Dictionary<int, Reason>()),
             x.v.ClassifierVersion, x.v.SettingsHash, x.v.ClassifiedAt, x.e.Raw, overrides);
     }
 
@@ -254,8 +258,13 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
         public string? Agent { get; init; }
     }
 
-    public static IReadOnlyList<Reason> ParseReasons(string? json) =>
-        string.IsNullOrEmpty(json) ? [] : JsonSerializer.Deserialize(json, ReasonJsonContext.Default.ListReason) ?? [];
+    /// <summary>The stored reasons of the given campaigns, by campaign and index.</summary>
+    private static async Task<Dictionary<int, Dictionary<int, Reason>>> ReasonsOfAsync(ClickInsightsDbContext db, IReadOnlyCollection<int> campaignIds, CancellationToken cancellationToken)
+    {
+        var rows = await db.CampaignReasons.AsNoTracking().Where(r => campaignIds.Contains(r.CampaignId)).ToListAsync(cancellationToken);
+        return rows.GroupBy(r => r.CampaignId)
+            .ToDictionary(g => g.Key, g => g.ToDictionary(r => r.Index, r => new Reason(r.Code, r.Evidence, r.Weight)));
+    }
 
     private static DateTime FromMs(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms).UtcDateTime;
 

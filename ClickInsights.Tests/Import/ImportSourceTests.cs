@@ -142,18 +142,22 @@ public sealed class ImportSourceTests : IDisposable
     }
 
     [Fact]
-    public void ReasonTexts_GiveTheSerializersText()
+    public void ReasonTable_NumbersEachDistinctReasonOnce_AndResolvesThemBack()
     {
         Reason[] reasons = [new("burst", "clicked 6 of 6 links within 1 s", 40), new("network", "network 40.94.0.0/16 belongs to Microsoft's \"mail\" filtering", 30)];
-        var texts = new ReasonTexts();
+        var table = new ReasonTable();
 
-        var (codes, json) = texts.Of(ReasonSet.Of(reasons));
-        var again = texts.Of(ReasonSet.Of(reasons));
+        var (codes, refs) = table.Of(ReasonSet.Of(reasons));
+        var again = table.Of(ReasonSet.Of([reasons[1]]));
 
         Assert.Equal("burst;network", codes);
-        Assert.Equal(System.Text.Json.JsonSerializer.Serialize<IReadOnlyList<Reason>>(reasons, ReasonJsonContext.Default.IReadOnlyListReason), json);
-        Assert.Equal(json, again.Json);
-        Assert.Equal(("", "[]"), texts.Of(ReasonSet.Of([])));
+        Assert.Equal("0;1", refs);
+        Assert.Equal("1", again.Refs);
+        Assert.Equal(2, table.Reasons.Count());
+        Assert.Equal(("", ""), table.Of(ReasonSet.Of([])));
+        var stored = table.Reasons.ToDictionary(r => r.Index, r => r.Reason);
+        Assert.Equal(reasons, ReasonTable.Resolve(refs, stored));
+        Assert.Empty(ReasonTable.Resolve("", stored));
     }
 
     private sealed class SyncProgress(Action<ImportProgress> report) : IProgress<ImportProgress>

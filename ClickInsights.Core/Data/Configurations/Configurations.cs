@@ -157,3 +157,14 @@ internal sealed class CampaignBreakdownConfiguration : IEntityTypeConfiguration<
         builder.HasOne<Campaign>().WithMany().HasForeignKey(b => b.CampaignId).OnDelete(DeleteBehavior.Cascade);
     }
 }
+
+internal sealed class CampaignReasonConfiguration : IEntityTypeConfiguration<CampaignReason>
+{
+    public void Configure(EntityTypeBuilder<CampaignReason> builder)
+    {
+        builder.HasKey(r => new { r.CampaignId, r.Index });
+        builder.Property(r => r.Index).ValueGeneratedNever();
+        builder.Property(r => r.Code).HasMaxLength(60);
+        builder.HasOne<Campaign>().WithMany().HasForeignKey(r => r.CampaignId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

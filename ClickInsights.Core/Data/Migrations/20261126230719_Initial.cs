@@ -258,6 +258,27 @@ namespace ClickInsights.Core.Data.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "CampaignReasons",
+                columns: table => new
+                {
+                    CampaignId = table.Column<int>(type: "INTEGER", nullable: false),
+                    Index = table.Column<int>(type: "INTEGER", nullable: false),
+                    Code = table.Column<string>(type: "TEXT", maxLength: 60, nullable: false),
+                    Evidence = table.Column<string>(type: "TEXT", nullable: false),
+                    Weight = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_CampaignReasons", x => new { x.CampaignId, x.Index });
+                    table.ForeignKey(
+                        name: "FK_CampaignReasons_Campaigns_CampaignId",
+                        column: x => x.CampaignId,
+                        principalTable: "Campaigns",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "CampaignSummaries",
                 columns: table => new
                 {
@@ -350,7 +371,7 @@ namespace ClickInsights.Core.Data.Migrations
                     Verdict = table.Column<int>(type: "INTEGER", nullable: false),
                     Score = table.Column<int>(type: "INTEGER", nullable: false),
                     ReasonCodes = table.Column<string>(type: "TEXT", nullable: false),
-                    ReasonsJson = table.Column<string>(type: "TEXT", nullable: false),
+                    ReasonRefs = table.Column<string>(type: "TEXT", nullable: false),
                     ClassifierVersion = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
                     SettingsHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
                     ClassifiedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
@@ -454,6 +475,9 @@ namespace ClickInsights.Core.Data.Migrations
         {
             migrationBuilder.DropTable(
                 name: "CampaignBreakdowns");
+
+            migrationBuilder.DropTable(
+                name: "CampaignReasons");
 
             migrationBuilder.DropTable(
                 name: "CampaignSummaries");

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace ClickInsights.Core.Data.Migrations
 {
     [DbContext(typeof(ClickInsightsDbContext))]
-    [Migration("20261126221447_Initial")]
+    [Migration("20261126230719_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -114,6 +114,31 @@ namespace ClickInsights.Core.Data.Migrations
                     b.ToTable("CampaignLinks", (string)null);
                 });
 
+            modelBuilder.Entity("ClickInsights.Core.Data.CampaignReason", b =>
+                {
+                    b.Property<int>("CampaignId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Index")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Evidence")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Weight")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("CampaignId", "Index");
+
+                    b.ToTable("CampaignReasons");
+                });
+
             modelBuilder.Entity("ClickInsights.Core.Data.CampaignSummary", b =>
                 {
                     b.Property<int>("CampaignId")
@@ -181,7 +206,7 @@ namespace ClickInsights.Core.Data.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("ReasonsJson")
+                    b.Property<string>("ReasonRefs")
                         .IsRequired()
                         .HasColumnType("TEXT");
 
@@ -599,6 +624,15 @@ namespace ClickInsights.Core.Data.Migrations
                 {
                     b.HasOne("ClickInsights.Core.Data.Campaign", null)
                         .WithMany("Links")
+                        .HasForeignKey("CampaignId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ClickInsights.Core.Data.CampaignReason", b =>
+                {
+                    b.HasOne("ClickInsights.Core.Data.Campaign", null)
+                        .WithMany()
                         .HasForeignKey("CampaignId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
