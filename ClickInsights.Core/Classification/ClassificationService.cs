@@ -426,8 +426,3 @@ public sealed class ReasonTable
         return reasons;
     }
 }
-
-[JsonSerializable(typeof(IReadOnlyList<Reason>))]
-[JsonSerializable(typeof(Reason))]
-[JsonSerializable(typeof(List<Reason>))]
-public sealed partial class ReasonJsonContext : JsonSerializerContext;
