@@ -8,6 +8,13 @@ public static class Show
 
     public static string Percent(double fraction) => (fraction * 100).ToString("0.0", Culture) + "%";
 
+    /// <summary>A link as a person reads it in a narrow table: its path without the tracking query (the host when it
+    /// has no path); the full address goes in the cell's tooltip.</summary>
+    public static string ShortUrl(string? url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri)
+            ? (uri.AbsolutePath == "/" ? uri.Host : uri.AbsolutePath)
+            : url ?? "";
+
     public static string Number(int value) => value.ToString("N0", Culture);
 
     public static string Number(long value) => value.ToString("N0", Culture);
