@@ -119,7 +119,8 @@ public static class ClassifierEvaluation
         return new EvaluationResult(shape, clicks, tp, fp, fn, worst, campaigns);
     }
 
-    private static IEnumerable<SimulatedEvent> FirstClicks(IEnumerable<SimulatedEvent> events)
+    /// <summary>What Postmark reports: the first click per recipient, link and message only (webhook and API alike).</summary>
+    internal static IEnumerable<SimulatedEvent> FirstClicks(IEnumerable<SimulatedEvent> events)
     {
         var seen = new HashSet<(string, string, string?)>();
         return events.Where(e => e.Type == EventType.Click).OrderBy(e => e.TimeMs).Where(e => seen.Add((e.CampaignId, e.Email, e.Url)));

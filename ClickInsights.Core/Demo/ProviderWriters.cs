@@ -246,51 +246,37 @@ public static class ProviderWriters
     private static List<ProviderFile> Postmark(IEnumerable<SimulatedEvent> events)
     {
         var files = new List<ProviderFile>();
-        var firstClicks = new HashSet<(string, string, string?)>();
         var list = events.ToList();
-        var clicks = list.Where(e => e.Type == EventType.Click).OrderBy(e => e.TimeMs)
-            // The webhook and the API report the first click per recipient, link and message only.
-            .Where(e => firstClicks.Add((e.CampaignId, e.Email, e.Url))).ToList();
-        int page = 0;
-        foreach (var chunk in clicks.Chunk(500))
-        {
-            files.Add(Json($"postmark/clicks-{++page}.json", w =>
-            {
-                w.WriteNumber("TotalCount", clicks.Count);
-                w.WriteStartArray("Clicks");
-                foreach (var e in chunk)
-                {
-                    w.WriteStartObject();
-                    w.WriteString("RecordType", "Click");
-                    w.WriteString("ClickLocation", "HTML");
-                    w.WriteString("UserAgent", e.UserAgent ?? "");
-                    w.WriteString("OriginalLink", e.Url);
-                    w.WriteStartObject("Geo");
-                    w.WriteString("IP", e.Ip);
-                    w.WriteEndObject();
-                    w.WriteString("MessageID", e.MessageId);
-                    w.WriteString("MessageStream", "broadcast");
-                    w.WriteString("ReceivedAt", Iso(e.TimeMs, "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'"));
-                    w.WriteString("Tag", e.CampaignId);
-                    w.WriteString("Recipient", e.Email);
-                    w.WriteEndObject();
-                }
-                w.WriteEndArray();
-            }));
-        }
+        var clicks = ClassifierEvaluation.FirstClicks(list).ToList();
         var opens = list.Where(e => e.Type == EventType.Open).ToList();
-        page = 0;
-        foreach (var chunk in opens.Chunk(500))
+        PostmarkPages(files, "Clicks", clicks);
+        PostmarkPages(files, "Opens", opens);
+        return files;
+    }
+
+    /// <summary>Postmark's <c>/messages/outbound/{clicks|opens}</c> pages: 500 records each, the same record shape.</summary>
+    private static void PostmarkPages(List<ProviderFile> files, string kind, List<SimulatedEvent> records)
+    {
+        int page = 0;
+        foreach (var chunk in records.Chunk(500))
         {
-            files.Add(Json($"postmark/opens-{++page}.json", w =>
+            files.Add(Json($"postmark/{kind.ToLowerInvariant()}-{++page}.json", w =>
             {
-                w.WriteNumber("TotalCount", opens.Count);
-                w.WriteStartArray("Opens");
+                w.WriteNumber("TotalCount", records.Count);
+                w.WriteStartArray(kind);
                 foreach (var e in chunk)
                 {
                     w.WriteStartObject();
-                    w.WriteString("RecordType", "Open");
+                    w.WriteString("RecordType", kind == "Clicks" ? "Click" : "Open");
+                    if (kind == "Clicks")
+                    {
+                        w.WriteString("ClickLocation", "HTML");
+                    }
                     w.WriteString("UserAgent", e.UserAgent ?? "");
+                    if (kind == "Clicks")
+                    {
+                        w.WriteString("OriginalLink", e.Url);
+                    }
                     w.WriteStartObject("Geo");
                     w.WriteString("IP", e.Ip);
                     w.WriteEndObject();
@@ -304,7 +290,6 @@ public static class ProviderWriters
                 w.WriteEndArray();
             }));
         }
-        return files;
     }
 
     private static string UrlId(string url) =>
