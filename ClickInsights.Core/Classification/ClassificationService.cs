@@ -212,14 +212,7 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
                 INSERT INTO "ClickVerdicts" ("EventId", "CampaignId", "Verdict", "Score", "ReasonCodes", "ReasonRefs", "ClassifierVersion", "SettingsHash", "ClassifiedAt")
                 VALUES (@e, @c, @v, @s, @codes, @refs, @version, @hash, @at)
                 """;
-            var names = new[] { "@e", "@c", "@v", "@s", "@codes", "@refs", "@version", "@hash", "@at" };
-            var p = names.Select(n =>
-            {
-                var parameter = insert.CreateParameter();
-                parameter.ParameterName = n;
-                insert.Parameters.Add(parameter);
-                return parameter;
-            }).ToArray();
+            var p = EventWriter.AddParameters(insert, "@e", "@c", "@v", "@s", "@codes", "@refs", "@version", "@hash", "@at");
             p[1].Value = campaignId;
             p[6].Value = ClickClassifier.Version;
             p[7].Value = hash;
@@ -246,13 +239,7 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
             reasons.CommandText = """
                 INSERT INTO "CampaignReasons" ("CampaignId", "Index", "Code", "Evidence", "Weight") VALUES (@c, @i, @code, @evidence, @weight)
                 """;
-            var rp = new[] { "@i", "@code", "@evidence", "@weight" }.Select(name =>
-            {
-                var parameter = reasons.CreateParameter();
-                parameter.ParameterName = name;
-                reasons.Parameters.Add(parameter);
-                return parameter;
-            }).ToArray();
+            var rp = EventWriter.AddParameters(reasons, "@i", "@code", "@evidence", "@weight");
             foreach (var (reason, index) in reasonTable.Reasons)
             {
                 rp[0].Value = index;
@@ -273,13 +260,7 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
                 INSERT INTO "CampaignBreakdowns" ("CampaignId", "Kind", "Key", "Clicks", "HumanClicks", "SuspectClicks", "BotClicks", "Clickers", "HumanClickers")
                 VALUES (@c, @k, @key, @clicks, @human, @suspect, @bot, @clickers, @humanClickers)
                 """;
-            var parameters = new[] { "@k", "@key", "@clicks", "@human", "@suspect", "@bot", "@clickers", "@humanClickers" }.Select(name =>
-            {
-                var parameter = breakdowns.CreateParameter();
-                parameter.ParameterName = name;
-                breakdowns.Parameters.Add(parameter);
-                return parameter;
-            }).ToArray();
+            var parameters = EventWriter.AddParameters(breakdowns, "@k", "@key", "@clicks", "@human", "@suspect", "@bot", "@clickers", "@humanClickers");
             foreach (var row in Breakdowns.Compute(campaignId, loaded.Input, clicks))
             {
                 parameters[0].Value = (int)row.Kind;

@@ -44,8 +44,7 @@ internal sealed class EventWriter : IAsyncDisposable
 
             ON CONFLICT ("WorkspaceId", "Source", "ExternalId") DO NOTHING
             """ : ""));
-        _eventParameters = new[] { "@w", "@c", "@r", "@t", "@at", "@l", "@ip", "@ua", "@bot", "@s", "@x", "@i", "@raw" }
-            .Select(name => AddParameter(_insertEvent, name)).ToArray();
+        _eventParameters = AddParameters(_insertEvent, "@w", "@c", "@r", "@t", "@at", "@l", "@ip", "@ua", "@bot", "@s", "@x", "@i", "@raw");
         _insertEvent.Prepare();
     }
 
@@ -312,6 +311,10 @@ internal sealed class EventWriter : IAsyncDisposable
         command.CommandText = sql;
         return command;
     }
+
+    /// <summary>Adds parameters to a command in the order given, for prepared statements that set them per row.</summary>
+    internal static DbParameter[] AddParameters(DbCommand command, params string[] names) =>
+        names.Select(name => AddParameter(command, name)).ToArray();
 
     private static DbParameter AddParameter(DbCommand command, string name)
     {
