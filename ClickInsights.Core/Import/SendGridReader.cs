@@ -90,11 +90,11 @@ public sealed class SendGridReader : IEventReader
         {
             throw new ImportFormatException(fileName, path, "expected a \"timestamp\" field");
         }
-        var occurredAt = ReadUnixTime(timestamp, fileName, $"{path}.timestamp");
+        var occurredAt = ImportJson.UnixTimeMs(timestamp, fileName, $"{path}.timestamp");
 
         var (campaignKey, campaignName) = CampaignOf(e);
         long? sendAt = e.TryGetProperty("send_at", out var sendAtElement) && sendAtElement.ValueKind is JsonValueKind.Number or JsonValueKind.String
-            ? ReadUnixTime(sendAtElement, fileName, $"{path}.send_at")
+            ? ImportJson.UnixTimeMs(sendAtElement, fileName, $"{path}.send_at")
             : null;
         if (sendAt == 0)
         {
@@ -111,7 +111,7 @@ public sealed class SendGridReader : IEventReader
         return new NormalizedEvent
         {
             Source = SourceName,
-            ExternalId = OptionalString(e, "sg_event_id") ?? ContentHash(raw),
+            ExternalId = OptionalString(e, "sg_event_id") ?? ImportJson.ContentHash(raw),
             CampaignKey = campaignKey,
             CampaignName = campaignName,
             CampaignSentAtMs = sendAt,
@@ -181,9 +181,6 @@ public sealed class SendGridReader : IEventReader
         };
     }
 
-    /// <summary>Unix seconds or milliseconds (told apart by magnitude), as a number or a string.</summary>
-    internal static long ReadUnixTime(JsonElement value, string fileName, string path) => ImportJson.UnixTimeMs(value, fileName, path);
-
     private static string RequiredString(JsonElement e, string name, string fileName, string path)
     {
         if (!e.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(value.GetString()))
@@ -200,8 +197,6 @@ public sealed class SendGridReader : IEventReader
             JsonValueKind.Number => value.GetRawText(),
             _ => null,
         } : null;
-
-    internal static string ContentHash(string raw) => ImportJson.ContentHash(raw);
 
     /// <summary>Reads up to the first non-blank byte and gives back a stream that still starts at the beginning.</summary>
     private static async Task<(Stream Stream, byte? First)> PeekFirstByteAsync(Stream stream, CancellationToken cancellationToken)
