@@ -19,7 +19,7 @@ public static class CliApp
               CSV: campaign_id,email,url,clicked_at,verdict,score,reasons,evidence. Without --out, CSV goes to stdout.
           ClickInsights.Cli import PATH... [--db FILE] [--workspace NAME]
               Import exports into the dashboard's database (or FILE, created if new), then classify them.
-          ClickInsights.Cli demo [--out FILE] [--contacts N] [--campaigns N] [--seed N] [--format F]
+          ClickInsights.Cli demo [--out FILE] [--contacts N] [--campaigns N] [--seed N] [--business-share 0..1] [--links N] [--format F]
               Write simulated events of a small business (the dashboard's demo data) to try the other commands on:
               SendGrid JSON to FILE (default demo.json), or with --format mailchimp|constantcontact|mailgun|postmark
               that provider's report pages into the folder FILE (default demo-F).
@@ -201,6 +201,8 @@ public static class CliApp
             Contacts = IntOption(options, "--contacts", 350),
             Campaigns = IntOption(options, "--campaigns", 6),
             Seed = IntOption(options, "--seed", 7),
+            BusinessShare = ShareOption(options, "--business-share", 0.4),
+            Links = options.ContainsKey("--links") ? IntOption(options, "--links", 6) : null,
         });
         var format = options.GetValueOrDefault("--format") ?? "sendgrid";
         if (format == "sendgrid")
@@ -233,6 +235,17 @@ public static class CliApp
         return 0;
     }
 
+    private static double ShareOption(Dictionary<string, string> options, string name, double fallback)
+    {
+        if (!options.TryGetValue(name, out var text))
+        {
+            return fallback;
+        }
+        return double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value) && value is >= 0 and <= 1
+            ? value
+            : throw new CliException($"{name} needs a share between 0 and 1, such as 0.4, not '{text}'.");
+    }
+
     private static int IntOption(Dictionary<string, string> options, string name, int fallback)
     {
         if (!options.TryGetValue(name, out var text))
@@ -250,7 +263,7 @@ public static class CliApp
         while (e.MoveNext())
         {
             var arg = e.Current;
-            if (arg is "--out" or "--db" or "--workspace" or "--contacts" or "--campaigns" or "--seed" or "--format")
+            if (arg is "--out" or "--db" or "--workspace" or "--contacts" or "--campaigns" or "--seed" or "--format" or "--business-share" or "--links")
             {
                 if (!e.MoveNext())
                 {

@@ -41,6 +41,8 @@ public sealed record SimulatorOptions
     public double ClickRate { get; init; } = 0.22;
     /// <summary>Among human clickers: share who click within a minute of delivery.</summary>
     public double FastHumanShare { get; init; } = 0.06;
+    /// <summary>Links in every campaign's email (at most 8); null gives each campaign 4 to 7.</summary>
+    public int? Links { get; init; }
 }
 
 /// <summary>
@@ -150,6 +152,10 @@ public sealed class DemoSimulator(SimulatorOptions options)
         var campaignId = $"ss-{options.Seed:x4}-{index + 1:D3}";
         var name = CampaignTitles[index % CampaignTitles.Length] + (index >= CampaignTitles.Length ? $" ({index / CampaignTitles.Length + 1})" : "");
         var linkCount = 4 + random.Next(4);
+        if (options.Links is { } fixedLinks)
+        {
+            linkCount = Math.Clamp(fixedLinks, 1, LinkPaths.Length);
+        }
         var links = Enumerable.Range(0, linkCount)
             .Select(i => $"https://www.{options.SenderDomain}/{LinkPaths[i % LinkPaths.Length]}?utm_campaign={campaignId}")
             .ToArray();

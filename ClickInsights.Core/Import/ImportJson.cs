@@ -13,8 +13,10 @@ namespace ClickInsights.Core.Import;
 internal static partial class ImportJson
 {
     /// <summary>An id for a record that has none, from its exact text.</summary>
-    public static string ContentHash(string raw) =>
-        "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(raw)))[..40];
+    public static string ContentHash(string raw) => ContentHash(Encoding.UTF8.GetBytes(raw));
+
+    public static string ContentHash(ReadOnlySpan<byte> rawUtf8) =>
+        "sha256:" + Convert.ToHexStringLower(SHA256.HashData(rawUtf8))[..40];
 
     /// <summary>An id for a record that has none, from its content written compactly: the same record pretty-printed or not gets the same id.</summary>
     public static string ContentHash(JsonElement record)

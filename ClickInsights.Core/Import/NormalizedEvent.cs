@@ -43,7 +43,23 @@ public sealed record NormalizedEvent : ImportItem
     public string? Ip { get; init; }
     public string? UserAgent { get; init; }
     public string? ProviderBotFlag { get; init; }
-    public required string Raw { get; init; }
+
+    private readonly string? _raw;
+    private readonly ReadOnlyMemory<byte> _rawUtf8;
+
+    /// <summary>The original record, as read. A reader sets this or <see cref="RawUtf8"/>.</summary>
+    public string Raw
+    {
+        get => _raw ?? System.Text.Encoding.UTF8.GetString(_rawUtf8.Span);
+        init => _raw = value;
+    }
+
+    /// <summary>The original record as UTF-8 bytes, as read from a UTF-8 file (kept as bytes: it is stored compressed).</summary>
+    public ReadOnlyMemory<byte> RawUtf8
+    {
+        get => _raw is null ? _rawUtf8 : System.Text.Encoding.UTF8.GetBytes(_raw);
+        init => _rawUtf8 = value;
+    }
 }
 
 /// <summary>A file that cannot be read: names the file, where, and what was expected there.</summary>

@@ -35,51 +35,29 @@ public sealed class SendGridReader : IEventReader
                 : "expected a JSON array of SendGrid events ('[') or one event object per line");
         }
         bool lines = first == (byte)'{';
-        var elements = JsonSerializer.DeserializeAsyncEnumerable<JsonElement>(prefixed, topLevelValues: lines, cancellationToken: cancellationToken);
-        await using var enumerator = elements.GetAsyncEnumerator(cancellationToken);
-        int index = 0;
-        while (true)
+        var scanner = new SendGridScanner(fileName, lines);
+        var ready = new List<ImportItem>();
+        bool more = true;
+        while (more)
         {
-            bool hasNext;
-            try
+            more = await scanner.FillAsync(prefixed, cancellationToken);
+            scanner.Scan(isFinalBlock: !more, ready);
+            foreach (var item in ready)
             {
-                hasNext = await enumerator.MoveNextAsync();
+                yield return item;
             }
-            catch (JsonException e)
-            {
-                throw new ImportFormatException(fileName, ImportJson.JsonErrorPosition(e, lines ? $"line {index + 1}" : $"event {index + 1}"), ImportJson.DescribeJsonError(e));
-            }
-            if (!hasNext)
-            {
-                break;
-            }
-            var path = lines ? $"line {index + 1}" : $"$[{index}]";
-            NormalizedEvent mapped;
-            try
-            {
-                mapped = Map(enumerator.Current, fileName, path);
-            }
-            catch (InvalidOperationException e) when (e.InnerException is System.Text.DecoderFallbackException)
-            {
-                throw new ImportFormatException(fileName, path, "the event holds text that is not valid UTF-8; expected a UTF-8 JSON file");
-            }
-            yield return mapped;
-            index++;
-        }
-        if (index == 0 && !lines)
-        {
-            // An empty array is a valid, empty export: nothing to store.
-            yield break;
+            ready.Clear();
         }
     }
 
-    internal static NormalizedEvent Map(JsonElement e, string fileName, string path)
+    /// <param name="rawUtf8">The record's bytes as read, kept as its raw copy; null takes the element's own text.</param>
+    public static NormalizedEvent Map(JsonElement e, string fileName, string path, byte[]? rawUtf8 = null)
     {
         if (e.ValueKind != JsonValueKind.Object)
         {
             throw new ImportFormatException(fileName, path, $"expected an event object, found {e.ValueKind.ToString().ToLowerInvariant()}");
         }
-        var raw = e.GetRawText();
+        var raw = rawUtf8 ?? Encoding.UTF8.GetBytes(e.GetRawText());
         var email = RequiredString(e, "email", fileName, path).Trim().ToLowerInvariant();
         if (!email.Contains('@'))
         {
@@ -123,21 +101,23 @@ public sealed class SendGridReader : IEventReader
             Ip = OptionalString(e, "ip"),
             UserAgent = e.TryGetProperty("useragent", out var agent) && agent.ValueKind == JsonValueKind.String ? agent.GetString() : null,
             ProviderBotFlag = botFlag,
-            Raw = raw,
+            RawUtf8 = raw,
         };
     }
 
-    private static EventType TypeOf(string name) => name switch
+    private static EventType TypeOf(string name) => TypeOf(Encoding.UTF8.GetBytes(name));
+
+    internal static EventType TypeOf(ReadOnlySpan<byte> name) => name switch
     {
-        "processed" => EventType.Sent,
-        "delivered" => EventType.Delivered,
-        "open" => EventType.Open,
-        "click" => EventType.Click,
-        "bounce" => EventType.Bounce,
-        "dropped" => EventType.Dropped,
-        "deferred" => EventType.Deferred,
-        "unsubscribe" or "group_unsubscribe" => EventType.Unsubscribe,
-        "spamreport" => EventType.SpamReport,
+        _ when name.SequenceEqual("processed"u8) => EventType.Sent,
+        _ when name.SequenceEqual("delivered"u8) => EventType.Delivered,
+        _ when name.SequenceEqual("open"u8) => EventType.Open,
+        _ when name.SequenceEqual("click"u8) => EventType.Click,
+        _ when name.SequenceEqual("bounce"u8) => EventType.Bounce,
+        _ when name.SequenceEqual("dropped"u8) => EventType.Dropped,
+        _ when name.SequenceEqual("deferred"u8) => EventType.Deferred,
+        _ when name.SequenceEqual("unsubscribe"u8) || name.SequenceEqual("group_unsubscribe"u8) => EventType.Unsubscribe,
+        _ when name.SequenceEqual("spamreport"u8) => EventType.SpamReport,
         _ => EventType.Other,
     };
 
