@@ -85,6 +85,7 @@ internal sealed class DatabaseStartup(
     IDbContextFactory<ClickInsightsDbContext> dbFactory,
     DemoSeeder seeder,
     ClickInsights.Core.Domains.GatewayRunner gateways,
+    ClickInsights.Core.Classification.ClassificationService classification,
     IOptions<StorageOptions> storage,
     IOptions<DashboardOptions> dashboard,
     ILogger<DatabaseStartup> logger) : IHostedService
@@ -93,6 +94,24 @@ internal sealed class DatabaseStartup(
     {
         logger.LogInformation("Database: {Path}", storage.Value.ResolvedDatabasePath);
         await DatabaseMigrator.MigrateAsync(dbFactory, cancellationToken);
+        var stale = await DatabaseMigrator.StaleCampaignsAsync(dbFactory, cancellationToken);
+        if (stale.Count > 0)
+        {
+            // Verdicts of another classifier version are recomputed; raw events are untouched. In the background:
+            // the pages show the old figures until each campaign is done.
+            logger.LogInformation("Classifying {Count} campaigns again with classifier {Version}", stale.Count, ClickInsights.Core.Classification.ClickClassifier.Version);
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await classification.ClassifyCampaignsAsync(stale, CancellationToken.None);
+                }
+                catch (Exception e)
+                {
+                    logger.LogError(e, "Classifying campaigns again failed");
+                }
+            }, CancellationToken.None);
+        }
         if (dashboard.Value.SeedDemo && await seeder.SeedIfEmptyAsync(cancellationToken))
         {
             logger.LogInformation("Loaded the demo workspace '{Name}'", DemoSeeder.WorkspaceName);

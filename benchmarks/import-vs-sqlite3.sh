@@ -3,11 +3,14 @@
 #   ClickInsights.Cli import of a simulated SendGrid file (parsing, storing with dedupe, classifying every click)
 #   vs. the sqlite3 shell's .import of the same events written as CSV (one column per field) into one table.
 # Wall time and peak memory (max RSS) of each come from /usr/bin/time.
-#   benchmarks/import-vs-sqlite3.sh                    # ~1.5 million events (110,000 contacts, 4 campaigns)
-#   CONTACTS=20000 benchmarks/import-vs-sqlite3.sh     # a quicker run
+#   benchmarks/import-vs-sqlite3.sh                    # ~1.5 million events, ~0.8 million clicks (70,000 contacts at
+#                                                      # businesses behind link scanners, 4 campaigns of 8 links)
+#   CONTACTS=10000 benchmarks/import-vs-sqlite3.sh     # a quicker run
 set -euo pipefail
-CONTACTS=${CONTACTS:-110000}
+CONTACTS=${CONTACTS:-70000}
 CAMPAIGNS=${CAMPAIGNS:-4}
+BUSINESS=${BUSINESS:-1}
+LINKS=${LINKS:-8}
 WORK=${WORK:-/tmp/clickinsights-import-bench}
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
@@ -18,9 +21,9 @@ dotnet build -c Release -m:1 -v q -nologo ClickInsights.Cli/ClickInsights.Cli.cs
 dotnet build -c Release -m:1 -v q -nologo benchmarks/ClickInsights.Benchmarks/ClickInsights.Benchmarks.csproj >/dev/null
 CLI=(dotnet "$ROOT/ClickInsights.Cli/bin/Release/net10.0/ClickInsights.Cli.dll")
 
-JSON="$WORK/sendgrid-$CONTACTS-$CAMPAIGNS.json"
-CSV="$WORK/sendgrid-$CONTACTS-$CAMPAIGNS.csv"
-[ -s "$JSON" ] || "${CLI[@]}" demo --out "$JSON" --contacts "$CONTACTS" --campaigns "$CAMPAIGNS"
+JSON="$WORK/sendgrid-$CONTACTS-$CAMPAIGNS-$BUSINESS-$LINKS.json"
+CSV="$WORK/sendgrid-$CONTACTS-$CAMPAIGNS-$BUSINESS-$LINKS.csv"
+[ -s "$JSON" ] || "${CLI[@]}" demo --out "$JSON" --contacts "$CONTACTS" --campaigns "$CAMPAIGNS" --business-share "$BUSINESS" --links "$LINKS"
 [ -s "$CSV" ] || dotnet "$ROOT/benchmarks/ClickInsights.Benchmarks/bin/Release/net10.0/ClickInsights.Benchmarks.dll" sendgrid-to-csv "$JSON" "$CSV"
 # Both read their input from the page cache, not the disk.
 cat "$JSON" "$CSV" > /dev/null

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using ClickInsights.Core.Data;
 using ClickInsights.Core.Import;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace ClickInsights.Core.Classification;
@@ -41,7 +42,14 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
         }
     }
 
-    public async Task ClassifyCampaignsAsync(IReadOnlyCollection<int> campaignIds, CancellationToken cancellationToken = default)
+    public Task ClassifyCampaignsAsync(IReadOnlyCollection<int> campaignIds, CancellationToken cancellationToken = default) =>
+        ClassifyCampaignsAsync(campaignIds, null, cancellationToken);
+
+    /// <param name="heldEvents">
+    /// All the events of some of the campaigns, as an import that just stored them holds them (their ids are the
+    /// stored ones); those campaigns are classified from these instead of being read back.
+    /// </param>
+    public async Task ClassifyCampaignsAsync(IReadOnlyCollection<int> campaignIds, IReadOnlyDictionary<int, List<ClassifierEvent>>? heldEvents, CancellationToken cancellationToken = default)
     {
         foreach (var campaignId in campaignIds)
         {
@@ -53,10 +61,10 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
 
             var connection = db.Database.GetDbConnection();
             await connection.OpenAsync(cancellationToken);
-            var loaded = await LoadAsync(connection, campaign, workspace.HoneypotPattern, cancellationToken);
+            var loaded = await LoadAsync(connection, campaign, workspace.HoneypotPattern, heldEvents?.GetValueOrDefault(campaignId), cancellationToken);
             var result = ClassifierOf(workspace).Classify(loaded.Input, settings);
             var clicks = ApplyOverrides(result.Clicks, overrides, loaded.Recipients);
-            await StoreAsync(connection, campaignId, clicks, loaded, result.UnavailableSignals, settings, cancellationToken);
+            await StoreAsync((SqliteConnection)connection, campaignId, clicks, loaded, result.UnavailableSignals, settings, cancellationToken);
         }
     }
 
@@ -69,7 +77,7 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
         var overrides = await db.Overrides.AsNoTracking().Where(o => o.WorkspaceId == campaign.WorkspaceId).ToListAsync(cancellationToken);
         var connection = db.Database.GetDbConnection();
         await connection.OpenAsync(cancellationToken);
-        var loaded = await LoadAsync(connection, campaign, workspace.HoneypotPattern, cancellationToken);
+        var loaded = await LoadAsync(connection, campaign, workspace.HoneypotPattern, null, cancellationToken);
         return ApplyOverrides(ClassifierOf(workspace).Classify(loaded.Input, settings).Clicks, overrides, loaded.Recipients);
     }
 
@@ -80,47 +88,34 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
 
     private sealed record Loaded(CampaignInput Input, Dictionary<int, (string Email, string Domain)> Recipients);
 
-    private static async Task<Loaded> LoadAsync(DbConnection connection, Campaign campaign, string? honeypotPattern, CancellationToken cancellationToken)
+    private static async Task<Loaded> LoadAsync(DbConnection connection, Campaign campaign, string? honeypotPattern, List<ClassifierEvent>? held, CancellationToken cancellationToken)
     {
-        var events = new List<ClassifierEvent>();
-        await using (var command = connection.CreateCommand())
+        var events = held ?? [];
+        var recipients = new Dictionary<int, (string Email, string Domain)>();
+        if (held is not null)
         {
-            command.CommandText = """
-                SELECT e."Id", e."RecipientId", e."Type", e."OccurredAtMs", e."LinkId", e."Ip", u."Value", e."ProviderBotFlag"
-                FROM "Events" e LEFT JOIN "UserAgents" u ON u."Id" = e."UserAgentId"
-                WHERE e."CampaignId" = @c
-                """;
-            EventWriter.SetParameter(command, "@c", campaign.Id);
-            // No ORDER BY: sorting here costs SQLite a temporary B-tree; the classifier sorts the clicks itself, and
-            // the index scan gives the same order for the same data, so verdicts stay reproducible.
+            // The workspace's recipients in one pass: quicker than finding this campaign's through its events.
+            var ids = new HashSet<int>();
+            foreach (var e in held)
+            {
+                ids.Add(e.RecipientId);
+            }
+            await using var command = connection.CreateCommand();
+            command.CommandText = """SELECT "Id", "Email", "Domain" FROM "Recipients" WHERE "WorkspaceId" = @w""";
+            EventWriter.SetParameter(command, "@w", campaign.WorkspaceId);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                events.Add(new ClassifierEvent(
-                    reader.GetInt64(0),
-                    reader.GetInt32(1),
-                    (EventType)reader.GetInt32(2),
-                    reader.GetInt64(3),
-                    reader.IsDBNull(4) ? 0 : reader.GetInt32(4),
-                    reader.IsDBNull(5) ? null : reader.GetString(5),
-                    reader.IsDBNull(6) ? null : reader.GetString(6),
-                    reader.IsDBNull(7) ? null : reader.GetString(7)));
+                if (ids.Contains(reader.GetInt32(0)))
+                {
+                    recipients[reader.GetInt32(0)] = (reader.GetString(1), reader.GetString(2));
+                }
             }
         }
-
-        var recipients = new Dictionary<int, (string Email, string Domain)>();
-        await using (var command = connection.CreateCommand())
+        else
         {
-            command.CommandText = """
-                SELECT r."Id", r."Email", r."Domain" FROM "Recipients" r
-                WHERE r."Id" IN (SELECT DISTINCT e."RecipientId" FROM "Events" e WHERE e."CampaignId" = @c)
-                """;
-            EventWriter.SetParameter(command, "@c", campaign.Id);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                recipients[reader.GetInt32(0)] = (reader.GetString(1), reader.GetString(2));
-            }
+            await LoadEventsAsync(connection, campaign.Id, events, cancellationToken);
+            await LoadRecipientsAsync(connection, campaign.Id, recipients, cancellationToken);
         }
 
         int knownLinks = 0;
@@ -151,6 +146,47 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
             SentAtMs = campaign.SentAt is { } sent ? new DateTimeOffset(DateTime.SpecifyKind(sent, DateTimeKind.Utc)).ToUnixTimeMilliseconds() : null,
         };
         return new Loaded(input, recipients);
+    }
+
+    private static async Task LoadEventsAsync(DbConnection connection, int campaignId, List<ClassifierEvent> events, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT e."Id", e."RecipientId", e."Type", e."OccurredAtMs", e."LinkId", e."Ip", u."Value", e."ProviderBotFlag"
+            FROM "Events" e LEFT JOIN "UserAgents" u ON u."Id" = e."UserAgentId"
+            WHERE e."CampaignId" = @c
+            """;
+        EventWriter.SetParameter(command, "@c", campaignId);
+        // No ORDER BY: sorting here costs SQLite a temporary B-tree; the classifier sorts the clicks itself, and
+        // the index scan gives the same order for the same data, so verdicts stay reproducible.
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            events.Add(new ClassifierEvent(
+                reader.GetInt64(0),
+                reader.GetInt32(1),
+                (EventType)reader.GetInt32(2),
+                reader.GetInt64(3),
+                reader.IsDBNull(4) ? 0 : reader.GetInt32(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5),
+                reader.IsDBNull(6) ? null : reader.GetString(6),
+                reader.IsDBNull(7) ? null : reader.GetString(7)));
+        }
+    }
+
+    private static async Task LoadRecipientsAsync(DbConnection connection, int campaignId, Dictionary<int, (string Email, string Domain)> recipients, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT r."Id", r."Email", r."Domain" FROM "Recipients" r
+            WHERE r."Id" IN (SELECT DISTINCT e."RecipientId" FROM "Events" e WHERE e."CampaignId" = @c)
+            """;
+        EventWriter.SetParameter(command, "@c", campaignId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            recipients[reader.GetInt32(0)] = (reader.GetString(1), reader.GetString(2));
+        }
     }
 
     private static IReadOnlyList<ClickResult> ApplyOverrides(IReadOnlyList<ClickResult> clicks, List<VerdictOverride> overrides, Dictionary<int, (string Email, string Domain)> recipients)
@@ -191,8 +227,9 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
         return result;
     }
 
-    private async Task StoreAsync(DbConnection connection, int campaignId, IReadOnlyList<ClickResult> clicks, Loaded loaded, IReadOnlyList<string> unavailable, ClassifierSettings settings, CancellationToken cancellationToken)
+    private async Task StoreAsync(SqliteConnection sqlite, int campaignId, IReadOnlyList<ClickResult> clicks, Loaded loaded, IReadOnlyList<string> unavailable, ClassifierSettings settings, CancellationToken cancellationToken)
     {
+        DbConnection connection = sqlite;
         var now = time.GetUtcNow().UtcDateTime;
         var hash = settings.Hash();
         var reasonTable = new ReasonTable();
@@ -205,28 +242,42 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
             await delete.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await using (var insert = connection.CreateCommand())
+        // In the order of the verdicts' key: each row then lands at the end of the table.
+        var order = new int[clicks.Count];
+        var keys = new long[clicks.Count];
+        for (int i = 0; i < order.Length; i++)
         {
-            insert.Transaction = transaction;
-            insert.CommandText = """
-                INSERT INTO "ClickVerdicts" ("EventId", "CampaignId", "Verdict", "Score", "ReasonCodes", "ReasonRefs", "ClassifierVersion", "SettingsHash", "ClassifiedAt")
-                VALUES (@e, @c, @v, @s, @codes, @refs, @version, @hash, @at)
-                """;
-            var p = EventWriter.AddParameters(insert, "@e", "@c", "@v", "@s", "@codes", "@refs", "@version", "@hash", "@at");
-            p[1].Value = campaignId;
-            p[6].Value = ClickClassifier.Version;
-            p[7].Value = hash;
-            p[8].Value = now;
-            await insert.PrepareAsync(cancellationToken);
-            foreach (var click in clicks)
+            order[i] = i;
+            keys[i] = clicks[i].EventId;
+        }
+        Array.Sort(keys, order);
+        using (var insert = new SqliteStatement(sqlite, """
+            INSERT INTO "ClickVerdicts" ("EventId", "CampaignId", "Verdict", "Score", "ReasonSet") VALUES (?, ?, ?, ?, ?)
+            """))
+        {
+            insert.Bind(2, campaignId);
+            foreach (var i in order)
             {
-                p[0].Value = click.EventId;
-                p[2].Value = (int)click.Verdict;
-                p[3].Value = click.Score;
-                var (codes, refs) = reasonTable.Of(click.Reasons);
-                p[4].Value = codes;
-                p[5].Value = refs;
-                insert.ExecuteNonQuery();
+                var click = clicks[i];
+                insert.Bind(1, click.EventId).Bind(3, (int)click.Verdict).Bind(4, click.Score).Bind(5, reasonTable.SetOf(click.Reasons)).Execute();
+            }
+        }
+
+        await using (var sets = connection.CreateCommand())
+        {
+            sets.Transaction = transaction;
+            sets.CommandText = """DELETE FROM "CampaignReasonSets" WHERE "CampaignId" = @c""";
+            EventWriter.SetParameter(sets, "@c", campaignId);
+            await sets.ExecuteNonQueryAsync(cancellationToken);
+            sets.CommandText = """INSERT INTO "CampaignReasonSets" ("CampaignId", "Index", "Codes", "Refs") VALUES (@c, @i, @codes, @refs)""";
+            var sp = EventWriter.AddParameters(sets, "@i", "@codes", "@refs");
+            await sets.PrepareAsync(cancellationToken);
+            foreach (var (index, codes, refs) in reasonTable.Sets)
+            {
+                sp[0].Value = index;
+                sp[1].Value = codes;
+                sp[2].Value = refs;
+                await sets.ExecuteNonQueryAsync(cancellationToken);
             }
         }
 
@@ -281,8 +332,8 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
             upsert.Transaction = transaction;
             upsert.CommandText = """
                 DELETE FROM "CampaignSummaries" WHERE "CampaignId" = @c;
-                INSERT INTO "CampaignSummaries" ("CampaignId", "Sent", "Delivered", "Opens", "Clicks", "UniqueClickers", "HumanClicks", "SuspectClicks", "BotClicks", "HumanClickers", "Unsubscribes", "UnavailableSignals", "UpdatedAt")
-                VALUES (@c, @sent, @delivered, @opens, @clicks, @clickers, @human, @suspect, @bot, @humanClickers, @unsub, @unavailable, @at);
+                INSERT INTO "CampaignSummaries" ("CampaignId", "Sent", "Delivered", "Opens", "Clicks", "UniqueClickers", "HumanClicks", "SuspectClicks", "BotClicks", "HumanClickers", "Unsubscribes", "UnavailableSignals", "UpdatedAt", "ClassifierVersion", "SettingsHash")
+                VALUES (@c, @sent, @delivered, @opens, @clicks, @clickers, @human, @suspect, @bot, @humanClickers, @unsub, @unavailable, @at, @version, @hash);
                 """;
             EventWriter.SetParameter(upsert, "@c", campaignId);
             EventWriter.SetParameter(upsert, "@sent", summary.Sent);
@@ -297,6 +348,8 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
             EventWriter.SetParameter(upsert, "@unsub", summary.Unsubscribes);
             EventWriter.SetParameter(upsert, "@unavailable", summary.UnavailableSignals);
             EventWriter.SetParameter(upsert, "@at", now);
+            EventWriter.SetParameter(upsert, "@version", ClickClassifier.Version);
+            EventWriter.SetParameter(upsert, "@hash", hash);
             await upsert.ExecuteNonQueryAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
@@ -351,30 +404,24 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
 }
 
 /// <summary>
-/// The stored text of each click's reasons. Clicks of a burst share most reasons, so each distinct reason is
-/// written as JSON once and the click's list is put together from those pieces (the same text the serializer gives).
+/// A campaign's distinct reasons and distinct combinations of them, each numbered as first met. Clicks of a burst
+/// share most reasons and often all of them, so a click is stored as the number of its combination, and each
+/// reason's sentence once.
 /// </summary>
-/// <summary>A campaign's distinct reasons, numbered as they are first met; each click refers to them by number.</summary>
 public sealed class ReasonTable
 {
     private readonly Dictionary<Reason, int> _index = [];
+    private readonly Dictionary<string, (int Index, string Codes)> _sets = new(StringComparer.Ordinal);
     private readonly System.Text.StringBuilder _builder = new();
 
     public IEnumerable<(Reason Reason, int Index)> Reasons => _index.Select(r => (r.Key, r.Value));
 
-    /// <summary>The click's reason codes and its references, each joined by <c>;</c>.</summary>
-    public (string Codes, string Refs) Of(ReasonSet reasons)
+    /// <summary>Each combination: its number, its reason codes and its references to <see cref="Reasons"/>, each joined by <c>;</c>.</summary>
+    public IEnumerable<(int Index, string Codes, string Refs)> Sets => _sets.Select(s => (s.Value.Index, s.Value.Codes, s.Key));
+
+    /// <summary>The number of the combination of these reasons.</summary>
+    public int SetOf(ReasonSet reasons)
     {
-        if (reasons.Count == 0)
-        {
-            return ("", "");
-        }
-        _builder.Clear();
-        for (int i = 0; i < reasons.Count; i++)
-        {
-            _builder.Append(i == 0 ? "" : ";").Append(reasons[i].Code);
-        }
-        var codes = _builder.ToString();
         _builder.Clear();
         for (int i = 0; i < reasons.Count; i++)
         {
@@ -385,7 +432,21 @@ public sealed class ReasonTable
             }
             _builder.Append(i == 0 ? "" : ";").Append(index);
         }
-        return (codes, _builder.ToString());
+        var lookup = _sets.GetAlternateLookup<ReadOnlySpan<char>>();
+        Span<char> refs = _builder.Length <= 256 ? stackalloc char[_builder.Length] : new char[_builder.Length];
+        _builder.CopyTo(0, refs, _builder.Length);
+        if (lookup.TryGetValue(refs, out var set))
+        {
+            return set.Index;
+        }
+        _builder.Clear();
+        for (int i = 0; i < reasons.Count; i++)
+        {
+            _builder.Append(i == 0 ? "" : ";").Append(reasons[i].Code);
+        }
+        var added = _sets.Count;
+        _sets.Add(refs.ToString(), (added, _builder.ToString()));
+        return added;
     }
 
     /// <summary>Reads references back into reasons, given the campaign's stored reasons by index.</summary>

@@ -24,6 +24,8 @@ public sealed class ClickInsightsDbContext(DbContextOptions<ClickInsightsDbConte
     public DbSet<ProviderConnection> Connections => Set<ProviderConnection>();
     public DbSet<CampaignBreakdown> CampaignBreakdowns => Set<CampaignBreakdown>();
     public DbSet<CampaignReason> CampaignReasons => Set<CampaignReason>();
+    public DbSet<CampaignReasonSet> CampaignReasonSets => Set<CampaignReasonSet>();
+    public DbSet<RawBlock> RawBlocks => Set<RawBlock>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(ClickInsightsDbContext).Assembly);

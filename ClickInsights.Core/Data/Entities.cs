@@ -95,9 +95,27 @@ public sealed class EmailEvent
     public required string Source { get; set; }
     /// <summary>The provider's event id, or a content hash when it has none; unique per workspace and source.</summary>
     public required string ExternalId { get; set; }
+    /// <summary>64-bit hash of <see cref="Source"/> and <see cref="ExternalId"/>, the key duplicates are found by (a hit is checked against both).</summary>
+    public long IdHash { get; set; }
     public int? ImportId { get; set; }
-    /// <summary>The original record, as read.</summary>
-    public required string Raw { get; set; }
+    /// <summary>The original record, as read: <see cref="RawLength"/> bytes at <see cref="RawOffset"/> of the unpacked <see cref="RawBlock"/>.</summary>
+    public long? RawBlockId { get; set; }
+    public int RawOffset { get; set; }
+    public int RawLength { get; set; }
+}
+
+/// <summary>
+/// The raw records of many events, one after another, compressed together (JSON of one export compresses about
+/// tenfold). Events point into a block; the records are kept exactly as read.
+/// </summary>
+public sealed class RawBlock
+{
+    public long Id { get; set; }
+    public int WorkspaceId { get; set; }
+    /// <summary>The records' UTF-8 bytes, zlib-compressed when <see cref="Compressed"/>.</summary>
+    public required byte[] Data { get; set; }
+    /// <summary>False only for records carried over from before blocks existed (one record per block, as it was).</summary>
+    public bool Compressed { get; set; } = true;
 }
 
 public enum Verdict
@@ -113,14 +131,22 @@ public sealed class ClickVerdict
     public int CampaignId { get; set; }
     public Verdict Verdict { get; set; }
     public int Score { get; set; }
-    /// <summary>Reason codes joined by <c>;</c>, for filtering.</summary>
-    public required string ReasonCodes { get; set; }
-    /// <summary>The click's reasons as indexes into its campaign's <see cref="CampaignReason"/> rows, joined by <c>;</c>:
-    /// thousands of clicks share each reason, so its sentence is stored once per campaign.</summary>
-    public required string ReasonRefs { get; set; }
-    public required string ClassifierVersion { get; set; }
-    public required string SettingsHash { get; set; }
-    public DateTime ClassifiedAt { get; set; }
+    /// <summary>
+    /// The click's reasons: the <see cref="CampaignReasonSet.Index"/> of its campaign's set with the same reasons.
+    /// Thousands of clicks share each set, so a verdict row holds four numbers.
+    /// </summary>
+    public int ReasonSet { get; set; }
+}
+
+/// <summary>One combination of reasons that clicks of a campaign were given.</summary>
+public sealed class CampaignReasonSet
+{
+    public int CampaignId { get; set; }
+    public int Index { get; set; }
+    /// <summary>The reason codes joined by <c>;</c>, for filtering.</summary>
+    public required string Codes { get; set; }
+    /// <summary>The reasons as indexes into the campaign's <see cref="CampaignReason"/> rows, joined by <c>;</c>.</summary>
+    public required string Refs { get; set; }
 }
 
 /// <summary>Figures of one campaign, rewritten whenever it is classified, so pages never aggregate raw events.</summary>
@@ -139,7 +165,10 @@ public sealed class CampaignSummary
     public int Unsubscribes { get; set; }
     /// <summary>Signals the classifier could not use for lack of data, joined by <c>;</c>.</summary>
     public string UnavailableSignals { get; set; } = "";
+    /// <summary>When the campaign's clicks were classified, and by which classifier version and settings.</summary>
     public DateTime UpdatedAt { get; set; }
+    public string ClassifierVersion { get; set; } = "";
+    public string SettingsHash { get; set; } = "";
 }
 
 public enum OverrideScope

@@ -318,12 +318,13 @@ public sealed class EventImporter(IDbContextFactory<ClickInsightsDbContext> dbFa
         {
             throw new InvalidOperationException($"Workspace {workspaceId} does not exist.");
         }
-        var connection = db.Database.GetDbConnection();
+        var connection = (Microsoft.Data.Sqlite.SqliteConnection)db.Database.GetDbConnection();
         await connection.OpenAsync(cancellationToken);
 
         int read = 0, added = 0, clicks = 0;
         ImportResult result;
         HashSet<int> touched;
+        IReadOnlyDictionary<int, List<ClassifierEvent>> held;
         // About 300 bytes per event in the providers' exports; only used to choose the bulk way for large files.
         await using (var writer = await EventWriter.OpenAsync(connection, workspaceId, fileName, reader.Format, time.GetUtcNow().UtcDateTime, totalBytes / 300, cancellationToken))
         {
@@ -350,6 +351,7 @@ public sealed class EventImporter(IDbContextFactory<ClickInsightsDbContext> dbFa
                 }
             }
             touched = writer.TouchedCampaigns;
+            held = writer.HeldEvents;
             result = new ImportResult(writer.ImportId, fileName, reader.Format, touched.Count, read, added, read - added, clicks, stopwatch.Elapsed) { CampaignIds = touched };
             cancellationToken.ThrowIfCancellationRequested();
             await writer.CommitAsync(result, time.GetUtcNow().UtcDateTime, cancellationToken);
@@ -359,7 +361,7 @@ public sealed class EventImporter(IDbContextFactory<ClickInsightsDbContext> dbFa
         {
             progress?.Report(new ImportProgress(fileName, read, added, counting.BytesRead, totalBytes, "Classifying clicks"));
             // The events are stored; classification can always be redone, so it runs after the commit.
-            await classification.ClassifyCampaignsAsync(touched, CancellationToken.None);
+            await classification.ClassifyCampaignsAsync(touched, held, CancellationToken.None);
         }
         result = result with { Elapsed = stopwatch.Elapsed };
         progress?.Report(new ImportProgress(fileName, read, added, counting.BytesRead, totalBytes, "Done"));

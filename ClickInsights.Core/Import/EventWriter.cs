@@ -1,12 +1,15 @@
 using System.Data.Common;
+using System.IO.Compression;
+using ClickInsights.Core.Classification;
 using ClickInsights.Core.Data;
 using Microsoft.Data.Sqlite;
 
 namespace ClickInsights.Core.Import;
 
 /// <summary>
-/// Writes normalized events inside one transaction with prepared statements (SQLite's fastest path), storing
-/// campaigns, recipients, links and user agents once each. Plain SQL that runs on SQLite and PostgreSQL.
+/// Writes normalized events inside one transaction with prepared statements bound through SQLite's own API (its
+/// fastest path), storing campaigns, recipients, links and user agents once each, and the raw records compressed
+/// in blocks. Duplicates are found by a 64-bit hash of source and event id and confirmed against the stored row.
 /// </summary>
 /// <remarks>
 /// A large file into a small table goes the bulk way on SQLite: inside the same transaction the indexes of
@@ -17,45 +20,56 @@ namespace ClickInsights.Core.Import;
 /// </remarks>
 internal sealed class EventWriter : IAsyncDisposable
 {
+    /// <summary>Raw records are compressed in blocks of about this many bytes (one block unpacks in well under a millisecond).</summary>
+    private const int RawBlockSize = 256 * 1024;
+
     private readonly BulkState? _bulk;
-    private readonly DbConnection _connection;
+    private readonly SqliteConnection _connection;
     private readonly DbTransaction _transaction;
     private readonly int _workspaceId;
     private readonly int _importId;
-    private readonly Dictionary<string, int> _campaigns = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Source, string Key), int> _campaigns = [];
     private readonly HashSet<int> _campaignsWithSendTime = [];
+    private readonly HashSet<int> _campaignsWithEvents = [];
     private readonly Dictionary<string, int> _recipients = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _userAgents = new(StringComparer.Ordinal);
     private readonly Dictionary<(int Campaign, string Url), int> _links = [];
-    private readonly DbCommand _insertEvent;
-    private readonly DbParameter[] _eventParameters;
+    private readonly Dictionary<int, List<ClassifierEvent>> _held = [];
+    private readonly SqliteStatement _insertEvent;
+    private readonly SqliteStatement _findByHash;
+    private readonly SqliteStatement _insertBlock;
+    private byte[] _block = new byte[RawBlockSize];
+    private int _blockLength;
+    private long _blockId;
+    private (string Source, string Key, int Id) _lastCampaign = ("", "", 0);
 
-    private EventWriter(DbConnection connection, DbTransaction transaction, int workspaceId, int importId, BulkState? bulk)
+    private EventWriter(SqliteConnection connection, DbTransaction transaction, int workspaceId, int importId, BulkState? bulk)
     {
         _connection = connection;
         _transaction = transaction;
         _workspaceId = workspaceId;
         _importId = importId;
         _bulk = bulk;
-        _insertEvent = Command("""
-            INSERT INTO "Events" ("WorkspaceId", "CampaignId", "RecipientId", "Type", "OccurredAtMs", "LinkId", "Ip", "UserAgentId", "ProviderBotFlag", "Source", "ExternalId", "ImportId", "Raw")
-            VALUES (@w, @c, @r, @t, @at, @l, @ip, @ua, @bot, @s, @x, @i, @raw)
-            """ + (bulk is null ? """
-
-            ON CONFLICT ("WorkspaceId", "Source", "ExternalId") DO NOTHING
-            """ : ""));
-        _eventParameters = AddParameters(_insertEvent, "@w", "@c", "@r", "@t", "@at", "@l", "@ip", "@ua", "@bot", "@s", "@x", "@i", "@raw");
-        _insertEvent.Prepare();
+        _insertEvent = new SqliteStatement(connection, """
+            INSERT INTO "Events" ("WorkspaceId", "CampaignId", "RecipientId", "Type", "OccurredAtMs", "LinkId", "Ip", "UserAgentId", "ProviderBotFlag",
+                "Source", "ExternalId", "IdHash", "ImportId", "RawBlockId", "RawOffset", "RawLength")
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """);
+        _insertEvent.Bind(1, workspaceId).Bind(13, importId);
+        _findByHash = new SqliteStatement(connection, """SELECT "Source", "ExternalId" FROM "Events" WHERE "WorkspaceId" = ? AND "IdHash" = ?""");
+        _findByHash.Bind(1, workspaceId);
+        _insertBlock = new SqliteStatement(connection, """INSERT INTO "RawBlocks" ("Id", "WorkspaceId", "Data", "Compressed") VALUES (?, ?, ?, 1)""");
+        _insertBlock.Bind(2, workspaceId);
     }
 
     public HashSet<int> TouchedCampaigns { get; } = [];
 
     /// <param name="expectedEvents">About how many events the file holds (from its size), to choose the bulk way; null when unknown.</param>
-    public static async Task<EventWriter> OpenAsync(DbConnection connection, int workspaceId, string fileName, string format, DateTime startedAt, long? expectedEvents, CancellationToken cancellationToken)
+    public static async Task<EventWriter> OpenAsync(SqliteConnection connection, int workspaceId, string fileName, string format, DateTime startedAt, long? expectedEvents, CancellationToken cancellationToken)
     {
         var bulk = await BulkState.StartAsync(connection, workspaceId, expectedEvents, cancellationToken);
         var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using var insertImport = connection.CreateCommand();
+        await using DbCommand insertImport = connection.CreateCommand();
         insertImport.Transaction = transaction;
         insertImport.CommandText = """
             INSERT INTO "Imports" ("WorkspaceId", "FileName", "Format", "StartedAt", "EventsRead", "EventsAdded", "DuplicatesSkipped", "Clicks", "Campaigns")
@@ -69,6 +83,7 @@ internal sealed class EventWriter : IAsyncDisposable
 
         var writer = new EventWriter(connection, transaction, workspaceId, importId, bulk);
         await writer.LoadExistingAsync(cancellationToken);
+        writer._blockId = Convert.ToInt64(await writer.Command("""SELECT coalesce(max("Id"), 0) + 1 FROM "RawBlocks" """).ExecuteScalarAsync(cancellationToken));
         if (bulk is not null)
         {
             await bulk.DropIndexesAsync(connection, transaction, cancellationToken);
@@ -80,7 +95,22 @@ internal sealed class EventWriter : IAsyncDisposable
 
     private async Task LoadExistingAsync(CancellationToken cancellationToken)
     {
-        await ReadPairsAsync("""SELECT "Source" || ':' || "ExternalId", "Id" FROM "Campaigns" WHERE "WorkspaceId" = @w""", _campaigns, cancellationToken);
+        await using (var campaigns = Command("""
+            SELECT c."Source", c."ExternalId", c."Id", EXISTS (SELECT 1 FROM "Events" e WHERE e."CampaignId" = c."Id")
+            FROM "Campaigns" c WHERE c."WorkspaceId" = @w
+            """))
+        {
+            SetParameter(campaigns, "@w", _workspaceId);
+            await using var reader = await campaigns.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                _campaigns[(reader.GetString(0), reader.GetString(1))] = reader.GetInt32(2);
+                if (reader.GetBoolean(3))
+                {
+                    _campaignsWithEvents.Add(reader.GetInt32(2));
+                }
+            }
+        }
         await ReadPairsAsync("""SELECT "Email", "Id" FROM "Recipients" WHERE "WorkspaceId" = @w""", _recipients, cancellationToken);
         await ReadPairsAsync("""SELECT "Value", "Id" FROM "UserAgents" """, _userAgents, cancellationToken);
 
@@ -148,51 +178,120 @@ internal sealed class EventWriter : IAsyncDisposable
         int? linkId = e.Url is null ? null : LinkId(campaignId, e.Url, e.LinkPosition);
         int? userAgentId = e.UserAgent is null ? null : UserAgentId(e.UserAgent);
 
-        long hash = 0;
-        if (_bulk is not null)
+        var hash = Hash(e.Source, e.ExternalId);
+        if (_bulk is not null ? _bulk.Ids.TryGetValue(hash, out var stored) && IsStored(stored, e.Source, e.ExternalId) : IsStoredWithHash(hash, e.Source, e.ExternalId))
         {
-            hash = BulkState.Hash(e.Source, e.ExternalId);
-            if (_bulk.Ids.TryGetValue(hash, out var stored) && IsStored(stored, e.Source, e.ExternalId))
-            {
-                return false;
-            }
+            return false;
         }
 
-        var p = _eventParameters;
-        p[0].Value = _workspaceId;
-        p[1].Value = campaignId;
-        p[2].Value = recipientId;
-        p[3].Value = (int)e.Type;
-        p[4].Value = e.OccurredAtMs;
-        p[5].Value = (object?)linkId ?? DBNull.Value;
-        p[6].Value = (object?)e.Ip ?? DBNull.Value;
-        p[7].Value = (object?)userAgentId ?? DBNull.Value;
-        p[8].Value = (object?)e.ProviderBotFlag ?? DBNull.Value;
-        p[9].Value = e.Source;
-        p[10].Value = e.ExternalId;
-        p[11].Value = _importId;
-        p[12].Value = e.Raw;
-        var added = _insertEvent.ExecuteNonQuery() == 1;
-        if (added)
+        var raw = e.RawUtf8.Span;
+        if (_blockLength + raw.Length > RawBlockSize && _blockLength > 0)
         {
-            TouchedCampaigns.Add(campaignId);
-            // On a (rare) collision of two different ids the first keeps the slot; the second was still stored.
-            _bulk?.Ids.TryAdd(hash, SQLitePCL.raw.sqlite3_last_insert_rowid(((SqliteConnection)_connection).Handle));
+            FlushBlock();
         }
-        return added;
+        if (raw.Length > _block.Length)
+        {
+            Array.Resize(ref _block, raw.Length);
+        }
+        raw.CopyTo(_block.AsSpan(_blockLength));
+
+        _insertEvent
+            .Bind(2, campaignId)
+            .Bind(3, recipientId)
+            .Bind(4, (int)e.Type)
+            .Bind(5, e.OccurredAtMs)
+            .Bind(6, linkId)
+            .Bind(7, e.Ip)
+            .Bind(8, userAgentId)
+            .Bind(9, e.ProviderBotFlag)
+            .Bind(10, e.Source)
+            .Bind(11, e.ExternalId)
+            .Bind(12, hash)
+            .Bind(14, _blockId)
+            .Bind(15, _blockLength)
+            .Bind(16, raw.Length)
+            .Execute();
+        _blockLength += raw.Length;
+        var rowId = _insertEvent.LastInsertRowId;
+        TouchedCampaigns.Add(campaignId);
+        // On a (rare) collision of two different ids the first keeps the slot; the second was still stored.
+        _bulk?.Ids.TryAdd(hash, rowId);
+        if (!_campaignsWithEvents.Contains(campaignId))
+        {
+            if (!_held.TryGetValue(campaignId, out var held))
+            {
+                _held[campaignId] = held = [];
+            }
+            held.Add(new ClassifierEvent(rowId, recipientId, e.Type, e.OccurredAtMs, linkId ?? 0, e.Ip, e.UserAgent, e.ProviderBotFlag));
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// The events of each campaign this import created, as the classifier reads them: classifying from them saves
+    /// reading back what was just written. A campaign that had events before is not here (it is read whole from the store).
+    /// </summary>
+    public IReadOnlyDictionary<int, List<ClassifierEvent>> HeldEvents => _held;
+
+    /// <summary>Compresses the raw records gathered so far into one stored block.</summary>
+    private void FlushBlock()
+    {
+        if (_blockLength == 0)
+        {
+            return;
+        }
+        var packed = new MemoryStream(_blockLength / 8);
+        using (var zlib = new ZLibStream(packed, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            zlib.Write(_block, 0, _blockLength);
+        }
+        _insertBlock.Bind(1, _blockId).BindBlob(3, packed.GetBuffer().AsSpan(0, (int)packed.Length)).Execute();
+        _blockId++;
+        _blockLength = 0;
     }
 
     /// <summary>Whether the row with this id holds exactly this source and external id (a hash hit is checked, never trusted).</summary>
     private bool IsStored(long rowId, string source, string externalId)
     {
-        _checkStored ??= Command("""SELECT "Source", "ExternalId" FROM "Events" WHERE "Id" = @id""");
-        _checkStored.Parameters.Clear();
-        SetParameter(_checkStored, "@id", rowId);
-        using var reader = _checkStored.ExecuteReader();
-        return reader.Read() && reader.GetString(0) == source && reader.GetString(1) == externalId;
+        _checkStored ??= new SqliteStatement(_connection, """SELECT "Source", "ExternalId" FROM "Events" WHERE "Id" = ?""");
+        _checkStored.Bind(1, rowId);
+        var found = _checkStored.Step() && _checkStored.Text(0) == source && _checkStored.Text(1) == externalId;
+        _checkStored.Reset();
+        return found;
     }
 
-    private DbCommand? _checkStored;
+    /// <summary>Whether an event with this hash, source and external id is stored in the workspace (the way of small imports, through the index).</summary>
+    private bool IsStoredWithHash(long hash, string source, string externalId)
+    {
+        _findByHash.Bind(2, hash);
+        while (_findByHash.Step())
+        {
+            if (_findByHash.Text(0) == source && _findByHash.Text(1) == externalId)
+            {
+                _findByHash.Reset();
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>64-bit FNV-1a of source and id: one number per stored event instead of its strings.</summary>
+    public static long Hash(string source, string externalId)
+    {
+        ulong hash = 14695981039346656037;
+        foreach (var c in source)
+        {
+            hash = (hash ^ c) * 1099511628211;
+        }
+        hash = (hash ^ 0x1f) * 1099511628211;
+        foreach (var c in externalId)
+        {
+            hash = (hash ^ c) * 1099511628211;
+        }
+        return unchecked((long)hash);
+    }
+
+    private SqliteStatement? _checkStored;
     private DbCommand? _insertRecipient;
 
     public async Task CommitAsync(ImportResult result, DateTime finishedAt, CancellationToken cancellationToken)
@@ -209,6 +308,7 @@ internal sealed class EventWriter : IAsyncDisposable
         SetParameter(update, "@campaigns", result.Campaigns);
         SetParameter(update, "@id", _importId);
         await update.ExecuteNonQueryAsync(cancellationToken);
+        FlushBlock();
         if (_bulk is not null)
         {
             // A duplicate the hashes missed would fail the unique index here and roll everything back.
@@ -219,7 +319,19 @@ internal sealed class EventWriter : IAsyncDisposable
 
     private int CampaignId(string source, string campaignKey, string? name, long? sentAtMs)
     {
-        var key = source + ":" + campaignKey;
+        // Events of one campaign mostly come together, with the reader's one copy of its key.
+        if (ReferenceEquals(campaignKey, _lastCampaign.Key) && ReferenceEquals(source, _lastCampaign.Source) && (sentAtMs is null || _campaignsWithSendTime.Contains(_lastCampaign.Id)))
+        {
+            return _lastCampaign.Id;
+        }
+        var id = CampaignIdOf(source, campaignKey, name, sentAtMs);
+        _lastCampaign = (source, campaignKey, id);
+        return id;
+    }
+
+    private int CampaignIdOf(string source, string campaignKey, string? name, long? sentAtMs)
+    {
+        var key = (source, campaignKey);
         if (_campaigns.TryGetValue(key, out var id))
         {
             if (sentAtMs is { } sentAt && _campaignsWithSendTime.Add(id))
@@ -306,7 +418,7 @@ internal sealed class EventWriter : IAsyncDisposable
 
     private DbCommand Command(string sql)
     {
-        var command = _connection.CreateCommand();
+        DbCommand command = _connection.CreateCommand();
         command.Transaction = _transaction;
         command.CommandText = sql;
         return command;
@@ -329,11 +441,10 @@ internal sealed class EventWriter : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _insertEvent.DisposeAsync();
-        if (_checkStored is not null)
-        {
-            await _checkStored.DisposeAsync();
-        }
+        _insertEvent.Dispose();
+        _findByHash.Dispose();
+        _insertBlock.Dispose();
+        _checkStored?.Dispose();
         if (_insertRecipient is not null)
         {
             await _insertRecipient.DisposeAsync();
@@ -380,15 +491,15 @@ internal sealed class EventWriter : IAsyncDisposable
             };
             // Foreign keys cannot change inside a transaction; every id written here comes from this transaction or a row read in it.
             // A crash loses at most this uncommitted import: the commit itself is the last step.
-            await ScalarAsync(connection, null, "PRAGMA foreign_keys = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -32768;", cancellationToken);
+            await ScalarAsync(connection, null, "PRAGMA foreign_keys = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -32768; PRAGMA threads = 2;", cancellationToken);
 
             await using var command = connection.CreateCommand();
-            command.CommandText = """SELECT "Id", "Source", "ExternalId" FROM "Events" WHERE "WorkspaceId" = @w""";
+            command.CommandText = """SELECT "IdHash", "Id" FROM "Events" WHERE "WorkspaceId" = @w""";
             SetParameter(command, "@w", workspaceId);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                bulk.Ids.TryAdd(Hash(reader.GetString(1), reader.GetString(2)), reader.GetInt64(0));
+                bulk.Ids.TryAdd(reader.GetInt64(0), reader.GetInt64(1));
             }
             return bulk;
         }
@@ -424,23 +535,7 @@ internal sealed class EventWriter : IAsyncDisposable
 
         public async Task RestoreAsync(DbConnection connection)
         {
-            await ScalarAsync(connection, null, $"PRAGMA foreign_keys = ON; PRAGMA synchronous = {_synchronous}; PRAGMA cache_size = {_cacheSize};", CancellationToken.None);
-        }
-
-        /// <summary>64-bit FNV-1a of source and id: one long per stored event instead of its strings.</summary>
-        public static long Hash(string source, string externalId)
-        {
-            ulong hash = 14695981039346656037;
-            foreach (var c in source)
-            {
-                hash = (hash ^ c) * 1099511628211;
-            }
-            hash = (hash ^ 0x1f) * 1099511628211;
-            foreach (var c in externalId)
-            {
-                hash = (hash ^ c) * 1099511628211;
-            }
-            return unchecked((long)hash);
+            await ScalarAsync(connection, null, $"PRAGMA foreign_keys = ON; PRAGMA synchronous = {_synchronous}; PRAGMA cache_size = {_cacheSize}; PRAGMA threads = 0;", CancellationToken.None);
         }
 
         private static async Task<object?> ScalarAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken)

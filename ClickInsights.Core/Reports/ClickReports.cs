@@ -45,7 +45,7 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
         }
         if (!string.IsNullOrWhiteSpace(filter.Reason))
         {
-            query = query.Where(x => x.Verdict.ReasonCodes.Contains(filter.Reason));
+            query = query.Where(x => x.Reasons.Codes.Contains(filter.Reason));
         }
         if (!string.IsNullOrWhiteSpace(filter.Domain))
         {
@@ -60,11 +60,11 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
         var rows = await query
             .OrderBy(x => x.Event.OccurredAtMs).ThenBy(x => x.Event.Id)
             .Skip(Math.Max(0, filter.Page) * filter.PageSize).Take(filter.PageSize)
-            .Select(x => new { x.Event.Id, x.Event.RecipientId, x.Recipient.Email, x.Recipient.Domain, x.Url, x.Event.OccurredAtMs, x.Event.Ip, x.Agent, x.Verdict.Verdict, x.Verdict.Score, x.Verdict.ReasonCodes })
+            .Select(x => new { x.Event.Id, x.Event.RecipientId, x.Recipient.Email, x.Recipient.Domain, x.Url, x.Event.OccurredAtMs, x.Event.Ip, x.Agent, x.Verdict.Verdict, x.Verdict.Score, x.Reasons.Codes })
             .ToListAsync(cancellationToken);
         return new ClickPage(
             rows.Select(x => new ClickListItem(x.Id, x.RecipientId, x.Email, x.Domain, x.Url, FromMs(x.OccurredAtMs), x.Ip, x.Agent, x.Verdict, x.Score,
-                x.ReasonCodes.Split(';', StringSplitOptions.RemoveEmptyEntries))).ToList(),
+                x.Codes.Split(';', StringSplitOptions.RemoveEmptyEntries))).ToList(),
             total);
     }
 
@@ -119,11 +119,11 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
         var rows =
             from x in ClicksOf(db, campaignId)
             orderby x.Event.OccurredAtMs, x.Event.Id
-            select new { x.Recipient.Email, x.Url, x.Event.OccurredAtMs, x.Verdict.Verdict, x.Verdict.Score, x.Verdict.ReasonRefs, x.Event.ExternalId };
+            select new { x.Recipient.Email, x.Url, x.Event.OccurredAtMs, x.Verdict.Verdict, x.Verdict.Score, x.Reasons.Refs, x.Event.ExternalId };
         var stored = (await ReasonsOfAsync(db, [campaignId], cancellationToken)).GetValueOrDefault(campaignId) ?? new Dictionary<int, Reason>();
         await foreach (var x in rows.AsAsyncEnumerable().WithCancellation(cancellationToken))
         {
-            yield return new ClickRow(campaign.ExternalId, x.Email, x.Url, x.OccurredAtMs, x.Verdict, x.Score, ReasonTable.Resolve(x.ReasonRefs, stored), x.ExternalId);
+            yield return new ClickRow(campaign.ExternalId, x.Email, x.Url, x.OccurredAtMs, x.Verdict, x.Score, ReasonTable.Resolve(x.Refs, stored), x.ExternalId);
         }
     }
 
@@ -186,6 +186,8 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
             join c in db.Campaigns on e.CampaignId equals c.Id
             join v in db.ClickVerdicts on e.Id equals v.EventId into verdicts
             from v in verdicts.DefaultIfEmpty()
+            join s in db.CampaignReasonSets on new { v.CampaignId, Index = v.ReasonSet } equals new { s.CampaignId, s.Index } into sets
+            from s in sets.DefaultIfEmpty()
             join l in db.CampaignLinks on e.LinkId equals l.Id into links
             from l in links.DefaultIfEmpty()
             join u in db.UserAgents on e.UserAgentId equals u.Id into agents
@@ -194,7 +196,7 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
             select new
             {
                 e.Id, e.CampaignId, c.Name, e.Type, e.OccurredAtMs, Url = l == null ? null : l.Url, e.Ip, Agent = u == null ? null : u.Value,
-                Verdict = v == null ? (Verdict?)null : v.Verdict, Score = v == null ? (int?)null : v.Score, Refs = v == null ? null : v.ReasonRefs,
+                Verdict = v == null ? (Verdict?)null : v.Verdict, Score = v == null ? (int?)null : v.Score, Refs = s == null ? null : s.Refs,
             })
             .Take(2_000)
             .ToListAsync(cancellationToken);
@@ -217,11 +219,13 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
             join c in db.Campaigns on e.CampaignId equals c.Id
             join r in db.Recipients on e.RecipientId equals r.Id
             join v in db.ClickVerdicts on e.Id equals v.EventId
+            join s in db.CampaignReasonSets on new { v.CampaignId, Index = v.ReasonSet } equals new { s.CampaignId, s.Index }
+            join summary in db.CampaignSummaries on e.CampaignId equals summary.CampaignId
             join l in db.CampaignLinks on e.LinkId equals l.Id into links
             from l in links.DefaultIfEmpty()
             join u in db.UserAgents on e.UserAgentId equals u.Id into agents
             from u in agents.DefaultIfEmpty()
-            select new { e, c.Name, c.WorkspaceId, r.Email, r.Domain, Url = l == null ? null : l.Url, Agent = u == null ? null : u.Value, v })
+            select new { e, c.Name, c.WorkspaceId, r.Email, r.Domain, Url = l == null ? null : l.Url, Agent = u == null ? null : u.Value, v, s.Refs, summary.ClassifierVersion, summary.SettingsHash, summary.UpdatedAt })
             .FirstOrDefaultAsync(cancellationToken);
         if (x is null)
         {
@@ -233,8 +237,8 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
             .ToListAsync(cancellationToken);
         return new ClickEvidenceView(x.e.Id, x.WorkspaceId, x.e.CampaignId, x.Name, x.e.RecipientId, x.Email, x.Domain, x.Url, FromMs(x.e.OccurredAtMs),
             x.e.Ip, x.e.Ip is null ? null : catalogue.MatchNetwork(x.e.Ip)?.Owner, x.Agent, x.v.Verdict, x.v.Score,
-            ReasonTable.Resolve(x.v.ReasonRefs, (await ReasonsOfAsync(db, [x.e.CampaignId], cancellationToken)).GetValueOrDefault(x.e.CampaignId) ?? new Dictionary<int, Reason>()),
-            x.v.ClassifierVersion, x.v.SettingsHash, x.v.ClassifiedAt, x.e.Raw, overrides);
+            ReasonTable.Resolve(x.Refs, (await ReasonsOfAsync(db, [x.e.CampaignId], cancellationToken)).GetValueOrDefault(x.e.CampaignId) ?? new Dictionary<int, Reason>()),
+            x.ClassifierVersion, x.SettingsHash, x.UpdatedAt, await RawRecords.ReadAsync(db, x.e, cancellationToken) ?? "", overrides);
     }
 
     /// <summary>A campaign's clicks with their verdict, recipient, link and user agent: the join every click view starts from.</summary>
@@ -242,17 +246,19 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
         from e in db.Events.AsNoTracking()
         where e.CampaignId == campaignId && e.Type == EventType.Click
         join v in db.ClickVerdicts on e.Id equals v.EventId
+        join s in db.CampaignReasonSets on new { v.CampaignId, Index = v.ReasonSet } equals new { s.CampaignId, s.Index }
         join r in db.Recipients on e.RecipientId equals r.Id
         join l in db.CampaignLinks on e.LinkId equals l.Id into links
         from l in links.DefaultIfEmpty()
         join u in db.UserAgents on e.UserAgentId equals u.Id into agents
         from u in agents.DefaultIfEmpty()
-        select new ClickJoin { Event = e, Verdict = v, Recipient = r, Url = l == null ? null : l.Url, Agent = u == null ? null : u.Value };
+        select new ClickJoin { Event = e, Verdict = v, Reasons = s, Recipient = r, Url = l == null ? null : l.Url, Agent = u == null ? null : u.Value };
 
     private sealed class ClickJoin
     {
         public required EmailEvent Event { get; init; }
         public required ClickVerdict Verdict { get; init; }
+        public required CampaignReasonSet Reasons { get; init; }
         public required Recipient Recipient { get; init; }
         public string? Url { get; init; }
         public string? Agent { get; init; }

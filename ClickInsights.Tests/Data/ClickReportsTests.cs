@@ -46,10 +46,11 @@ public sealed class ClickReportsTests : IAsyncLifetime
             from e in db.Events
             where e.CampaignId == 1 && e.Type == EventType.Click
             join cv in db.ClickVerdicts on e.Id equals cv.EventId
+            join s in db.CampaignReasonSets on new { cv.CampaignId, Index = cv.ReasonSet } equals new { s.CampaignId, s.Index }
             join r in db.Recipients on e.RecipientId equals r.Id
             where (filter.Verdict == null || cv.Verdict == filter.Verdict)
                   && (domain == null || r.Domain == domain)
-                  && (reason == null || cv.ReasonCodes.Contains(reason))
+                  && (reason == null || s.Codes.Contains(reason))
                   && (link == null || e.LinkId == link)
             select e.Id).CountAsync();
         Assert.Equal(expected, page.Total);

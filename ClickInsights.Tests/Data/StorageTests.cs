@@ -78,7 +78,10 @@ public sealed class StorageTests : IDisposable
 
         await using var db = _database.CreateDbContext();
         var click = await db.Events.FirstAsync(e => e.ExternalId == "kCAi1KttyQdEKHhdC-nuEA==");
-        Assert.Contains("MSIE 6.1", click.Raw);
+        var raw = await RawRecords.ReadAsync(db, click);
+        Assert.Contains("MSIE 6.1", raw);
+        Assert.StartsWith("{", raw);
+        Assert.EndsWith("}", raw);
         Assert.Equal(1513299600123, click.OccurredAtMs);
         Assert.Equal(2, await db.UserAgents.CountAsync(u => u.Value.Contains("MSIE") || u.Value.Contains("python")));
         Assert.Equal(await db.Events.CountAsync(e => e.Type == EventType.Click), await db.ClickVerdicts.CountAsync());
@@ -86,8 +89,9 @@ public sealed class StorageTests : IDisposable
         Assert.Equal("test.com", recipient.Domain);
         var verdict = await db.ClickVerdicts.SingleAsync(v => v.EventId == db.Events.Single(e => e.ExternalId == "kCAi1KttyQdEKHhdC-nuEB==").Id);
         Assert.Equal(Verdict.Bot, verdict.Verdict);
-        Assert.Contains("ua_automation", verdict.ReasonCodes);
-        Assert.Equal(ClickInsights.Core.Classification.ClickClassifier.Version, verdict.ClassifierVersion);
+        var reasons = await db.CampaignReasonSets.SingleAsync(s => s.CampaignId == verdict.CampaignId && s.Index == verdict.ReasonSet);
+        Assert.Contains("ua_automation", reasons.Codes);
+        Assert.Equal(ClickInsights.Core.Classification.ClickClassifier.Version, (await db.CampaignSummaries.SingleAsync(s => s.CampaignId == verdict.CampaignId)).ClassifierVersion);
     }
 
     [Fact]

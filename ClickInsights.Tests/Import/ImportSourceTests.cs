@@ -142,19 +142,24 @@ public sealed class ImportSourceTests : IDisposable
     }
 
     [Fact]
-    public void ReasonTable_NumbersEachDistinctReasonOnce_AndResolvesThemBack()
+    public void ReasonTable_NumbersEachDistinctReasonAndCombinationOnce_AndResolvesThemBack()
     {
         Reason[] reasons = [new("burst", "clicked 6 of 6 links within 1 s", 40), new("network", "network 40.94.0.0/16 belongs to Microsoft's \"mail\" filtering", 30)];
         var table = new ReasonTable();
 
-        var (codes, refs) = table.Of(ReasonSet.Of(reasons));
-        var again = table.Of(ReasonSet.Of([reasons[1]]));
+        var both = table.SetOf(ReasonSet.Of(reasons));
+        var second = table.SetOf(ReasonSet.Of([reasons[1]]));
+        var none = table.SetOf(ReasonSet.Of([]));
 
-        Assert.Equal("burst;network", codes);
-        Assert.Equal("0;1", refs);
-        Assert.Equal("1", again.Refs);
+        Assert.Equal(both, table.SetOf(ReasonSet.Of([.. reasons])));
+        Assert.Equal(3, new[] { both, second, none }.Distinct().Count());
+        var sets = table.Sets.ToDictionary(s => s.Index);
+        Assert.Equal("burst;network", sets[both].Codes);
+        Assert.Equal("0;1", sets[both].Refs);
+        Assert.Equal("1", sets[second].Refs);
+        Assert.Equal(("", ""), (sets[none].Codes, sets[none].Refs));
         Assert.Equal(2, table.Reasons.Count());
-        Assert.Equal(("", ""), table.Of(ReasonSet.Of([])));
+        var refs = sets[both].Refs;
         var stored = table.Reasons.ToDictionary(r => r.Index, r => r.Reason);
         Assert.Equal(reasons, ReasonTable.Resolve(refs, stored));
         Assert.Empty(ReasonTable.Resolve("", stored));

@@ -60,14 +60,25 @@ internal sealed class EmailEventConfiguration : IEntityTypeConfiguration<EmailEv
         builder.Property(e => e.ExternalId).HasMaxLength(200);
         builder.Property(e => e.Ip).HasMaxLength(45);
         builder.Property(e => e.ProviderBotFlag).HasMaxLength(40);
-        builder.HasIndex(e => new { e.WorkspaceId, e.Source, e.ExternalId }).IsUnique();
+        // Duplicates are found by the hash of source and id (checked against both on a hit): an index of one
+        // number per event is a fraction of the size of one over their text, and quicker to build.
+        builder.HasIndex(e => new { e.WorkspaceId, e.IdHash });
         builder.HasIndex(e => new { e.CampaignId, e.Type, e.OccurredAtMs });
         builder.HasIndex(e => new { e.RecipientId, e.OccurredAtMs });
-        builder.HasOne<Workspace>().WithMany().HasForeignKey(e => e.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
+        // The workspace is reached through the campaign (events go with their campaign), and links, user agents
+        // and raw blocks are written only by the importer: none needs a foreign key index on a table of millions.
         builder.HasOne<Campaign>().WithMany().HasForeignKey(e => e.CampaignId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<Recipient>().WithMany().HasForeignKey(e => e.RecipientId).OnDelete(DeleteBehavior.Cascade);
-        builder.HasOne<CampaignLink>().WithMany().HasForeignKey(e => e.LinkId).OnDelete(DeleteBehavior.Restrict);
-        builder.HasOne<UserAgent>().WithMany().HasForeignKey(e => e.UserAgentId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class RawBlockConfiguration : IEntityTypeConfiguration<RawBlock>
+{
+    public void Configure(EntityTypeBuilder<RawBlock> builder)
+    {
+        builder.ToTable("RawBlocks");
+        builder.Property(b => b.Id).ValueGeneratedNever();
+        builder.HasOne<Workspace>().WithMany().HasForeignKey(b => b.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
     }
 }
 
@@ -77,8 +88,6 @@ internal sealed class ClickVerdictConfiguration : IEntityTypeConfiguration<Click
     {
         builder.HasKey(v => v.EventId);
         builder.Property(v => v.EventId).ValueGeneratedNever();
-        builder.Property(v => v.ClassifierVersion).HasMaxLength(40);
-        builder.Property(v => v.SettingsHash).HasMaxLength(64);
         builder.HasIndex(v => new { v.CampaignId, v.Verdict });
         builder.HasOne<EmailEvent>().WithOne().HasForeignKey<ClickVerdict>(v => v.EventId).OnDelete(DeleteBehavior.Cascade);
     }
@@ -90,6 +99,8 @@ internal sealed class CampaignSummaryConfiguration : IEntityTypeConfiguration<Ca
     {
         builder.HasKey(s => s.CampaignId);
         builder.Property(s => s.CampaignId).ValueGeneratedNever();
+        builder.Property(s => s.ClassifierVersion).HasMaxLength(40);
+        builder.Property(s => s.SettingsHash).HasMaxLength(64);
         builder.HasOne<Campaign>().WithOne().HasForeignKey<CampaignSummary>(s => s.CampaignId).OnDelete(DeleteBehavior.Cascade);
     }
 }
@@ -155,6 +166,16 @@ internal sealed class CampaignBreakdownConfiguration : IEntityTypeConfiguration<
         builder.HasKey(b => new { b.CampaignId, b.Kind, b.Key });
         builder.Property(b => b.Key).HasMaxLength(320);
         builder.HasOne<Campaign>().WithMany().HasForeignKey(b => b.CampaignId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class CampaignReasonSetConfiguration : IEntityTypeConfiguration<CampaignReasonSet>
+{
+    public void Configure(EntityTypeBuilder<CampaignReasonSet> builder)
+    {
+        builder.HasKey(r => new { r.CampaignId, r.Index });
+        builder.Property(r => r.Index).ValueGeneratedNever();
+        builder.HasOne<Campaign>().WithMany().HasForeignKey(r => r.CampaignId).OnDelete(DeleteBehavior.Cascade);
     }
 }
 

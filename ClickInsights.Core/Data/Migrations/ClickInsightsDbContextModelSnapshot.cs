@@ -136,6 +136,27 @@ namespace ClickInsights.Core.Data.Migrations
                     b.ToTable("CampaignReasons");
                 });
 
+            modelBuilder.Entity("ClickInsights.Core.Data.CampaignReasonSet", b =>
+                {
+                    b.Property<int>("CampaignId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Index")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Codes")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Refs")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("CampaignId", "Index");
+
+                    b.ToTable("CampaignReasonSets");
+                });
+
             modelBuilder.Entity("ClickInsights.Core.Data.CampaignSummary", b =>
                 {
                     b.Property<int>("CampaignId")
@@ -143,6 +164,11 @@ namespace ClickInsights.Core.Data.Migrations
 
                     b.Property<int>("BotClicks")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("ClassifierVersion")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
 
                     b.Property<int>("Clicks")
                         .HasColumnType("INTEGER");
@@ -161,6 +187,11 @@ namespace ClickInsights.Core.Data.Migrations
 
                     b.Property<int>("Sent")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("SettingsHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
 
                     b.Property<int>("SuspectClicks")
                         .HasColumnType("INTEGER");
@@ -191,29 +222,11 @@ namespace ClickInsights.Core.Data.Migrations
                     b.Property<int>("CampaignId")
                         .HasColumnType("INTEGER");
 
-                    b.Property<DateTime>("ClassifiedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ClassifierVersion")
-                        .IsRequired()
-                        .HasMaxLength(40)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ReasonCodes")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ReasonRefs")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
+                    b.Property<int>("ReasonSet")
+                        .HasColumnType("INTEGER");
 
                     b.Property<int>("Score")
                         .HasColumnType("INTEGER");
-
-                    b.Property<string>("SettingsHash")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
 
                     b.Property<int>("Verdict")
                         .HasColumnType("INTEGER");
@@ -298,6 +311,9 @@ namespace ClickInsights.Core.Data.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<long>("IdHash")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int?>("ImportId")
                         .HasColumnType("INTEGER");
 
@@ -315,9 +331,14 @@ namespace ClickInsights.Core.Data.Migrations
                         .HasMaxLength(40)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Raw")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
+                    b.Property<long?>("RawBlockId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("RawLength")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("RawOffset")
+                        .HasColumnType("INTEGER");
 
                     b.Property<int>("RecipientId")
                         .HasColumnType("INTEGER");
@@ -338,16 +359,11 @@ namespace ClickInsights.Core.Data.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("LinkId");
-
-                    b.HasIndex("UserAgentId");
-
                     b.HasIndex("RecipientId", "OccurredAtMs");
 
-                    b.HasIndex("CampaignId", "Type", "OccurredAtMs");
+                    b.HasIndex("WorkspaceId", "IdHash");
 
-                    b.HasIndex("WorkspaceId", "Source", "ExternalId")
-                        .IsUnique();
+                    b.HasIndex("CampaignId", "Type", "OccurredAtMs");
 
                     b.ToTable("Events", (string)null);
                 });
@@ -466,6 +482,28 @@ namespace ClickInsights.Core.Data.Migrations
                     b.HasIndex("WorkspaceId");
 
                     b.ToTable("Connections", (string)null);
+                });
+
+            modelBuilder.Entity("ClickInsights.Core.Data.RawBlock", b =>
+                {
+                    b.Property<long>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Compressed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Data")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<int>("WorkspaceId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("WorkspaceId");
+
+                    b.ToTable("RawBlocks", (string)null);
                 });
 
             modelBuilder.Entity("ClickInsights.Core.Data.Recipient", b =>
@@ -635,6 +673,15 @@ namespace ClickInsights.Core.Data.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("ClickInsights.Core.Data.CampaignReasonSet", b =>
+                {
+                    b.HasOne("ClickInsights.Core.Data.Campaign", null)
+                        .WithMany()
+                        .HasForeignKey("CampaignId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("ClickInsights.Core.Data.CampaignSummary", b =>
                 {
                     b.HasOne("ClickInsights.Core.Data.Campaign", null)
@@ -661,25 +708,9 @@ namespace ClickInsights.Core.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
-                    b.HasOne("ClickInsights.Core.Data.CampaignLink", null)
-                        .WithMany()
-                        .HasForeignKey("LinkId")
-                        .OnDelete(DeleteBehavior.Restrict);
-
                     b.HasOne("ClickInsights.Core.Data.Recipient", null)
                         .WithMany()
                         .HasForeignKey("RecipientId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
-                    b.HasOne("ClickInsights.Core.Data.UserAgent", null)
-                        .WithMany()
-                        .HasForeignKey("UserAgentId")
-                        .OnDelete(DeleteBehavior.Restrict);
-
-                    b.HasOne("ClickInsights.Core.Data.Workspace", null)
-                        .WithMany()
-                        .HasForeignKey("WorkspaceId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
@@ -694,6 +725,15 @@ namespace ClickInsights.Core.Data.Migrations
                 });
 
             modelBuilder.Entity("ClickInsights.Core.Data.ProviderConnection", b =>
+                {
+                    b.HasOne("ClickInsights.Core.Data.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ClickInsights.Core.Data.RawBlock", b =>
                 {
                     b.HasOne("ClickInsights.Core.Data.Workspace", null)
                         .WithMany()
