@@ -47,9 +47,10 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
 
     /// <param name="heldEvents">
     /// All the events of some of the campaigns, as an import that just stored them holds them (their ids are the
-    /// stored ones); those campaigns are classified from these instead of being read back.
+    /// stored ones); those campaigns are classified from these instead of being read back, and each is let go of
+    /// (removed) once classified, so memory falls campaign by campaign.
     /// </param>
-    public async Task ClassifyCampaignsAsync(IReadOnlyCollection<int> campaignIds, IReadOnlyDictionary<int, List<ClassifierEvent>>? heldEvents, CancellationToken cancellationToken = default)
+    public async Task ClassifyCampaignsAsync(IReadOnlyCollection<int> campaignIds, Dictionary<int, List<ClassifierEvent>>? heldEvents, CancellationToken cancellationToken = default)
     {
         foreach (var campaignId in campaignIds)
         {
@@ -61,7 +62,9 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
 
             var connection = db.Database.GetDbConnection();
             await connection.OpenAsync(cancellationToken);
-            var loaded = await LoadAsync(connection, campaign, workspace.HoneypotPattern, heldEvents?.GetValueOrDefault(campaignId), cancellationToken);
+            List<ClassifierEvent>? held = null;
+            heldEvents?.Remove(campaignId, out held);
+            var loaded = await LoadAsync(connection, campaign, workspace.HoneypotPattern, held, cancellationToken);
             var result = ClassifierOf(workspace).Classify(loaded.Input, settings);
             var clicks = ApplyOverrides(result.Clicks, overrides, loaded.Recipients);
             await StoreAsync((SqliteConnection)connection, campaignId, clicks, loaded, result.UnavailableSignals, settings, cancellationToken);

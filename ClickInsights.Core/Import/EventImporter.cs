@@ -324,7 +324,7 @@ public sealed class EventImporter(IDbContextFactory<ClickInsightsDbContext> dbFa
         int read = 0, added = 0, clicks = 0;
         ImportResult result;
         HashSet<int> touched;
-        IReadOnlyDictionary<int, List<ClassifierEvent>> held;
+        Dictionary<int, List<ClassifierEvent>> held;
         // About 300 bytes per event in the providers' exports; only used to choose the bulk way for large files.
         await using (var writer = await EventWriter.OpenAsync(connection, workspaceId, fileName, reader.Format, time.GetUtcNow().UtcDateTime, totalBytes / 300, cancellationToken))
         {

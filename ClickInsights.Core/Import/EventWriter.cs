@@ -35,6 +35,9 @@ internal sealed class EventWriter : IAsyncDisposable
     private readonly Dictionary<string, int> _userAgents = new(StringComparer.Ordinal);
     private readonly Dictionary<(int Campaign, string Url), int> _links = [];
     private readonly Dictionary<int, List<ClassifierEvent>> _held = [];
+    private readonly SeenStrings<int> _recipientsSeen = new();
+    private readonly SeenStrings<int> _userAgentsSeen = new();
+    private readonly SeenStrings<(int Campaign, int Id)> _linksSeen = new();
     private readonly SqliteStatement _insertEvent;
     private readonly SqliteStatement _findByHash;
     private readonly SqliteStatement _insertBlock;
@@ -231,7 +234,7 @@ internal sealed class EventWriter : IAsyncDisposable
     /// The events of each campaign this import created, as the classifier reads them: classifying from them saves
     /// reading back what was just written. A campaign that had events before is not here (it is read whole from the store).
     /// </summary>
-    public IReadOnlyDictionary<int, List<ClassifierEvent>> HeldEvents => _held;
+    public Dictionary<int, List<ClassifierEvent>> HeldEvents => _held;
 
     /// <summary>Compresses the raw records gathered so far into one stored block.</summary>
     private void FlushBlock()
@@ -362,8 +365,13 @@ internal sealed class EventWriter : IAsyncDisposable
 
     private int RecipientId(string email)
     {
-        if (_recipients.TryGetValue(email, out var id))
+        if (_recipientsSeen.TryGet(email, out var id))
         {
+            return id;
+        }
+        if (_recipients.TryGetValue(email, out id))
+        {
+            _recipientsSeen.Add(email, id);
             return id;
         }
         // Prepared once: a file may bring a hundred thousand new recipients.
@@ -379,6 +387,7 @@ internal sealed class EventWriter : IAsyncDisposable
         _insertRecipient.Parameters[2].Value = DomainOf(email);
         id = Convert.ToInt32(_insertRecipient.ExecuteScalar());
         _recipients[email] = id;
+        _recipientsSeen.Add(email, id);
         return id;
     }
 
@@ -390,8 +399,13 @@ internal sealed class EventWriter : IAsyncDisposable
 
     private int LinkId(int campaignId, string url, int? position)
     {
+        if (_linksSeen.TryGet(url, out var seen) && seen.Campaign == campaignId)
+        {
+            return seen.Id;
+        }
         if (_links.TryGetValue((campaignId, url), out var id))
         {
+            _linksSeen.Add(url, (campaignId, id));
             return id;
         }
         using var insert = Command("""INSERT INTO "CampaignLinks" ("CampaignId", "Url", "Position") VALUES (@c, @u, @p) RETURNING "Id" """);
@@ -400,19 +414,26 @@ internal sealed class EventWriter : IAsyncDisposable
         SetParameter(insert, "@p", position);
         id = Convert.ToInt32(insert.ExecuteScalar());
         _links[(campaignId, url)] = id;
+        _linksSeen.Add(url, (campaignId, id));
         return id;
     }
 
     private int UserAgentId(string value)
     {
-        if (_userAgents.TryGetValue(value, out var id))
+        if (_userAgentsSeen.TryGet(value, out var id))
         {
+            return id;
+        }
+        if (_userAgents.TryGetValue(value, out id))
+        {
+            _userAgentsSeen.Add(value, id);
             return id;
         }
         using var insert = Command("""INSERT INTO "UserAgents" ("Value") VALUES (@v) RETURNING "Id" """);
         SetParameter(insert, "@v", value);
         id = Convert.ToInt32(insert.ExecuteScalar());
         _userAgents[value] = id;
+        _userAgentsSeen.Add(value, id);
         return id;
     }
 
@@ -454,6 +475,27 @@ internal sealed class EventWriter : IAsyncDisposable
         if (_bulk is not null)
         {
             await _bulk.RestoreAsync(_connection);
+        }
+    }
+
+    /// <summary>
+    /// Ids by the very string object that was looked up: readers keep one copy of each repeated text, so a lookup
+    /// here costs a pointer's hash instead of hashing an address or a user agent a million times. Bounded, for
+    /// readers that do not share their strings.
+    /// </summary>
+    private sealed class SeenStrings<T>
+    {
+        private readonly Dictionary<string, T> _byReference = new(ReferenceEqualityComparer.Instance);
+
+        public bool TryGet(string key, out T value) => _byReference.TryGetValue(key, out value!);
+
+        public void Add(string key, T value)
+        {
+            if (_byReference.Count >= 1 << 16)
+            {
+                _byReference.Clear();
+            }
+            _byReference[key] = value;
         }
     }
 
