@@ -28,7 +28,7 @@ public static class DatabaseMigrator
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             foreach (var e in chunk)
             {
-                var hash = Import.EventWriter.Hash(e.Source, e.ExternalId);
+                var hash = EmailEvent.IdHashOf(e.Source, e.ExternalId);
                 await db.Events.Where(x => x.Id == e.Id).ExecuteUpdateAsync(u => u.SetProperty(x => x.IdHash, hash), cancellationToken);
             }
             await transaction.CommitAsync(cancellationToken);

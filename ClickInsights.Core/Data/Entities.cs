@@ -102,6 +102,22 @@ public sealed class EmailEvent
     public long? RawBlockId { get; set; }
     public int RawOffset { get; set; }
     public int RawLength { get; set; }
+
+    /// <summary>The <see cref="IdHash"/> of a source and event id: 64-bit FNV-1a over both, one number per stored event instead of its strings.</summary>
+    public static long IdHashOf(string source, string externalId)
+    {
+        ulong hash = 14695981039346656037;
+        foreach (var c in source)
+        {
+            hash = (hash ^ c) * 1099511628211;
+        }
+        hash = (hash ^ 0x1f) * 1099511628211;
+        foreach (var c in externalId)
+        {
+            hash = (hash ^ c) * 1099511628211;
+        }
+        return unchecked((long)hash);
+    }
 }
 
 /// <summary>

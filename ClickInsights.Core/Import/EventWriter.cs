@@ -278,21 +278,7 @@ internal sealed class EventWriter : IAsyncDisposable
         return false;
     }
 
-    /// <summary>64-bit FNV-1a of source and id: one number per stored event instead of its strings.</summary>
-    public static long Hash(string source, string externalId)
-    {
-        ulong hash = 14695981039346656037;
-        foreach (var c in source)
-        {
-            hash = (hash ^ c) * 1099511628211;
-        }
-        hash = (hash ^ 0x1f) * 1099511628211;
-        foreach (var c in externalId)
-        {
-            hash = (hash ^ c) * 1099511628211;
-        }
-        return unchecked((long)hash);
-    }
+    public static long Hash(string source, string externalId) => EmailEvent.IdHashOf(source, externalId);
 
     private SqliteStatement? _checkStored;
     private DbCommand? _insertRecipient;

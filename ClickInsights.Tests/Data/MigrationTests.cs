@@ -1,0 +1,71 @@
+using ClickInsights.Core.Data;
+using ClickInsights.Core.Import;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+namespace ClickInsights.Tests.Data;
+
+public sealed class MigrationTests : IDisposable
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "clickinsights-tests", Guid.NewGuid().ToString("N"));
+
+    [Fact]
+    public async Task DatabaseOfTheFirstSchema_KeepsItsRawRecords_AndFindsItsDuplicates()
+    {
+        Directory.CreateDirectory(_folder);
+        var builder = new DbContextOptionsBuilder<ClickInsightsDbContext>();
+        StorageOptions.Configure(builder, Path.Combine(_folder, "old.db"));
+        var factory = new Factory(builder.Options);
+        const string raw = "{\"email\":\"anna@example.com\",\"event\":\"click\",\"sg_event_id\":\"old-1\",\"note\":\"caf\u00e9\"}";
+        await using (var db = factory.CreateDbContext())
+        {
+            // The schema as the first release made it, with one imported click.
+            await db.GetService<IMigrator>().MigrateAsync("20261126230719_Initial");
+            await db.Database.ExecuteSqlRawAsync("""
+                INSERT INTO "Workspaces" ("Id", "Name", "IsDemo", "CreatedAt") VALUES (1, 'Old', 0, '2026-11-26 00:00:00');
+                INSERT INTO "Campaigns" ("Id", "WorkspaceId", "Source", "ExternalId", "Name") VALUES (1, 1, 'sendgrid', 'c1', 'Old campaign');
+                INSERT INTO "Recipients" ("Id", "WorkspaceId", "Email", "Domain") VALUES (1, 1, 'anna@example.com', 'example.com');
+                INSERT INTO "Events" ("Id", "WorkspaceId", "CampaignId", "RecipientId", "Type", "OccurredAtMs", "Source", "ExternalId", "Raw")
+                VALUES (7, 1, 1, 1, 3, 1788271234000, 'sendgrid', 'old-1', {0});
+                INSERT INTO "CampaignSummaries" ("CampaignId", "Sent", "Delivered", "Opens", "Clicks", "UniqueClickers", "HumanClicks", "SuspectClicks", "BotClicks", "HumanClickers", "Unsubscribes", "UnavailableSignals", "UpdatedAt")
+                VALUES (1, 1, 1, 0, 1, 1, 1, 0, 0, 1, 0, '', '2026-11-26 00:00:00');
+                """, raw);
+        }
+
+        await DatabaseMigrator.MigrateAsync(factory);
+
+        await using (var db = factory.CreateDbContext())
+        {
+            var e = await db.Events.SingleAsync();
+            Assert.Equal(raw, await RawRecords.ReadAsync(db, e));
+            Assert.Equal(EmailEvent.IdHashOf("sendgrid", "old-1"), e.IdHash);
+        }
+        // The same event imported again is found as a duplicate of the carried-over one.
+        var classification = new ClickInsights.Core.Classification.ClassificationService(factory, ClickInsights.Core.Classification.ScannerCatalogue.Default, TimeProvider.System);
+        var importer = new EventImporter(factory, classification, TimeProvider.System);
+        var result = await importer.ImportAsync(1, new MemoryStream(System.Text.Encoding.UTF8.GetBytes("[" + raw.Replace("\"note\"", "\"timestamp\":1788271234,\"note\"", StringComparison.Ordinal) + "]")), "again.json");
+        Assert.Equal((0, 1), (result.EventsAdded, result.DuplicatesSkipped));
+        // Its verdicts were made before versions were kept per campaign: the dashboard classifies it again at start.
+        Assert.Equal([1], await DatabaseMigrator.StaleCampaignsAsync(factory));
+        await classification.ClassifyCampaignsAsync([1]);
+        Assert.Empty(await DatabaseMigrator.StaleCampaignsAsync(factory));
+    }
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private sealed class Factory(DbContextOptions<ClickInsightsDbContext> options) : IDbContextFactory<ClickInsightsDbContext>
+    {
+        public ClickInsightsDbContext CreateDbContext() => new(options);
+    }
+}
