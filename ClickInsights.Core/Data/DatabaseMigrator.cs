@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace ClickInsights.Core.Data;
 
@@ -23,16 +24,25 @@ public static class DatabaseMigrator
         var workspaces = await db.Workspaces.Select(w => w.Id).ToListAsync(cancellationToken);
         var missing = await db.Events.Where(e => workspaces.Contains(e.WorkspaceId) && e.IdHash == 0)
             .Select(e => new { e.Id, e.Source, e.ExternalId }).ToListAsync(cancellationToken);
-        foreach (var chunk in missing.Chunk(10_000))
+        if (missing.Count == 0)
         {
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            foreach (var e in chunk)
-            {
-                var hash = EmailEvent.IdHashOf(e.Source, e.ExternalId);
-                await db.Events.Where(x => x.Id == e.Id).ExecuteUpdateAsync(u => u.SetProperty(x => x.IdHash, hash), cancellationToken);
-            }
-            await transaction.CommitAsync(cancellationToken);
+            return;
         }
+        // One prepared statement in one transaction: an old database may carry millions of events.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var update = db.Database.GetDbConnection().CreateCommand();
+        update.Transaction = transaction.GetDbTransaction();
+        update.CommandText = """UPDATE "Events" SET "IdHash" = @h WHERE "Id" = @id""";
+        var hash = Import.EventWriter.AddParameter(update, "@h");
+        var id = Import.EventWriter.AddParameter(update, "@id");
+        await update.PrepareAsync(cancellationToken);
+        foreach (var e in missing)
+        {
+            hash.Value = EmailEvent.IdHashOf(e.Source, e.ExternalId);
+            id.Value = e.Id;
+            await update.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
     }
 
     /// <summary>Campaigns classified by another classifier version than this one (or before versions were kept per campaign): to classify again.</summary>

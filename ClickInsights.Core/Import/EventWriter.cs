@@ -86,7 +86,10 @@ internal sealed class EventWriter : IAsyncDisposable
 
         var writer = new EventWriter(connection, transaction, workspaceId, importId, bulk);
         await writer.LoadExistingAsync(cancellationToken);
-        writer._blockId = Convert.ToInt64(await writer.Command("""SELECT coalesce(max("Id"), 0) + 1 FROM "RawBlocks" """).ExecuteScalarAsync(cancellationToken));
+        await using (var nextBlock = writer.Command("""SELECT coalesce(max("Id"), 0) + 1 FROM "RawBlocks" """))
+        {
+            writer._blockId = Convert.ToInt64(await nextBlock.ExecuteScalarAsync(cancellationToken));
+        }
         if (bulk is not null)
         {
             await bulk.DropIndexesAsync(connection, transaction, cancellationToken);
@@ -181,7 +184,7 @@ internal sealed class EventWriter : IAsyncDisposable
         int? linkId = e.Url is null ? null : LinkId(campaignId, e.Url, e.LinkPosition);
         int? userAgentId = e.UserAgent is null ? null : UserAgentId(e.UserAgent);
 
-        var hash = Hash(e.Source, e.ExternalId);
+        var hash = EmailEvent.IdHashOf(e.Source, e.ExternalId);
         if (_bulk is not null ? _bulk.Ids.TryGetValue(hash, out var stored) && IsStored(stored, e.Source, e.ExternalId) : IsStoredWithHash(hash, e.Source, e.ExternalId))
         {
             return false;
@@ -277,8 +280,6 @@ internal sealed class EventWriter : IAsyncDisposable
         }
         return false;
     }
-
-    public static long Hash(string source, string externalId) => EmailEvent.IdHashOf(source, externalId);
 
     private SqliteStatement? _checkStored;
     private DbCommand? _insertRecipient;
@@ -435,7 +436,7 @@ internal sealed class EventWriter : IAsyncDisposable
     internal static DbParameter[] AddParameters(DbCommand command, params string[] names) =>
         names.Select(name => AddParameter(command, name)).ToArray();
 
-    private static DbParameter AddParameter(DbCommand command, string name)
+    internal static DbParameter AddParameter(DbCommand command, string name)
     {
         var parameter = command.CreateParameter();
         parameter.ParameterName = name;

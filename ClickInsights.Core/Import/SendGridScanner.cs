@@ -159,15 +159,6 @@ internal sealed class SendGridScanner(string fileName, bool lines)
                 }
                 continue;
             }
-            if (token == JsonTokenType.String && reader.ValueIsEscaped)
-            {
-                // Rare in SendGrid's own fields; the exact reading is left to the general way.
-                if (IsKnown(name))
-                {
-                    odd = true;
-                }
-                continue;
-            }
             switch (name.Length)
             {
                 case 2 when name.SequenceEqual("ip"u8): odd |= !Text(ref reader, ref ip); break;
@@ -180,7 +171,7 @@ internal sealed class SendGridScanner(string fileName, bool lines)
                 case 9 when name.SequenceEqual("useragent"u8):
                     if (token == JsonTokenType.String)
                     {
-                        agent = reader.ValueSpan;
+                        odd |= !Text(ref reader, ref agent);
                         hasAgent = true;
                     }
                     break;
@@ -272,17 +263,16 @@ internal sealed class SendGridScanner(string fileName, bool lines)
         return SendGridReader.Map(document.RootElement, fileName, path, raw);
     }
 
-    private static bool IsKnown(ReadOnlySpan<byte> name) =>
-        name.SequenceEqual("email"u8) || name.SequenceEqual("event"u8) || name.SequenceEqual("sg_event_id"u8) || name.SequenceEqual("url"u8)
-        || name.SequenceEqual("ip"u8) || name.SequenceEqual("useragent"u8) || name.SequenceEqual("category"u8) || name.SequenceEqual("singlesend_id"u8)
-        || name.SequenceEqual("singlesend_name"u8) || name.SequenceEqual("marketing_campaign_id"u8) || name.SequenceEqual("marketing_campaign_name"u8)
-        || name.SequenceEqual("timestamp"u8) || name.SequenceEqual("send_at"u8) || name.SequenceEqual("sg_machine_open"u8);
-
-    /// <summary>An unescaped text value (empty text stays unset, as the general way reads it); false for any other kind but null.</summary>
+    /// <summary>
+    /// An unescaped text value (empty text stays unset, as the general way reads it); false for escaped text (rare
+    /// in SendGrid's own fields, its exact reading is left to the general way) and for any other kind but null.
+    /// </summary>
     private static bool Text(ref Utf8JsonReader reader, ref ReadOnlySpan<byte> value)
     {
         switch (reader.TokenType)
         {
+            case JsonTokenType.String when reader.ValueIsEscaped:
+                return false;
             case JsonTokenType.String:
                 value = reader.ValueSpan;
                 return true;
