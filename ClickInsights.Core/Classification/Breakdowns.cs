@@ -34,72 +34,107 @@ public static class Breakdowns
 
     public static List<CampaignBreakdown> Compute(int campaignId, CampaignInput input, IReadOnlyList<ClickResult> clicks)
     {
-        var clickEvents = new Dictionary<long, ClassifierEvent>(clicks.Count);
+        // A click's link and time by its event id; delivery and send times by recipient.
+        var clickEvents = new Dictionary<long, (int LinkId, long TimeMs)>(clicks.Count);
         var delivered = new Dictionary<int, long>();
         var sent = new Dictionary<int, long>();
+        long firstSent = long.MaxValue, firstClick = long.MaxValue;
         foreach (var e in input.Events)
         {
             switch (e.Type)
             {
                 case EventType.Click:
-                    clickEvents[e.EventId] = e;
+                    clickEvents[e.EventId] = (e.LinkId, e.TimeMs);
+                    firstClick = Math.Min(firstClick, e.TimeMs);
                     break;
                 case EventType.Delivered:
                     delivered[e.RecipientId] = delivered.TryGetValue(e.RecipientId, out var d) ? Math.Min(d, e.TimeMs) : e.TimeMs;
                     break;
                 case EventType.Sent when e.TimeMs != Import.NormalizedEvent.UnknownTime:
                     sent[e.RecipientId] = sent.TryGetValue(e.RecipientId, out var s) ? Math.Min(s, e.TimeMs) : e.TimeMs;
+                    firstSent = Math.Min(firstSent, e.TimeMs);
                     break;
             }
         }
-        var campaignStart = input.SentAtMs ?? (sent.Count > 0 ? sent.Values.Min() : clickEvents.Values.Select(c => c.TimeMs).DefaultIfEmpty(0).Min());
+        var campaignStart = input.SentAtMs ?? (sent.Count > 0 ? firstSent : clickEvents.Count > 0 ? firstClick : 0);
 
-        var rows = new Dictionary<(BreakdownKind, string), Accumulator>();
-        void Count(BreakdownKind kind, string key, ClickResult click)
-        {
-            if (!rows.TryGetValue((kind, key), out var row))
-            {
-                row = new Accumulator();
-                rows.Add((kind, key), row);
-            }
-            row.Add(click);
-        }
+        // One accumulator per row, found without building a key string per click.
+        var byLink = new Dictionary<int, Accumulator>();
+        var byDelay = new Accumulator?[DelayBuckets.Length];
+        var byDomain = new Dictionary<string, Accumulator>(StringComparer.Ordinal);
+        var byRecipientDomain = new Dictionary<int, Accumulator>();
+        var byReason = new Dictionary<string, Accumulator>(StringComparer.Ordinal);
 
         foreach (var click in clicks)
         {
-            var e = clickEvents[click.EventId];
-            Count(BreakdownKind.Link, e.LinkId.ToString(CultureInfo.InvariantCulture), click);
-            var anchor = delivered.TryGetValue(e.RecipientId, out var at) ? at : sent.TryGetValue(e.RecipientId, out at) ? at : campaignStart;
-            Count(BreakdownKind.Delay, DelayBucketOf(e.TimeMs - anchor).ToString(CultureInfo.InvariantCulture), click);
-            var domain = input.RecipientDomains.TryGetValue(e.RecipientId, out var d) ? d : "";
-            Count(BreakdownKind.Domain, domain, click);
+            var (linkId, timeMs) = clickEvents[click.EventId];
+            Row(byLink, linkId).Add(click);
+
+            var anchor = delivered.TryGetValue(click.RecipientId, out var at) ? at : sent.TryGetValue(click.RecipientId, out at) ? at : campaignStart;
+            (byDelay[DelayBucketOf(timeMs - anchor)] ??= new Accumulator()).Add(click);
+
+            if (!byRecipientDomain.TryGetValue(click.RecipientId, out var domainRow))
+            {
+                var domain = input.RecipientDomains.TryGetValue(click.RecipientId, out var d) ? d : "";
+                byRecipientDomain[click.RecipientId] = domainRow = Row(byDomain, domain);
+            }
+            domainRow.Add(click);
+
             if (click.Verdict != Verdict.Human)
             {
-                // Reasons are counted for clicks not counted as people: "why clicks were not people".
-                var codes = new HashSet<string>(StringComparer.Ordinal);
-                foreach (var reason in click.Reasons)
+                // Reasons are counted for clicks not counted as people: "why clicks were not people". Evidence for a
+                // person (negative weight) is not a reason the click was a machine; a code counts once per click.
+                var reasons = click.Reasons;
+                for (int i = 0; i < reasons.Count; i++)
                 {
-                    // Evidence for a person (negative weight) is not a reason the click was a machine.
-                    if (reason.Weight > 0 && codes.Add(reason.Code))
+                    if (reasons[i].Weight > 0 && !CodeCountedBefore(reasons, i))
                     {
-                        Count(BreakdownKind.Reason, reason.Code, click);
+                        Row(byReason, reasons[i].Code).Add(click);
                     }
                 }
             }
         }
 
-        return rows.Select(r => new CampaignBreakdown
+        var rows = new List<CampaignBreakdown>(byLink.Count + byDelay.Length + byDomain.Count + byReason.Count);
+        foreach (var (link, row) in byLink)
         {
-            CampaignId = campaignId,
-            Kind = r.Key.Item1,
-            Key = r.Key.Item2,
-            Clicks = r.Value.Clicks,
-            HumanClicks = r.Value.Human,
-            SuspectClicks = r.Value.Suspect,
-            BotClicks = r.Value.Bot,
-            Clickers = r.Value.Clickers.Count,
-            HumanClickers = r.Value.HumanClickers.Count,
-        }).ToList();
+            rows.Add(row.ToBreakdown(campaignId, BreakdownKind.Link, link.ToString(CultureInfo.InvariantCulture)));
+        }
+        for (int bucket = 0; bucket < byDelay.Length; bucket++)
+        {
+            if (byDelay[bucket] is { } row)
+            {
+                rows.Add(row.ToBreakdown(campaignId, BreakdownKind.Delay, bucket.ToString(CultureInfo.InvariantCulture)));
+            }
+        }
+        foreach (var (domain, row) in byDomain)
+        {
+            rows.Add(row.ToBreakdown(campaignId, BreakdownKind.Domain, domain));
+        }
+        foreach (var (code, row) in byReason)
+        {
+            rows.Add(row.ToBreakdown(campaignId, BreakdownKind.Reason, code));
+        }
+        return rows;
+    }
+
+    private static Accumulator Row<TKey>(Dictionary<TKey, Accumulator> rows, TKey key)
+        where TKey : notnull
+    {
+        ref var row = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(rows, key, out _);
+        return row ??= new Accumulator();
+    }
+
+    private static bool CodeCountedBefore(ReasonSet reasons, int index)
+    {
+        for (int j = 0; j < index; j++)
+        {
+            if (reasons[j].Weight > 0 && reasons[j].Code == reasons[index].Code)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private sealed class Accumulator
@@ -126,5 +161,18 @@ public static class Breakdowns
                     break;
             }
         }
+
+        public CampaignBreakdown ToBreakdown(int campaignId, BreakdownKind kind, string key) => new()
+        {
+            CampaignId = campaignId,
+            Kind = kind,
+            Key = key,
+            Clicks = Clicks,
+            HumanClicks = Human,
+            SuspectClicks = Suspect,
+            BotClicks = Bot,
+            Clickers = Clickers.Count,
+            HumanClickers = HumanClickers.Count,
+        };
     }
 }

@@ -34,41 +34,130 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var ids = await db.Campaigns.Where(c => c.WorkspaceId == workspaceId).Select(c => c.Id).ToListAsync(cancellationToken);
-        int done = 0;
-        foreach (var id in ids)
+        await ClassifyCampaignsAsync(ids, null, done => progress?.Report((done, ids.Count)), cancellationToken);
+    }
+
+    /// <summary>
+    /// Classifies stored campaigns and stores their verdicts, one transaction each. While one campaign's verdicts
+    /// are written, the next is read and classified on another thread: on two cores that hides most of the classifying.
+    /// </summary>
+    public Task ClassifyCampaignsAsync(IReadOnlyCollection<int> campaignIds, CancellationToken cancellationToken = default) =>
+        ClassifyCampaignsAsync(campaignIds, null, null, cancellationToken);
+
+    /// <param name="held">
+    /// Campaigns an import just stored and still holds in memory, with all their events (with their stored ids),
+    /// recipients and links: these are classified from what is held instead of being read back, and each is let go
+    /// of (its slot set to null) once classified, so memory falls campaign by campaign.
+    /// </param>
+    public Task ClassifyCampaignsAsync(IReadOnlyCollection<int> campaignIds, List<HeldCampaign?> held, CancellationToken cancellationToken = default) =>
+        ClassifyCampaignsAsync(campaignIds, held, null, cancellationToken);
+
+    /// <param name="stored">Told how many campaigns are stored so far, after each.</param>
+    private async Task ClassifyCampaignsAsync(IReadOnlyCollection<int> campaignIds, List<HeldCampaign?>? held, Action<int>? stored, CancellationToken cancellationToken)
+    {
+        var contexts = new WorkspaceContexts(dbFactory, ClassifierOf);
+        var work = new List<Func<Task<ClassifiedCampaign>>>();
+        var heldIds = new HashSet<int>();
+        for (int i = 0; i < (held?.Count ?? 0); i++)
         {
-            await ClassifyCampaignsAsync([id], cancellationToken);
-            progress?.Report((++done, ids.Count));
+            var slot = i;
+            heldIds.Add(held![slot]!.CampaignId);
+            work.Add(async () =>
+            {
+                var campaign = held[slot]!;
+                held[slot] = null;
+                var context = await contexts.OfAsync(campaign.WorkspaceId, cancellationToken);
+                var input = InputOf(campaign.Events, campaign.Recipients, campaign.Links, context.Workspace.HoneypotPattern, campaign.SentAtMs);
+                return Classify(campaign.CampaignId, context, new Loaded(input, campaign.Recipients));
+            });
+        }
+        foreach (var id in campaignIds.Where(id => !heldIds.Contains(id)))
+        {
+            work.Add(() => ClassifyStoredAsync(id, contexts, cancellationToken));
+        }
+
+        Task<ClassifiedCampaign>? next = null;
+        try
+        {
+            for (int i = 0; i < work.Count; i++)
+            {
+                var classified = await (next ?? work[i]());
+                // One classification at a time: the next starts only after this one is done, so contexts need no lock.
+                next = i + 1 < work.Count ? Task.Run(work[i + 1], cancellationToken) : null;
+                await StoreAsync(classified, cancellationToken);
+                stored?.Invoke(i + 1);
+            }
+        }
+        finally
+        {
+            if (next is not null)
+            {
+                // A failed store leaves the next campaign unstored; its classification is waited for, not left running.
+                await next.ContinueWith(static _ => { }, TaskScheduler.Default);
+            }
         }
     }
 
-    public Task ClassifyCampaignsAsync(IReadOnlyCollection<int> campaignIds, CancellationToken cancellationToken = default) =>
-        ClassifyCampaignsAsync(campaignIds, null, cancellationToken);
-
-    /// <param name="heldEvents">
-    /// All the events of some of the campaigns, as an import that just stored them holds them (their ids are the
-    /// stored ones); those campaigns are classified from these instead of being read back, and each is let go of
-    /// (removed) once classified, so memory falls campaign by campaign.
-    /// </param>
-    public async Task ClassifyCampaignsAsync(IReadOnlyCollection<int> campaignIds, Dictionary<int, List<ClassifierEvent>>? heldEvents, CancellationToken cancellationToken = default)
+    private async Task<ClassifiedCampaign> ClassifyStoredAsync(int campaignId, WorkspaceContexts contexts, CancellationToken cancellationToken)
     {
-        foreach (var campaignId in campaignIds)
-        {
-            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            var campaign = await db.Campaigns.AsNoTracking().FirstAsync(c => c.Id == campaignId, cancellationToken);
-            var workspace = await db.Workspaces.AsNoTracking().FirstAsync(w => w.Id == campaign.WorkspaceId, cancellationToken);
-            var settings = SettingsOf(workspace);
-            var overrides = await db.Overrides.AsNoTracking().Where(o => o.WorkspaceId == campaign.WorkspaceId).ToListAsync(cancellationToken);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var campaign = await db.Campaigns.AsNoTracking().FirstAsync(c => c.Id == campaignId, cancellationToken);
+        var context = await contexts.OfAsync(campaign.WorkspaceId, cancellationToken);
+        var connection = db.Database.GetDbConnection();
+        await connection.OpenAsync(cancellationToken);
+        var loaded = await LoadAsync(connection, campaign, context.Workspace.HoneypotPattern, cancellationToken);
+        return Classify(campaignId, context, loaded);
+    }
 
-            var connection = db.Database.GetDbConnection();
-            await connection.OpenAsync(cancellationToken);
-            List<ClassifierEvent>? held = null;
-            heldEvents?.Remove(campaignId, out held);
-            var loaded = await LoadAsync(connection, campaign, workspace.HoneypotPattern, held, cancellationToken);
-            var result = ClassifierOf(workspace).Classify(loaded.Input, settings);
-            var clicks = ApplyOverrides(result.Clicks, overrides, loaded.Recipients);
-            await StoreAsync((SqliteConnection)connection, campaignId, clicks, loaded, result.UnavailableSignals, settings, cancellationToken);
+    /// <summary>The classifier, settings and overrides of a workspace, read once per run.</summary>
+    private sealed record WorkspaceContext(Workspace Workspace, ClassifierSettings Settings, List<VerdictOverride> Overrides, ClickClassifier Classifier);
+
+    private sealed class WorkspaceContexts(IDbContextFactory<ClickInsightsDbContext> dbFactory, Func<Workspace, ClickClassifier> classifierOf)
+    {
+        private readonly Dictionary<int, WorkspaceContext> _byWorkspace = [];
+
+        public async Task<WorkspaceContext> OfAsync(int workspaceId, CancellationToken cancellationToken)
+        {
+            if (_byWorkspace.TryGetValue(workspaceId, out var context))
+            {
+                return context;
+            }
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var workspace = await db.Workspaces.AsNoTracking().FirstAsync(w => w.Id == workspaceId, cancellationToken);
+            var overrides = await db.Overrides.AsNoTracking().Where(o => o.WorkspaceId == workspaceId).ToListAsync(cancellationToken);
+            return _byWorkspace[workspaceId] = new WorkspaceContext(workspace, SettingsOf(workspace), overrides, classifierOf(workspace));
         }
+    }
+
+    /// <summary>Classifies a loaded campaign and puts everything its storing needs into compact arrays, in the order of the event ids.</summary>
+    private ClassifiedCampaign Classify(int campaignId, WorkspaceContext context, Loaded loaded)
+    {
+        var result = context.Classifier.Classify(loaded.Input, context.Settings);
+        var clicks = ApplyOverrides(result.Clicks, context.Overrides, loaded.Recipients);
+        // In the order of the verdicts' key: each row then lands at the end of the table.
+        var order = new int[clicks.Count];
+        var eventIds = new long[clicks.Count];
+        for (int i = 0; i < order.Length; i++)
+        {
+            order[i] = i;
+            eventIds[i] = clicks[i].EventId;
+        }
+        Array.Sort(eventIds, order);
+        var reasons = new ReasonTable();
+        var verdicts = new Verdict[order.Length];
+        var scores = new int[order.Length];
+        var sets = new int[order.Length];
+        for (int k = 0; k < order.Length; k++)
+        {
+            var click = clicks[order[k]];
+            verdicts[k] = click.Verdict;
+            scores[k] = click.Score;
+            sets[k] = reasons.SetOf(click.Reasons);
+        }
+        return new ClassifiedCampaign(campaignId, eventIds, verdicts, scores, sets, reasons,
+            Breakdowns.Compute(campaignId, loaded.Input, clicks),
+            Summarize(campaignId, loaded.Input.Events, clicks, result.UnavailableSignals, time.GetUtcNow().UtcDateTime),
+            context.Settings.Hash());
     }
 
     /// <summary>Classifies one stored campaign with the given settings without storing anything (for previews).</summary>
@@ -80,7 +169,7 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
         var overrides = await db.Overrides.AsNoTracking().Where(o => o.WorkspaceId == campaign.WorkspaceId).ToListAsync(cancellationToken);
         var connection = db.Database.GetDbConnection();
         await connection.OpenAsync(cancellationToken);
-        var loaded = await LoadAsync(connection, campaign, workspace.HoneypotPattern, null, cancellationToken);
+        var loaded = await LoadAsync(connection, campaign, workspace.HoneypotPattern, cancellationToken);
         return ApplyOverrides(ClassifierOf(workspace).Classify(loaded.Input, settings).Clicks, overrides, loaded.Recipients);
     }
 
@@ -89,40 +178,15 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
             ? ClassifierSettings.Default
             : JsonSerializer.Deserialize<ClassifierSettings>(workspace.ClassifierSettingsJson) ?? ClassifierSettings.Default;
 
-    private sealed record Loaded(CampaignInput Input, Dictionary<int, (string Email, string Domain)> Recipients);
+    private sealed record Loaded(CampaignInput Input, IReadOnlyDictionary<int, (string Email, string Domain)> Recipients);
 
-    private static async Task<Loaded> LoadAsync(DbConnection connection, Campaign campaign, string? honeypotPattern, List<ClassifierEvent>? held, CancellationToken cancellationToken)
+    private static async Task<Loaded> LoadAsync(DbConnection connection, Campaign campaign, string? honeypotPattern, CancellationToken cancellationToken)
     {
-        var events = held ?? [];
+        var events = new List<ClassifierEvent>();
         var recipients = new Dictionary<int, (string Email, string Domain)>();
-        if (held is not null)
-        {
-            // The workspace's recipients in one pass: quicker than finding this campaign's through its events.
-            var ids = new HashSet<int>();
-            foreach (var e in held)
-            {
-                ids.Add(e.RecipientId);
-            }
-            await using var command = connection.CreateCommand();
-            command.CommandText = """SELECT "Id", "Email", "Domain" FROM "Recipients" WHERE "WorkspaceId" = @w""";
-            EventWriter.SetParameter(command, "@w", campaign.WorkspaceId);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                if (ids.Contains(reader.GetInt32(0)))
-                {
-                    recipients[reader.GetInt32(0)] = (reader.GetString(1), reader.GetString(2));
-                }
-            }
-        }
-        else
-        {
-            await LoadEventsAsync(connection, campaign.Id, events, cancellationToken);
-            await LoadRecipientsAsync(connection, campaign.Id, recipients, cancellationToken);
-        }
-
-        int knownLinks = 0;
-        var honeypots = new HashSet<int>();
+        await LoadEventsAsync(connection, campaign.Id, events, cancellationToken);
+        await LoadRecipientsAsync(connection, campaign.Id, recipients, cancellationToken);
+        var links = new List<(int Id, string Url)>();
         await using (var command = connection.CreateCommand())
         {
             command.CommandText = """SELECT "Id", "Url" FROM "CampaignLinks" WHERE "CampaignId" = @c""";
@@ -130,25 +194,37 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                knownLinks++;
-                if (!string.IsNullOrWhiteSpace(honeypotPattern) && reader.GetString(1).Contains(honeypotPattern, StringComparison.OrdinalIgnoreCase))
-                {
-                    honeypots.Add(reader.GetInt32(0));
-                }
+                links.Add((reader.GetInt32(0), reader.GetString(1)));
             }
         }
-        // The honeypot is invisible: it is not one of the links a scanner's "every link" is measured against.
-        knownLinks -= honeypots.Count;
+        var sentAtMs = campaign.SentAt is { } sent ? new DateTimeOffset(DateTime.SpecifyKind(sent, DateTimeKind.Utc)).ToUnixTimeMilliseconds() : (long?)null;
+        return new Loaded(InputOf(events, recipients, links, honeypotPattern, sentAtMs), recipients);
+    }
 
-        var input = new CampaignInput
+    private static CampaignInput InputOf(IReadOnlyList<ClassifierEvent> events, IReadOnlyDictionary<int, (string Email, string Domain)> recipients, IReadOnlyList<(int Id, string Url)> links, string? honeypotPattern, long? sentAtMs)
+    {
+        var honeypots = new HashSet<int>();
+        foreach (var (id, url) in links)
+        {
+            if (!string.IsNullOrWhiteSpace(honeypotPattern) && url.Contains(honeypotPattern, StringComparison.OrdinalIgnoreCase))
+            {
+                honeypots.Add(id);
+            }
+        }
+        var domains = new Dictionary<int, string>(recipients.Count);
+        foreach (var (id, recipient) in recipients)
+        {
+            domains[id] = recipient.Domain;
+        }
+        return new CampaignInput
         {
             Events = events,
-            RecipientDomains = recipients.ToDictionary(r => r.Key, r => r.Value.Domain),
-            KnownLinkCount = knownLinks,
+            RecipientDomains = domains,
+            // The honeypot is invisible: it is not one of the links a scanner's "every link" is measured against.
+            KnownLinkCount = links.Count - honeypots.Count,
             HoneypotLinkIds = honeypots,
-            SentAtMs = campaign.SentAt is { } sent ? new DateTimeOffset(DateTime.SpecifyKind(sent, DateTimeKind.Utc)).ToUnixTimeMilliseconds() : null,
+            SentAtMs = sentAtMs,
         };
-        return new Loaded(input, recipients);
     }
 
     private static async Task LoadEventsAsync(DbConnection connection, int campaignId, List<ClassifierEvent> events, CancellationToken cancellationToken)
@@ -192,7 +268,7 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
         }
     }
 
-    private static IReadOnlyList<ClickResult> ApplyOverrides(IReadOnlyList<ClickResult> clicks, List<VerdictOverride> overrides, Dictionary<int, (string Email, string Domain)> recipients)
+    private static IReadOnlyList<ClickResult> ApplyOverrides(IReadOnlyList<ClickResult> clicks, List<VerdictOverride> overrides, IReadOnlyDictionary<int, (string Email, string Domain)> recipients)
     {
         if (overrides.Count == 0)
         {
@@ -230,13 +306,49 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
         return result;
     }
 
-    private async Task StoreAsync(SqliteConnection sqlite, int campaignId, IReadOnlyList<ClickResult> clicks, Loaded loaded, IReadOnlyList<string> unavailable, ClassifierSettings settings, CancellationToken cancellationToken)
+    private async Task StoreAsync(ClassifiedCampaign classified, CancellationToken cancellationToken)
     {
+        var campaignId = classified.CampaignId;
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var sqlite = (SqliteConnection)db.Database.GetDbConnection();
+        await sqlite.OpenAsync(cancellationToken);
+        // Every verdict's event is one of the campaign's, read from the store or just stored by an import: checking
+        // each row's foreign key would cost a lookup per click. The campaign is checked once instead, in the transaction.
+        // (The setting cannot change inside a transaction, and the connection goes back to the pool with it on.)
+        await SetForeignKeysAsync(sqlite, false, cancellationToken);
+        try
+        {
+            await StoreInTransactionAsync(sqlite, classified, cancellationToken);
+        }
+        finally
+        {
+            await SetForeignKeysAsync(sqlite, true, CancellationToken.None);
+        }
+    }
+
+    private static async Task SetForeignKeysAsync(SqliteConnection connection, bool on, CancellationToken cancellationToken)
+    {
+        await using var pragma = connection.CreateCommand();
+        pragma.CommandText = on ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF";
+        await pragma.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task StoreInTransactionAsync(SqliteConnection sqlite, ClassifiedCampaign classified, CancellationToken cancellationToken)
+    {
+        var campaignId = classified.CampaignId;
         DbConnection connection = sqlite;
-        var now = time.GetUtcNow().UtcDateTime;
-        var hash = settings.Hash();
-        var reasonTable = new ReasonTable();
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var exists = connection.CreateCommand())
+        {
+            exists.Transaction = transaction;
+            exists.CommandText = """SELECT count(*) FROM "Campaigns" WHERE "Id" = @c""";
+            EventWriter.SetParameter(exists, "@c", campaignId);
+            if (Convert.ToInt64(await exists.ExecuteScalarAsync(cancellationToken)) == 0)
+            {
+                // Deleted (with its events) while it was being classified: nothing to store.
+                return;
+            }
+        }
         await using (var delete = connection.CreateCommand())
         {
             delete.Transaction = transaction;
@@ -245,26 +357,18 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
             await delete.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        // In the order of the verdicts' key: each row then lands at the end of the table.
-        var order = new int[clicks.Count];
-        var keys = new long[clicks.Count];
-        for (int i = 0; i < order.Length; i++)
-        {
-            order[i] = i;
-            keys[i] = clicks[i].EventId;
-        }
-        Array.Sort(keys, order);
         using (var insert = new SqliteStatement(sqlite, """
             INSERT INTO "ClickVerdicts" ("EventId", "CampaignId", "Verdict", "Score", "ReasonSet") VALUES (?, ?, ?, ?, ?)
             """))
         {
             insert.Bind(2, campaignId);
-            foreach (var i in order)
+            for (int k = 0; k < classified.EventIds.Length; k++)
             {
-                var click = clicks[i];
-                insert.Bind(1, click.EventId).Bind(3, (int)click.Verdict).Bind(4, click.Score).Bind(5, reasonTable.SetOf(click.Reasons)).Execute();
+                insert.Bind(1, classified.EventIds[k]).Bind(3, (int)classified.Verdicts[k]).Bind(4, classified.Scores[k]).Bind(5, classified.ReasonSets[k]).Execute();
             }
         }
+
+        var reasonTable = classified.Reasons;
 
         await using (var sets = connection.CreateCommand())
         {
@@ -315,7 +419,7 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
                 VALUES (@c, @k, @key, @clicks, @human, @suspect, @bot, @clickers, @humanClickers)
                 """;
             var parameters = EventWriter.AddParameters(breakdowns, "@k", "@key", "@clicks", "@human", "@suspect", "@bot", "@clickers", "@humanClickers");
-            foreach (var row in Breakdowns.Compute(campaignId, loaded.Input, clicks))
+            foreach (var row in classified.Breakdowns)
             {
                 parameters[0].Value = (int)row.Kind;
                 parameters[1].Value = row.Key;
@@ -329,7 +433,7 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
             }
         }
 
-        var summary = Summarize(campaignId, loaded.Input.Events, clicks, unavailable, now);
+        var summary = classified.Summary;
         await using (var upsert = connection.CreateCommand())
         {
             upsert.Transaction = transaction;
@@ -350,9 +454,9 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
             EventWriter.SetParameter(upsert, "@humanClickers", summary.HumanClickers);
             EventWriter.SetParameter(upsert, "@unsub", summary.Unsubscribes);
             EventWriter.SetParameter(upsert, "@unavailable", summary.UnavailableSignals);
-            EventWriter.SetParameter(upsert, "@at", now);
+            EventWriter.SetParameter(upsert, "@at", summary.UpdatedAt);
             EventWriter.SetParameter(upsert, "@version", ClickClassifier.Version);
-            EventWriter.SetParameter(upsert, "@hash", hash);
+            EventWriter.SetParameter(upsert, "@hash", classified.SettingsHash);
             await upsert.ExecuteNonQueryAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
@@ -405,6 +509,42 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
         };
     }
 }
+
+/// <summary>
+/// A campaign's classification ready to be stored: verdicts, scores and reason combinations in the order of the
+/// event ids, with the breakdowns and summary. A few arrays, so a classified campaign can wait cheaply for its turn.
+/// </summary>
+public sealed class ClassifiedCampaign
+{
+    internal ClassifiedCampaign(int campaignId, long[] eventIds, Verdict[] verdicts, int[] scores, int[] reasonSets, ReasonTable reasons, List<CampaignBreakdown> breakdowns, CampaignSummary summary, string settingsHash)
+    {
+        CampaignId = campaignId;
+        EventIds = eventIds;
+        Verdicts = verdicts;
+        Scores = scores;
+        ReasonSets = reasonSets;
+        Reasons = reasons;
+        Breakdowns = breakdowns;
+        Summary = summary;
+        SettingsHash = settingsHash;
+    }
+
+    public int CampaignId { get; }
+    internal long[] EventIds { get; }
+    internal Verdict[] Verdicts { get; }
+    internal int[] Scores { get; }
+    internal int[] ReasonSets { get; }
+    internal ReasonTable Reasons { get; }
+    internal List<CampaignBreakdown> Breakdowns { get; }
+    internal CampaignSummary Summary { get; }
+    internal string SettingsHash { get; }
+}
+
+/// <summary>
+/// A campaign an import holds and has not committed yet: all its events with the ids they are stored with, its
+/// recipients (id → address and domain) and its links.
+/// </summary>
+public sealed record HeldCampaign(int CampaignId, int WorkspaceId, long? SentAtMs, IReadOnlyList<ClassifierEvent> Events, IReadOnlyDictionary<int, (string Email, string Domain)> Recipients, IReadOnlyList<(int Id, string Url)> Links);
 
 /// <summary>
 /// A campaign's distinct reasons and distinct combinations of them, each numbered as first met. Clicks of a burst

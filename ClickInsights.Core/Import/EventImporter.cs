@@ -324,7 +324,7 @@ public sealed class EventImporter(IDbContextFactory<ClickInsightsDbContext> dbFa
         int read = 0, added = 0, clicks = 0;
         ImportResult result;
         HashSet<int> touched;
-        Dictionary<int, List<ClassifierEvent>> held;
+        List<HeldCampaign?> held;
         // About 300 bytes per event in the providers' exports; only used to choose the bulk way for large files.
         await using (var writer = await EventWriter.OpenAsync(connection, workspaceId, fileName, reader.Format, time.GetUtcNow().UtcDateTime, totalBytes / 300, cancellationToken))
         {
@@ -351,9 +351,10 @@ public sealed class EventImporter(IDbContextFactory<ClickInsightsDbContext> dbFa
                 }
             }
             touched = writer.TouchedCampaigns;
-            held = writer.HeldEvents;
+            held = writer.TakeHeldCampaigns();
             result = new ImportResult(writer.ImportId, fileName, reader.Format, touched.Count, read, added, read - added, clicks, stopwatch.Elapsed) { CampaignIds = touched };
             cancellationToken.ThrowIfCancellationRequested();
+            progress?.Report(new ImportProgress(fileName, read, added, counting.BytesRead, totalBytes, "Saving events"));
             await writer.CommitAsync(result, time.GetUtcNow().UtcDateTime, cancellationToken);
         }
 

@@ -29,12 +29,13 @@ internal sealed class EventWriter : IAsyncDisposable
     private readonly int _workspaceId;
     private readonly int _importId;
     private readonly Dictionary<(string Source, string Key), int> _campaigns = [];
-    private readonly HashSet<int> _campaignsWithSendTime = [];
+    /// <summary>Send time (ms) of each campaign that has one.</summary>
+    private readonly Dictionary<int, long> _campaignSentAt = [];
     private readonly HashSet<int> _campaignsWithEvents = [];
     private readonly Dictionary<string, int> _recipients = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _userAgents = new(StringComparer.Ordinal);
     private readonly Dictionary<(int Campaign, string Url), int> _links = [];
-    private readonly Dictionary<int, List<ClassifierEvent>> _held = [];
+    private readonly Dictionary<int, ChunkedList<ClassifierEvent>> _held = [];
     private readonly SeenStrings<int> _recipientsSeen = new();
     private readonly SeenStrings<int> _userAgentsSeen = new();
     private readonly SeenStrings<(int Campaign, int Id)> _linksSeen = new();
@@ -130,12 +131,12 @@ internal sealed class EventWriter : IAsyncDisposable
             }
         }
 
-        await using var sent = Command("""SELECT "Id" FROM "Campaigns" WHERE "WorkspaceId" = @w AND "SentAt" IS NOT NULL""");
+        await using var sent = Command("""SELECT "Id", "SentAt" FROM "Campaigns" WHERE "WorkspaceId" = @w AND "SentAt" IS NOT NULL""");
         SetParameter(sent, "@w", _workspaceId);
         await using var sentReader = await sent.ExecuteReaderAsync(cancellationToken);
         while (await sentReader.ReadAsync(cancellationToken))
         {
-            _campaignsWithSendTime.Add(sentReader.GetInt32(0));
+            _campaignSentAt[sentReader.GetInt32(0)] = new DateTimeOffset(DateTime.SpecifyKind(sentReader.GetDateTime(1), DateTimeKind.Utc)).ToUnixTimeMilliseconds();
         }
     }
 
@@ -185,7 +186,7 @@ internal sealed class EventWriter : IAsyncDisposable
         int? userAgentId = e.UserAgent is null ? null : UserAgentId(e.UserAgent);
 
         var hash = EmailEvent.IdHashOf(e.Source, e.ExternalId);
-        if (_bulk is not null ? _bulk.Ids.TryGetValue(hash, out var stored) && IsStored(stored, e.Source, e.ExternalId) : IsStoredWithHash(hash, e.Source, e.ExternalId))
+        if (_bulk is not null ? _bulk.Ids.TryGet(hash, out var stored) && IsStored(stored, e.Source, e.ExternalId) : IsStoredWithHash(hash, e.Source, e.ExternalId))
         {
             return false;
         }
@@ -234,10 +235,44 @@ internal sealed class EventWriter : IAsyncDisposable
     }
 
     /// <summary>
-    /// The events of each campaign this import created, as the classifier reads them: classifying from them saves
-    /// reading back what was just written. A campaign that had events before is not here (it is read whole from the store).
+    /// The campaigns that had no events before this import, each with all its events as the classifier reads them
+    /// (with the ids they are stored with), its recipients and links: classifying from these saves reading back what
+    /// was just written. The writer lets go of them. A campaign that had events
+    /// before is not here (it is read whole from the store).
     /// </summary>
-    public Dictionary<int, List<ClassifierEvent>> HeldEvents => _held;
+    public List<HeldCampaign?> TakeHeldCampaigns()
+    {
+        var emails = new Dictionary<int, string>(_recipients.Count);
+        foreach (var (email, id) in _recipients)
+        {
+            emails[id] = email;
+        }
+        var linksOf = new Dictionary<int, List<(int Id, string Url)>>();
+        foreach (var ((campaign, url), id) in _links)
+        {
+            if (_held.ContainsKey(campaign))
+            {
+                (linksOf.TryGetValue(campaign, out var links) ? links : linksOf[campaign] = []).Add((id, url));
+            }
+        }
+        var campaigns = new List<HeldCampaign?>(_held.Count);
+        foreach (var (campaignId, events) in _held)
+        {
+            var recipients = new Dictionary<int, (string Email, string Domain)>();
+            foreach (var e in events)
+            {
+                if (!recipients.ContainsKey(e.RecipientId))
+                {
+                    var email = emails[e.RecipientId];
+                    recipients[e.RecipientId] = (email, DomainOf(email));
+                }
+            }
+            campaigns.Add(new HeldCampaign(campaignId, _workspaceId, _campaignSentAt.TryGetValue(campaignId, out var sent) ? sent : null, events, recipients,
+                linksOf.TryGetValue(campaignId, out var links) ? links : []));
+        }
+        _held.Clear();
+        return campaigns;
+    }
 
     /// <summary>Compresses the raw records gathered so far into one stored block.</summary>
     private void FlushBlock()
@@ -310,7 +345,7 @@ internal sealed class EventWriter : IAsyncDisposable
     private int CampaignId(string source, string campaignKey, string? name, long? sentAtMs)
     {
         // Events of one campaign mostly come together, with the reader's one copy of its key.
-        if (ReferenceEquals(campaignKey, _lastCampaign.Key) && ReferenceEquals(source, _lastCampaign.Source) && (sentAtMs is null || _campaignsWithSendTime.Contains(_lastCampaign.Id)))
+        if (ReferenceEquals(campaignKey, _lastCampaign.Key) && ReferenceEquals(source, _lastCampaign.Source) && (sentAtMs is null || _campaignSentAt.ContainsKey(_lastCampaign.Id)))
         {
             return _lastCampaign.Id;
         }
@@ -324,7 +359,7 @@ internal sealed class EventWriter : IAsyncDisposable
         var key = (source, campaignKey);
         if (_campaigns.TryGetValue(key, out var id))
         {
-            if (sentAtMs is { } sentAt && _campaignsWithSendTime.Add(id))
+            if (sentAtMs is { } sentAt && _campaignSentAt.TryAdd(id, sentAt))
             {
                 using var update = Command("""UPDATE "Campaigns" SET "SentAt" = @at WHERE "Id" = @id""");
                 SetParameter(update, "@at", DateTimeOffset.FromUnixTimeMilliseconds(sentAt).UtcDateTime);
@@ -343,9 +378,9 @@ internal sealed class EventWriter : IAsyncDisposable
         SetParameter(insert, "@at", sentAtMs is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms).UtcDateTime : null);
         id = Convert.ToInt32(insert.ExecuteScalar());
         _campaigns[key] = id;
-        if (sentAtMs is not null)
+        if (sentAtMs is { } sent)
         {
-            _campaignsWithSendTime.Add(id);
+            _campaignSentAt[id] = sent;
         }
         return id;
     }
@@ -497,7 +532,7 @@ internal sealed class EventWriter : IAsyncDisposable
         private long _cacheSize;
 
         /// <summary>Hash of source and external id → the row that holds it.</summary>
-        public Dictionary<long, long> Ids { get; private init; } = [];
+        public IdHashTable Ids { get; } = new();
 
         public static async Task<BulkState?> StartAsync(DbConnection connection, int workspaceId, long? expectedEvents, CancellationToken cancellationToken)
         {
@@ -513,8 +548,6 @@ internal sealed class EventWriter : IAsyncDisposable
             }
             var bulk = new BulkState
             {
-                // Sized up front: growing a dictionary of a million entries briefly holds it twice.
-                Ids = new Dictionary<long, long>((int)Math.Min(int.MaxValue / 2, expected + stored)),
                 _synchronous = Convert.ToInt64(await ScalarAsync(connection, null, "PRAGMA synchronous", cancellationToken)),
                 _cacheSize = Convert.ToInt64(await ScalarAsync(connection, null, "PRAGMA cache_size", cancellationToken)),
             };

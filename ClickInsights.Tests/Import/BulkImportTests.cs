@@ -43,6 +43,50 @@ public sealed class BulkImportTests : IDisposable
     }
 
     [Fact]
+    public async Task ClassifiedFromTheImportsHeldEvents_EqualsClassifiedFromTheStore()
+    {
+        var workspace = await _database.CreateWorkspaceAsync();
+        await using (var db = _database.CreateDbContext())
+        {
+            // An override, so that the held way applies them too.
+            db.Overrides.Add(new ClickInsights.Core.Data.VerdictOverride { WorkspaceId = workspace, Scope = ClickInsights.Core.Data.OverrideScope.Domain, Key = "cedarbuilders.com", Verdict = ClickInsights.Core.Data.Verdict.Human, CreatedAt = DateTime.UtcNow });
+            await db.SaveChangesAsync();
+        }
+        var result = await _database.Importer.ImportAsync(workspace, new MemoryStream(Large.Value), "large.json");
+        var fromHeld = await ClassificationAsync();
+
+        await _database.Classification.ClassifyCampaignsAsync(result.CampaignIds);
+        var fromStore = await ClassificationAsync();
+
+        Assert.Equal(result.Clicks, fromHeld.Verdicts.Count);
+        Assert.Contains(fromHeld.Verdicts, v => v.Contains("override", StringComparison.Ordinal));
+        Assert.Equal(fromStore.Verdicts, fromHeld.Verdicts);
+        Assert.Equal(fromStore.Breakdowns, fromHeld.Breakdowns);
+        Assert.Equal(fromStore.Summaries, fromHeld.Summaries);
+        // Verdicts are stored with foreign keys off; the pooled connection has them on again.
+        await using var check = _database.CreateDbContext();
+        await check.Database.OpenConnectionAsync();
+        Assert.Equal(1L, await check.Database.SqlQueryRaw<long>("""SELECT foreign_keys AS "Value" FROM pragma_foreign_keys""").SingleAsync());
+    }
+
+    /// <summary>Every verdict with its reason codes, every breakdown row and every summary, as text to compare.</summary>
+    private async Task<(List<string> Verdicts, List<string> Breakdowns, List<string> Summaries)> ClassificationAsync()
+    {
+        await using var db = _database.CreateDbContext();
+        var verdicts = await (from v in db.ClickVerdicts
+                              join s in db.CampaignReasonSets on new { v.CampaignId, Index = v.ReasonSet } equals new { s.CampaignId, s.Index }
+                              orderby v.EventId
+                              select v.EventId + " " + v.Verdict + " " + v.Score + " " + s.Codes).ToListAsync();
+        var breakdowns = (await db.CampaignBreakdowns.ToListAsync())
+            .Select(b => $"{b.CampaignId} {b.Kind} {b.Key}: {b.Clicks} {b.HumanClicks} {b.SuspectClicks} {b.BotClicks} {b.Clickers} {b.HumanClickers}")
+            .Order(StringComparer.Ordinal).ToList();
+        var summaries = (await db.CampaignSummaries.OrderBy(s => s.CampaignId).ToListAsync())
+            .Select(s => $"{s.CampaignId}: {s.Sent} {s.Delivered} {s.Opens} {s.Clicks} {s.UniqueClickers} {s.HumanClicks} {s.SuspectClicks} {s.BotClicks} {s.HumanClickers} {s.Unsubscribes} {s.UnavailableSignals} {s.ClassifierVersion} {s.SettingsHash}")
+            .ToList();
+        return (verdicts, breakdowns, summaries);
+    }
+
+    [Fact]
     public async Task BulkImport_DuplicateInsideTheFile_IsStoredOnce()
     {
         var workspace = await _database.CreateWorkspaceAsync();

@@ -1,0 +1,93 @@
+using ClickInsights.Core.Classification;
+using ClickInsights.Core.Data;
+using ClickInsights.Core.Import;
+using ClickInsights.Tests.Classification;
+
+namespace ClickInsights.Tests.Import;
+
+/// <summary>The compact structures an import holds a million events in, and the breakdowns computed from verdicts.</summary>
+public sealed class ImportStructuresTests
+{
+    [Fact]
+    public void IdHashTable_FindsEveryAddedHash_KeepsTheFirstRow_AndGrows()
+    {
+        var table = new IdHashTable();
+        var random = new Random(7);
+        var added = new Dictionary<long, long>();
+        // Hashes that land on the same slot of a small table, zero, negatives, and many random ones (past several growths).
+        long[] awkward = [0, 1, 1L << 32, (1L << 32) | 1, -1, long.MinValue, long.MaxValue, 65_536, 131_072];
+        foreach (var hash in awkward.Concat(Enumerable.Range(0, 300_000).Select(_ => random.NextInt64(long.MinValue, long.MaxValue))))
+        {
+            var row = added.Count + 1;
+            Assert.Equal(!added.ContainsKey(hash), table.TryAdd(hash, row));
+            added.TryAdd(hash, row);
+        }
+
+        Assert.Equal(added.Count, table.Count);
+        foreach (var (hash, row) in added)
+        {
+            Assert.True(table.TryGet(hash, out var found));
+            Assert.Equal(row, found);
+        }
+        Assert.False(table.TryAdd(awkward[3], 999_999));
+        Assert.True(table.TryGet(awkward[3], out var first) && first == 4);
+        Assert.False(table.TryGet(42_4242_4242, out _));
+        Assert.Throws<ArgumentOutOfRangeException>(() => table.TryAdd(5, 0));
+    }
+
+    [Fact]
+    public void ChunkedList_KeepsOrderAcrossChunks()
+    {
+        var list = new ChunkedList<long>();
+        Assert.Empty(list.ToArray());
+        for (long i = 0; i < 5_000; i++)
+        {
+            list.Add(i * 3);
+        }
+
+        Assert.Equal(5_000, list.Count);
+        Assert.Equal(Enumerable.Range(0, 5_000).Select(i => i * 3L), list.ToArray());
+        Assert.Equal(list.ToArray(), list);
+        Assert.Equal(3_072, list[1_024]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => list[5_000]);
+    }
+
+    [Fact]
+    public void Breakdowns_CountClicksAndClickersByLinkDelayDomainAndMachineReason()
+    {
+        var campaign = new CampaignBuilder()
+            .Delivered(1, 0, "alpha.com")
+            .Delivered(2, 0, "beta.com")
+            .Delivered(3, 0, "beta.com");
+        var a = campaign.Click(1, 30, link: 1);
+        var b = campaign.Click(1, 5, link: 2);
+        var c = campaign.Click(2, 2_000, link: 1);
+        var d = campaign.Click(3, 2_100, link: 1);
+        var input = campaign.Build();
+        Reason scanner = new("network", "a filtering network", 40), alsoScanner = new("network", "the same network again", 10), person = new("person", "looks like a person", -20);
+        ClickResult[] clicks =
+        [
+            new(a, 1, Verdict.Human, 0, ReasonSet.Of([person])),
+            new(b, 1, Verdict.Bot, 90, ReasonSet.Of([scanner, alsoScanner, person])),
+            new(c, 2, Verdict.Suspect, 50, ReasonSet.Of([scanner])),
+            new(d, 3, Verdict.Human, 0, ReasonSet.Of([])),
+        ];
+
+        var rows = Breakdowns.Compute(9, input, clicks)
+            .Select(r => $"{r.CampaignId} {r.Kind} {r.Key}: {r.Clicks} clicks ({r.HumanClicks}/{r.SuspectClicks}/{r.BotClicks}), {r.Clickers} clickers, {r.HumanClickers} human")
+            .Order(StringComparer.Ordinal);
+
+        Assert.Equal(
+        [
+            "9 Delay 1: 1 clicks (0/0/1), 1 clickers, 0 human",   // 5 s after delivery
+            "9 Delay 2: 1 clicks (1/0/0), 1 clickers, 1 human",   // 30 s
+            "9 Delay 4: 2 clicks (1/1/0), 2 clickers, 1 human",   // about half an hour
+            "9 Domain alpha.com: 2 clicks (1/0/1), 1 clickers, 1 human",
+            "9 Domain beta.com: 2 clicks (1/1/0), 2 clickers, 1 human",
+            "9 Link 1: 3 clicks (2/1/0), 3 clickers, 2 human",
+            "9 Link 2: 1 clicks (0/0/1), 1 clickers, 0 human",
+            // Counted once per click that was not a person, and never for evidence of a person.
+            "9 Reason network: 2 clicks (0/1/1), 2 clickers, 0 human",
+        ], rows);
+    }
+}
