@@ -109,7 +109,6 @@ public sealed class CampaignAnalysis
         {
             ClassifierEvent[] array => array,
             List<ClassifierEvent> list => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list),
-            ChunkedList<ClassifierEvent> chunked => chunked.ToArray(),
             var other => other.ToArray(),
         };
         var recipients = new RecipientMap(events);

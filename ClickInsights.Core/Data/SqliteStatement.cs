@@ -90,6 +90,10 @@ internal sealed class SqliteStatement : IDisposable
 
     public long Int64(int column) => raw.sqlite3_column_int64(_statement, column);
 
+    public bool IsNull(int column) => raw.sqlite3_column_type(_statement, column) == raw.SQLITE_NULL;
+
+    public string? TextOrNull(int column) => IsNull(column) ? null : Text(column);
+
     public string Text(int column) => raw.sqlite3_column_text(_statement, column).utf8_to_string();
 
     public long LastInsertRowId => raw.sqlite3_last_insert_rowid(_db);

@@ -324,7 +324,6 @@ public sealed class EventImporter(IDbContextFactory<ClickInsightsDbContext> dbFa
         int read = 0, added = 0, clicks = 0;
         ImportResult result;
         HashSet<int> touched;
-        List<HeldCampaign?> held;
         // About 300 bytes per event in the providers' exports; only used to choose the bulk way for large files.
         await using (var writer = await EventWriter.OpenAsync(connection, workspaceId, fileName, reader.Format, time.GetUtcNow().UtcDateTime, totalBytes / 300, cancellationToken))
         {
@@ -351,7 +350,6 @@ public sealed class EventImporter(IDbContextFactory<ClickInsightsDbContext> dbFa
                 }
             }
             touched = writer.TouchedCampaigns;
-            held = writer.TakeHeldCampaigns();
             result = new ImportResult(writer.ImportId, fileName, reader.Format, touched.Count, read, added, read - added, clicks, stopwatch.Elapsed) { CampaignIds = touched };
             cancellationToken.ThrowIfCancellationRequested();
             progress?.Report(new ImportProgress(fileName, read, added, counting.BytesRead, totalBytes, "Saving events"));
@@ -362,7 +360,7 @@ public sealed class EventImporter(IDbContextFactory<ClickInsightsDbContext> dbFa
         {
             progress?.Report(new ImportProgress(fileName, read, added, counting.BytesRead, totalBytes, "Classifying clicks"));
             // The events are stored; classification can always be redone, so it runs after the commit.
-            await classification.ClassifyCampaignsAsync(touched, held, CancellationToken.None);
+            await classification.ClassifyCampaignsAsync(touched, CancellationToken.None);
         }
         result = result with { Elapsed = stopwatch.Elapsed };
         progress?.Report(new ImportProgress(fileName, read, added, counting.BytesRead, totalBytes, "Done"));

@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.IO.Compression;
-using ClickInsights.Core.Classification;
 using ClickInsights.Core.Data;
 using Microsoft.Data.Sqlite;
 
@@ -29,13 +28,10 @@ internal sealed class EventWriter : IAsyncDisposable
     private readonly int _workspaceId;
     private readonly int _importId;
     private readonly Dictionary<(string Source, string Key), int> _campaigns = [];
-    /// <summary>Send time (ms) of each campaign that has one.</summary>
-    private readonly Dictionary<int, long> _campaignSentAt = [];
-    private readonly HashSet<int> _campaignsWithEvents = [];
+    private readonly HashSet<int> _campaignsWithSendTime = [];
     private readonly Dictionary<string, int> _recipients = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _userAgents = new(StringComparer.Ordinal);
     private readonly Dictionary<(int Campaign, string Url), int> _links = [];
-    private readonly Dictionary<int, ChunkedList<ClassifierEvent>> _held = [];
     private readonly SeenStrings<int> _recipientsSeen = new();
     private readonly SeenStrings<int> _userAgentsSeen = new();
     private readonly SeenStrings<(int Campaign, int Id)> _linksSeen = new();
@@ -103,8 +99,7 @@ internal sealed class EventWriter : IAsyncDisposable
     private async Task LoadExistingAsync(CancellationToken cancellationToken)
     {
         await using (var campaigns = Command("""
-            SELECT c."Source", c."ExternalId", c."Id", EXISTS (SELECT 1 FROM "Events" e WHERE e."CampaignId" = c."Id")
-            FROM "Campaigns" c WHERE c."WorkspaceId" = @w
+            SELECT c."Source", c."ExternalId", c."Id" FROM "Campaigns" c WHERE c."WorkspaceId" = @w
             """))
         {
             SetParameter(campaigns, "@w", _workspaceId);
@@ -112,10 +107,6 @@ internal sealed class EventWriter : IAsyncDisposable
             while (await reader.ReadAsync(cancellationToken))
             {
                 _campaigns[(reader.GetString(0), reader.GetString(1))] = reader.GetInt32(2);
-                if (reader.GetBoolean(3))
-                {
-                    _campaignsWithEvents.Add(reader.GetInt32(2));
-                }
             }
         }
         await ReadPairsAsync("""SELECT "Email", "Id" FROM "Recipients" WHERE "WorkspaceId" = @w""", _recipients, cancellationToken);
@@ -131,12 +122,12 @@ internal sealed class EventWriter : IAsyncDisposable
             }
         }
 
-        await using var sent = Command("""SELECT "Id", "SentAt" FROM "Campaigns" WHERE "WorkspaceId" = @w AND "SentAt" IS NOT NULL""");
+        await using var sent = Command("""SELECT "Id" FROM "Campaigns" WHERE "WorkspaceId" = @w AND "SentAt" IS NOT NULL""");
         SetParameter(sent, "@w", _workspaceId);
         await using var sentReader = await sent.ExecuteReaderAsync(cancellationToken);
         while (await sentReader.ReadAsync(cancellationToken))
         {
-            _campaignSentAt[sentReader.GetInt32(0)] = new DateTimeOffset(DateTime.SpecifyKind(sentReader.GetDateTime(1), DateTimeKind.Utc)).ToUnixTimeMilliseconds();
+            _campaignsWithSendTime.Add(sentReader.GetInt32(0));
         }
     }
 
@@ -223,55 +214,7 @@ internal sealed class EventWriter : IAsyncDisposable
         TouchedCampaigns.Add(campaignId);
         // On a (rare) collision of two different ids the first keeps the slot; the second was still stored.
         _bulk?.Ids.TryAdd(hash, rowId);
-        if (!_campaignsWithEvents.Contains(campaignId))
-        {
-            if (!_held.TryGetValue(campaignId, out var held))
-            {
-                _held[campaignId] = held = [];
-            }
-            held.Add(new ClassifierEvent(rowId, recipientId, e.Type, e.OccurredAtMs, linkId ?? 0, e.Ip, e.UserAgent, e.ProviderBotFlag));
-        }
         return true;
-    }
-
-    /// <summary>
-    /// The campaigns that had no events before this import, each with all its events as the classifier reads them
-    /// (with the ids they are stored with), its recipients and links: classifying from these saves reading back what
-    /// was just written. The writer lets go of them. A campaign that had events
-    /// before is not here (it is read whole from the store).
-    /// </summary>
-    public List<HeldCampaign?> TakeHeldCampaigns()
-    {
-        var emails = new Dictionary<int, string>(_recipients.Count);
-        foreach (var (email, id) in _recipients)
-        {
-            emails[id] = email;
-        }
-        var linksOf = new Dictionary<int, List<(int Id, string Url)>>();
-        foreach (var ((campaign, url), id) in _links)
-        {
-            if (_held.ContainsKey(campaign))
-            {
-                (linksOf.TryGetValue(campaign, out var links) ? links : linksOf[campaign] = []).Add((id, url));
-            }
-        }
-        var campaigns = new List<HeldCampaign?>(_held.Count);
-        foreach (var (campaignId, events) in _held)
-        {
-            var recipients = new Dictionary<int, (string Email, string Domain)>();
-            foreach (var e in events)
-            {
-                if (!recipients.ContainsKey(e.RecipientId))
-                {
-                    var email = emails[e.RecipientId];
-                    recipients[e.RecipientId] = (email, DomainOf(email));
-                }
-            }
-            campaigns.Add(new HeldCampaign(campaignId, _workspaceId, _campaignSentAt.TryGetValue(campaignId, out var sent) ? sent : null, events, recipients,
-                linksOf.TryGetValue(campaignId, out var links) ? links : []));
-        }
-        _held.Clear();
-        return campaigns;
     }
 
     /// <summary>Compresses the raw records gathered so far into one stored block.</summary>
@@ -345,7 +288,7 @@ internal sealed class EventWriter : IAsyncDisposable
     private int CampaignId(string source, string campaignKey, string? name, long? sentAtMs)
     {
         // Events of one campaign mostly come together, with the reader's one copy of its key.
-        if (ReferenceEquals(campaignKey, _lastCampaign.Key) && ReferenceEquals(source, _lastCampaign.Source) && (sentAtMs is null || _campaignSentAt.ContainsKey(_lastCampaign.Id)))
+        if (ReferenceEquals(campaignKey, _lastCampaign.Key) && ReferenceEquals(source, _lastCampaign.Source) && (sentAtMs is null || _campaignsWithSendTime.Contains(_lastCampaign.Id)))
         {
             return _lastCampaign.Id;
         }
@@ -359,7 +302,7 @@ internal sealed class EventWriter : IAsyncDisposable
         var key = (source, campaignKey);
         if (_campaigns.TryGetValue(key, out var id))
         {
-            if (sentAtMs is { } sentAt && _campaignSentAt.TryAdd(id, sentAt))
+            if (sentAtMs is { } sentAt && _campaignsWithSendTime.Add(id))
             {
                 using var update = Command("""UPDATE "Campaigns" SET "SentAt" = @at WHERE "Id" = @id""");
                 SetParameter(update, "@at", DateTimeOffset.FromUnixTimeMilliseconds(sentAt).UtcDateTime);
@@ -378,9 +321,9 @@ internal sealed class EventWriter : IAsyncDisposable
         SetParameter(insert, "@at", sentAtMs is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms).UtcDateTime : null);
         id = Convert.ToInt32(insert.ExecuteScalar());
         _campaigns[key] = id;
-        if (sentAtMs is { } sent)
+        if (sentAtMs is not null)
         {
-            _campaignSentAt[id] = sent;
+            _campaignsWithSendTime.Add(id);
         }
         return id;
     }

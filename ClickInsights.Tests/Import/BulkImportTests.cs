@@ -43,26 +43,26 @@ public sealed class BulkImportTests : IDisposable
     }
 
     [Fact]
-    public async Task ClassifiedFromTheImportsHeldEvents_EqualsClassifiedFromTheStore()
+    public async Task ClassifiedByTheImport_EqualsClassifiedAgainLater_WithOverridesApplied()
     {
         var workspace = await _database.CreateWorkspaceAsync();
         await using (var db = _database.CreateDbContext())
         {
-            // An override, so that the held way applies them too.
+            // An override, so that both apply them.
             db.Overrides.Add(new ClickInsights.Core.Data.VerdictOverride { WorkspaceId = workspace, Scope = ClickInsights.Core.Data.OverrideScope.Domain, Key = "cedarbuilders.com", Verdict = ClickInsights.Core.Data.Verdict.Human, CreatedAt = DateTime.UtcNow });
             await db.SaveChangesAsync();
         }
         var result = await _database.Importer.ImportAsync(workspace, new MemoryStream(Large.Value), "large.json");
-        var fromHeld = await ClassificationAsync();
+        var byImport = await ClassificationAsync();
 
         await _database.Classification.ClassifyCampaignsAsync(result.CampaignIds);
-        var fromStore = await ClassificationAsync();
+        var again = await ClassificationAsync();
 
-        Assert.Equal(result.Clicks, fromHeld.Verdicts.Count);
-        Assert.Contains(fromHeld.Verdicts, v => v.Contains("override", StringComparison.Ordinal));
-        Assert.Equal(fromStore.Verdicts, fromHeld.Verdicts);
-        Assert.Equal(fromStore.Breakdowns, fromHeld.Breakdowns);
-        Assert.Equal(fromStore.Summaries, fromHeld.Summaries);
+        Assert.Equal(result.Clicks, byImport.Verdicts.Count);
+        Assert.Contains(byImport.Verdicts, v => v.Contains("override", StringComparison.Ordinal));
+        Assert.Equal(byImport.Verdicts, again.Verdicts);
+        Assert.Equal(byImport.Breakdowns, again.Breakdowns);
+        Assert.Equal(byImport.Summaries, again.Summaries);
         // Verdicts are stored with foreign keys off; the pooled connection has them on again.
         await using var check = _database.CreateDbContext();
         await check.Database.OpenConnectionAsync();

@@ -5,7 +5,7 @@ using ClickInsights.Tests.Classification;
 
 namespace ClickInsights.Tests.Import;
 
-/// <summary>The compact structures an import holds a million events in, and the breakdowns computed from verdicts.</summary>
+/// <summary>The flat table an import finds duplicates in, and the breakdowns computed from verdicts.</summary>
 public sealed class ImportStructuresTests
 {
     [Fact]
@@ -33,23 +33,6 @@ public sealed class ImportStructuresTests
         Assert.True(table.TryGet(awkward[3], out var first) && first == 4);
         Assert.False(table.TryGet(42_4242_4242, out _));
         Assert.Throws<ArgumentOutOfRangeException>(() => table.TryAdd(5, 0));
-    }
-
-    [Fact]
-    public void ChunkedList_KeepsOrderAcrossChunks()
-    {
-        var list = new ChunkedList<long>();
-        Assert.Empty(list.ToArray());
-        for (long i = 0; i < 5_000; i++)
-        {
-            list.Add(i * 3);
-        }
-
-        Assert.Equal(5_000, list.Count);
-        Assert.Equal(Enumerable.Range(0, 5_000).Select(i => i * 3L), list.ToArray());
-        Assert.Equal(list.ToArray(), list);
-        Assert.Equal(3_072, list[1_024]);
-        Assert.Throws<ArgumentOutOfRangeException>(() => list[5_000]);
     }
 
     [Fact]
