@@ -65,8 +65,20 @@ public static class Breakdowns
         var byRecipientDomain = new Dictionary<int, Accumulator>();
         var byReason = new Dictionary<string, Accumulator>(StringComparer.Ordinal);
 
-        foreach (var click in clicks)
+        // Each recipient's clicks one after another: a row then counts a new clicker whenever the recipient changes,
+        // without a set of clickers per row.
+        var byRecipient = new int[clicks.Count];
+        var recipientOf = new int[clicks.Count];
+        for (int i = 0; i < byRecipient.Length; i++)
         {
+            byRecipient[i] = i;
+            recipientOf[i] = clicks[i].RecipientId;
+        }
+        Array.Sort(recipientOf, byRecipient);
+
+        foreach (var index in byRecipient)
+        {
+            var click = clicks[index];
             var (linkId, timeMs) = clickEvents[click.EventId];
             Row(byLink, linkId).Add(click);
 
@@ -137,21 +149,30 @@ public static class Breakdowns
         return false;
     }
 
+    /// <summary>One row's counts. Clicks are added recipient by recipient, so a clicker is new when the recipient changes.</summary>
     private sealed class Accumulator
     {
-        public int Clicks, Human, Suspect, Bot;
-        public HashSet<int> Clickers { get; } = [];
-        public HashSet<int> HumanClickers { get; } = [];
+        public int Clicks, Human, Suspect, Bot, Clickers, HumanClickers;
+        private int _lastClicker = int.MinValue;
+        private int _lastHumanClicker = int.MinValue;
 
         public void Add(ClickResult click)
         {
             Clicks++;
-            Clickers.Add(click.RecipientId);
+            if (click.RecipientId != _lastClicker)
+            {
+                Clickers++;
+                _lastClicker = click.RecipientId;
+            }
             switch (click.Verdict)
             {
                 case Verdict.Human:
                     Human++;
-                    HumanClickers.Add(click.RecipientId);
+                    if (click.RecipientId != _lastHumanClicker)
+                    {
+                        HumanClickers++;
+                        _lastHumanClicker = click.RecipientId;
+                    }
                     break;
                 case Verdict.Suspect:
                     Suspect++;
@@ -171,8 +192,8 @@ public static class Breakdowns
             HumanClicks = Human,
             SuspectClicks = Suspect,
             BotClicks = Bot,
-            Clickers = Clickers.Count,
-            HumanClickers = HumanClickers.Count,
+            Clickers = Clickers,
+            HumanClickers = HumanClickers,
         };
     }
 }

@@ -45,6 +45,13 @@ internal sealed class SqliteStatement : IDisposable
         {
             raw.sqlite3_bind_null(_statement, index);
         }
+        else if (value.Length is > 0 and <= 256)
+        {
+            // Encoded on the stack: SQLite copies the text, so a million rows make no garbage. (Not for empty text: an
+            // empty span has no address, and SQLite would store NULL.)
+            Span<byte> utf8 = stackalloc byte[value.Length * 3];
+            raw.sqlite3_bind_text(_statement, index, utf8[..System.Text.Encoding.UTF8.GetBytes(value, utf8)]);
+        }
         else
         {
             raw.sqlite3_bind_text(_statement, index, value);

@@ -65,13 +65,12 @@ internal sealed class SendGridScanner(string fileName, bool lines)
                     safe = reader.CurrentState;
                     continue;
                 }
-                var path = lines ? $"line {_index + 1}" : $"$[{_index}]";
                 if (token != JsonTokenType.StartObject)
                 {
-                    throw new ImportFormatException(fileName, path, $"expected an event object, found {KindName(token)}");
+                    throw new ImportFormatException(fileName, PathOfCurrent(), $"expected an event object, found {KindName(token)}");
                 }
                 var start = (int)reader.TokenStartIndex;
-                if (!TryReadEvent(ref reader, data, start, path, out var item))
+                if (!TryReadEvent(ref reader, data, start, out var item))
                 {
                     break;
                 }
@@ -93,6 +92,9 @@ internal sealed class SendGridScanner(string fileName, bool lines)
         }
     }
 
+    /// <summary>Where the event being read is, as messages name it (made only when needed: a million events would make a million strings).</summary>
+    private string PathOfCurrent() => lines ? $"line {_index + 1}" : $"$[{_index}]";
+
     private static string KindName(JsonTokenType token) => token switch
     {
         JsonTokenType.StartArray => "array",
@@ -107,7 +109,7 @@ internal sealed class SendGridScanner(string fileName, bool lines)
     /// <summary>
     /// Reads one event from its opening brace; false when the buffer ends inside it (it is read again after a refill).
     /// </summary>
-    private bool TryReadEvent(ref Utf8JsonReader reader, ReadOnlySpan<byte> data, int start, string path, out ImportItem item)
+    private bool TryReadEvent(ref Utf8JsonReader reader, ReadOnlySpan<byte> data, int start, out ImportItem item)
     {
         item = null!;
         int depth = reader.CurrentDepth;
@@ -202,18 +204,18 @@ internal sealed class SendGridScanner(string fileName, bool lines)
         var raw = data[start..(int)reader.BytesConsumed];
         if (!Utf8.IsValid(raw))
         {
-            throw new ImportFormatException(fileName, path, "the event holds text that is not valid UTF-8; expected a UTF-8 JSON file");
+            throw new ImportFormatException(fileName, PathOfCurrent(), "the event holds text that is not valid UTF-8; expected a UTF-8 JSON file");
         }
         var rawCopy = raw.ToArray();
         if (odd || email.IsEmpty || eventName.IsEmpty || timestamp < 0)
         {
-            item = General(rawCopy, path);
+            item = General(rawCopy, PathOfCurrent());
             return true;
         }
         var address = Pooled(email, lowerTrim: true);
-        if (!address.Contains('@') || string.IsNullOrWhiteSpace(Encoding.UTF8.GetString(eventName)))
+        if (!address.Contains('@') || (!char.IsAsciiLetter((char)eventName[0]) && string.IsNullOrWhiteSpace(Encoding.UTF8.GetString(eventName))))
         {
-            item = General(rawCopy, path);
+            item = General(rawCopy, PathOfCurrent());
             return true;
         }
 

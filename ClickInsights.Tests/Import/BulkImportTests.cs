@@ -117,6 +117,9 @@ public sealed class BulkImportTests : IDisposable
         await using var db = _database.CreateDbContext();
         await db.Database.OpenConnectionAsync();
         Assert.Equal(1L, await db.Database.SqlQueryRaw<long>("""SELECT foreign_keys AS "Value" FROM pragma_foreign_keys""").SingleAsync());
+        await using var autoCheckpoint = db.Database.GetDbConnection().CreateCommand();
+        autoCheckpoint.CommandText = "PRAGMA wal_autocheckpoint";
+        Assert.Equal(1000L, await autoCheckpoint.ExecuteScalarAsync());
     }
 
     private sealed class CancelAt(long events, CancellationTokenSource cancel) : IProgress<ImportProgress>

@@ -36,6 +36,24 @@ public sealed class ImportStructuresTests
     }
 
     [Fact]
+    public async Task EventText_IsStoredExactly_WhateverItsLengthAndLetters()
+    {
+        using var database = new ClickInsights.Tests.Support.TestDatabase();
+        var workspace = await database.CreateWorkspaceAsync();
+        string[] ids = ["évènement-ünïcödé-1", new string('x', 300) + "-ü", "ascii-2", "日本語-3"];
+        var json = "[" + string.Join(",", ids.Select((id, i) =>
+            $$"""{"email":"anna@example.com","timestamp":{{1788271234 + i}},"event":"click","url":"https://example.com/{{i}}","ip":"203.0.113.{{i}}","sg_event_id":"{{id}}","singlesend_id":"s1"}""")) + "]";
+
+        await database.Importer.ImportAsync(workspace, new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json)), "text.json");
+
+        await using var db = database.CreateDbContext();
+        var stored = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(db.Events.OrderBy(e => e.Id).Select(e => new { e.ExternalId, e.Ip, e.Source }));
+        Assert.Equal(ids, stored.Select(e => e.ExternalId));
+        Assert.Equal(["203.0.113.0", "203.0.113.1", "203.0.113.2", "203.0.113.3"], stored.Select(e => e.Ip));
+        Assert.All(stored, e => Assert.Equal("sendgrid", e.Source));
+    }
+
+    [Fact]
     public void Breakdowns_CountClicksAndClickersByLinkDelayDomainAndMachineReason()
     {
         var campaign = new CampaignBuilder()

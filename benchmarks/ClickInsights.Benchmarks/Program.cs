@@ -20,5 +20,23 @@ if (args is ["read", var file])
     Console.WriteLine($"{count:N0} events read in {watch.Elapsed.TotalSeconds:0.00} s");
     return 0;
 }
+if (args is ["classify", var database])
+{
+    // How fast the stored campaigns of a database (e.g. the import benchmark's) are classified again and stored.
+    var builder = new Microsoft.EntityFrameworkCore.DbContextOptionsBuilder<ClickInsights.Core.Data.ClickInsightsDbContext>();
+    ClickInsights.Core.Data.StorageOptions.Configure(builder, database);
+    var factory = new ClickInsights.Benchmarks.ContextFactory(builder.Options);
+    var service = new ClickInsights.Core.Classification.ClassificationService(factory, ClickInsights.Core.Classification.ScannerCatalogue.Default, TimeProvider.System);
+    var watch = System.Diagnostics.Stopwatch.StartNew();
+    await using (var db = factory.CreateDbContext())
+    {
+        foreach (var workspace in db.Workspaces.Select(w => w.Id).ToList())
+        {
+            await service.ClassifyWorkspaceAsync(workspace);
+        }
+    }
+    Console.WriteLine($"classified and stored in {watch.Elapsed.TotalSeconds:0.00} s");
+    return 0;
+}
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;
