@@ -41,6 +41,8 @@ internal sealed class EventWriter : IAsyncDisposable
     private byte[] _block = new byte[RawBlockSize];
     private int _blockLength;
     private long _blockId;
+    /// <summary>Compresses raw blocks on a thread of its own while events go on being written (the bulk way only).</summary>
+    private readonly BlockPacker? _packer;
     private (string Source, string Key, int Id) _lastCampaign = ("", "", 0);
 
     private EventWriter(SqliteConnection connection, DbTransaction transaction, int workspaceId, int importId, BulkState? bulk)
@@ -50,6 +52,7 @@ internal sealed class EventWriter : IAsyncDisposable
         _workspaceId = workspaceId;
         _importId = importId;
         _bulk = bulk;
+        _packer = bulk is null ? null : new BlockPacker();
         _insertEvent = new SqliteStatement(connection, """
             INSERT INTO "Events" ("WorkspaceId", "CampaignId", "RecipientId", "Type", "OccurredAtMs", "LinkId", "Ip", "UserAgentId", "ProviderBotFlag",
                 "Source", "ExternalId", "IdHash", "ImportId", "RawBlockId", "RawOffset", "RawLength")
@@ -217,22 +220,31 @@ internal sealed class EventWriter : IAsyncDisposable
         return true;
     }
 
-    /// <summary>Compresses the raw records gathered so far into one stored block.</summary>
+    /// <summary>Compresses the raw records gathered so far into one stored block (on the packer's thread on the bulk way).</summary>
     private void FlushBlock()
     {
         if (_blockLength == 0)
         {
             return;
         }
-        var packed = new MemoryStream(_blockLength / 8);
-        using (var zlib = new ZLibStream(packed, CompressionLevel.Fastest, leaveOpen: true))
+        if (_packer is null)
         {
-            zlib.Write(_block, 0, _blockLength);
+            StoreBlock(_blockId, BlockPacker.Compress(_block, _blockLength));
         }
-        _insertBlock.Bind(1, _blockId).BindBlob(3, packed.GetBuffer().AsSpan(0, (int)packed.Length)).Execute();
+        else
+        {
+            _packer.Add(_blockId, _block, _blockLength);
+            _block = _packer.SpareBuffer() ?? new byte[RawBlockSize];
+            foreach (var (id, packed) in _packer.TakePacked())
+            {
+                StoreBlock(id, packed);
+            }
+        }
         _blockId++;
         _blockLength = 0;
     }
+
+    private void StoreBlock(long id, byte[] packed) => _insertBlock.Bind(1, id).BindBlob(3, packed).Execute();
 
     /// <summary>Whether the row with this id holds exactly this source and external id (a hash hit is checked, never trusted).</summary>
     private bool IsStored(long rowId, string source, string externalId)
@@ -277,6 +289,13 @@ internal sealed class EventWriter : IAsyncDisposable
         SetParameter(update, "@id", _importId);
         await update.ExecuteNonQueryAsync(cancellationToken);
         FlushBlock();
+        if (_packer is not null)
+        {
+            foreach (var (id, packed) in _packer.Finish())
+            {
+                StoreBlock(id, packed);
+            }
+        }
         if (_bulk is not null)
         {
             // A duplicate the hashes missed would fail the unique index here and roll everything back.
@@ -430,6 +449,7 @@ internal sealed class EventWriter : IAsyncDisposable
         _insertEvent.Dispose();
         _findByHash.Dispose();
         _insertBlock.Dispose();
+        _packer?.Dispose();
         _checkStored?.Dispose();
         if (_insertRecipient is not null)
         {
@@ -440,6 +460,103 @@ internal sealed class EventWriter : IAsyncDisposable
         if (_bulk is not null)
         {
             await _bulk.RestoreAsync(_connection);
+        }
+    }
+
+    /// <summary>
+    /// Compresses full blocks of raw records on a thread of its own, a couple at a time, so the writing thread only
+    /// copies bytes. Packed blocks come back in any order with their ids; their buffers are lent again.
+    /// </summary>
+    private sealed class BlockPacker : IDisposable
+    {
+        private readonly System.Collections.Concurrent.BlockingCollection<(long Id, byte[] Buffer, int Length)> _pending = new(boundedCapacity: 2);
+        private readonly System.Collections.Concurrent.ConcurrentQueue<(long Id, byte[] Packed)> _packed = new();
+        private readonly System.Collections.Concurrent.ConcurrentBag<byte[]> _spare = [];
+        private readonly Thread _thread;
+        private Exception? _failure;
+
+        public BlockPacker()
+        {
+            _thread = new Thread(Run) { IsBackground = true, Name = "ClickInsights raw block packer" };
+            _thread.Start();
+        }
+
+        public static byte[] Compress(byte[] buffer, int length)
+        {
+            var packed = new MemoryStream(length / 8);
+            using (var zlib = new ZLibStream(packed, CompressionLevel.Fastest, leaveOpen: true))
+            {
+                zlib.Write(buffer, 0, length);
+            }
+            return packed.ToArray();
+        }
+
+        /// <summary>Hands over a full block (waits while two are already waiting).</summary>
+        public void Add(long id, byte[] buffer, int length)
+        {
+            ThrowIfFailed();
+            _pending.Add((id, buffer, length));
+        }
+
+        public byte[]? SpareBuffer() => _spare.TryTake(out var buffer) ? buffer : null;
+
+        public IEnumerable<(long Id, byte[] Packed)> TakePacked()
+        {
+            ThrowIfFailed();
+            while (_packed.TryDequeue(out var block))
+            {
+                yield return block;
+            }
+        }
+
+        /// <summary>Waits for the blocks handed over and gives every packed block not taken yet.</summary>
+        public IEnumerable<(long Id, byte[] Packed)> Finish()
+        {
+            _pending.CompleteAdding();
+            _thread.Join();
+            return TakePacked();
+        }
+
+        private void Run()
+        {
+            foreach (var (id, buffer, length) in _pending.GetConsumingEnumerable())
+            {
+                if (_failure is not null)
+                {
+                    // Still taking what is handed over, so the writer never waits for a thread that stopped.
+                    continue;
+                }
+                try
+                {
+                    _packed.Enqueue((id, Compress(buffer, length)));
+                    if (buffer.Length == RawBlockSize)
+                    {
+                        _spare.Add(buffer);
+                    }
+                }
+                catch (Exception e)
+                {
+                    _failure = e;
+                }
+            }
+        }
+
+        private void ThrowIfFailed()
+        {
+            if (_failure is { } failure)
+            {
+                throw new InvalidOperationException("Compressing the raw records failed.", failure);
+            }
+        }
+
+        public void Dispose()
+        {
+            if (!_pending.IsAddingCompleted)
+            {
+                _pending.CompleteAdding();
+            }
+            _thread.Join();
+            _pending.Dispose();
         }
     }
 

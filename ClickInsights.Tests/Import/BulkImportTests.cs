@@ -40,6 +40,19 @@ public sealed class BulkImportTests : IDisposable
         Assert.Equal(afterFirst.Events, afterSecond.Events);
         Assert.Equal(3, indexesBefore.Count);
         Assert.Equal(indexesBefore, afterSecond.Indexes);
+
+        // Raw records were packed on another thread, blocks finishing in any order: each is still its event's own text.
+        var text = System.Text.Encoding.UTF8.GetString(Large.Value);
+        await using var db = _database.CreateDbContext();
+        var count = await db.Events.CountAsync();
+        foreach (var index in new[] { 0, 1, count / 3, count / 2, count - 2, count - 1 })
+        {
+            var e = await db.Events.OrderBy(x => x.Id).Skip(index).FirstAsync();
+            var raw = await ClickInsights.Core.Data.RawRecords.ReadAsync(db, e);
+            Assert.NotNull(raw);
+            Assert.Contains(raw, text, StringComparison.Ordinal);
+            Assert.Equal(e.ExternalId, System.Text.Json.JsonDocument.Parse(raw).RootElement.GetProperty("sg_event_id").GetString());
+        }
     }
 
     [Fact]
