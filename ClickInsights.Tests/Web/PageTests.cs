@@ -80,6 +80,14 @@ public sealed class PageTests : BunitTestBase
             Assert.Contains("clicked", page.Markup);
             Assert.True(page.FindAll("[data-testid=timeline] tbody tr").Count >= 3);
         });
+        // A bot click's row names its strongest reason and links the rest to the click's evidence, instead of
+        // printing every sentence (which made one row half a screen tall); the sentences are in the cell's tooltip.
+        var more = page.FindAll("[data-testid=timeline] tbody td a").Where(a => a.TextContent.Contains("more", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(more);
+        Assert.All(more, a => Assert.StartsWith("/clicks/", a.GetAttribute("href")));
+        var cell = more[0].Closest("td")!;
+        Assert.True(cell.TextContent.Trim().Length < 80, cell.TextContent);
+        Assert.Contains("after", cell.GetAttribute("title"));
     }
 
     [Fact]
