@@ -241,13 +241,15 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
             {
                 cancellationToken.ThrowIfCancellationRequested();
             }
+            // Each column read once: every read is a call into SQLite. A missing link or agent reads as 0 (ids start at 1).
+            var agentId = query.Int64(6);
             string? agent = null;
-            if (!query.IsNull(6) && !agents.TryGetValue(query.Int64(6), out agent))
+            if (agentId != 0 && !agents.TryGetValue(agentId, out agent))
             {
-                agentOf.Bind(1, query.Int64(6));
+                agentOf.Bind(1, agentId);
                 agent = agentOf.Step() ? agentOf.Text(0) : null;
                 agentOf.Reset();
-                agents[query.Int64(6)] = agent;
+                agents[agentId] = agent;
             }
             var recipient = (int)query.Int64(1);
             if (!recipients.ContainsKey(recipient))
@@ -548,6 +550,7 @@ public sealed class ClassifiedCampaign
 public sealed class ReasonTable
 {
     private readonly Dictionary<Reason, int> _index = [];
+    private readonly Dictionary<Reason, int> _byReference = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<string, (int Index, string Codes)> _sets = new(StringComparer.Ordinal);
     private readonly System.Text.StringBuilder _builder = new();
 
@@ -559,20 +562,26 @@ public sealed class ReasonTable
     /// <summary>The number of the combination of these reasons.</summary>
     public int SetOf(ReasonSet reasons)
     {
-        _builder.Clear();
+        // The references ("0;3;7") written straight into a buffer; one lookup finds a combination already numbered.
+        Span<char> refs = stackalloc char[256];
+        int length = 0;
         for (int i = 0; i < reasons.Count; i++)
         {
-            if (!_index.TryGetValue(reasons[i], out var index))
+            var index = IndexOf(reasons[i]);
+            // Room for a separator and any int.
+            if (length + 12 > refs.Length)
             {
-                index = _index.Count;
-                _index.Add(reasons[i], index);
+                refs = Grow(refs, length);
             }
-            _builder.Append(i == 0 ? "" : ";").Append(index);
+            if (i > 0)
+            {
+                refs[length++] = ';';
+            }
+            index.TryFormat(refs[length..], out var written, default, System.Globalization.CultureInfo.InvariantCulture);
+            length += written;
         }
         var lookup = _sets.GetAlternateLookup<ReadOnlySpan<char>>();
-        Span<char> refs = _builder.Length <= 256 ? stackalloc char[_builder.Length] : new char[_builder.Length];
-        _builder.CopyTo(0, refs, _builder.Length);
-        if (lookup.TryGetValue(refs, out var set))
+        if (lookup.TryGetValue(refs[..length], out var set))
         {
             return set.Index;
         }
@@ -582,8 +591,31 @@ public sealed class ReasonTable
             _builder.Append(i == 0 ? "" : ";").Append(reasons[i].Code);
         }
         var added = _sets.Count;
-        _sets.Add(refs.ToString(), (added, _builder.ToString()));
+        _sets.Add(refs[..length].ToString(), (added, _builder.ToString()));
         return added;
+    }
+
+    private static Span<char> Grow(Span<char> buffer, int length)
+    {
+        var bigger = new char[buffer.Length * 2];
+        buffer[..length].CopyTo(bigger);
+        return bigger;
+    }
+
+    /// <summary>A reason's number: first by the very object (signals share one object for the same evidence), then by value.</summary>
+    private int IndexOf(Reason reason)
+    {
+        if (_byReference.TryGetValue(reason, out var index))
+        {
+            return index;
+        }
+        if (!_index.TryGetValue(reason, out index))
+        {
+            index = _index.Count;
+            _index.Add(reason, index);
+        }
+        _byReference[reason] = index;
+        return index;
     }
 
     /// <summary>Reads references back into reasons, given the campaign's stored reasons by index.</summary>

@@ -99,7 +99,8 @@ internal sealed class SqliteStatement : IDisposable
 
     public bool IsNull(int column) => raw.sqlite3_column_type(_statement, column) == raw.SQLITE_NULL;
 
-    public string? TextOrNull(int column) => IsNull(column) ? null : Text(column);
+    /// <summary>A text column, or null for NULL (one call into SQLite: its text pointer is null then).</summary>
+    public string? TextOrNull(int column) => raw.sqlite3_column_text(_statement, column).utf8_to_string();
 
     public string Text(int column) => raw.sqlite3_column_text(_statement, column).utf8_to_string();
 

@@ -163,6 +163,15 @@ public sealed class ImportSourceTests : IDisposable
         var stored = table.Reasons.ToDictionary(r => r.Index, r => r.Reason);
         Assert.Equal(reasons, ReasonTable.Resolve(refs, stored));
         Assert.Empty(ReasonTable.Resolve("", stored));
+
+        // A combination longer than the lookup's first buffer; equal reasons in new objects are the same reasons.
+        var many = Enumerable.Range(0, 120).Select(i => new Reason("r" + i, "evidence " + i, i)).ToArray();
+        var long1 = table.SetOf(ReasonSet.Of(many));
+        var long2 = table.SetOf(ReasonSet.Of(many.Select(r => new Reason(r.Code, r.Evidence, r.Weight)).ToArray()));
+        Assert.Equal(long1, long2);
+        var longRefs = table.Sets.Single(x => x.Index == long1).Refs;
+        Assert.True(longRefs.Length > 256);
+        Assert.Equal(many, ReasonTable.Resolve(longRefs, table.Reasons.ToDictionary(r => r.Index, r => r.Reason)));
     }
 
     private sealed class SyncProgress(Action<ImportProgress> report) : IProgress<ImportProgress>
