@@ -82,6 +82,42 @@ public sealed class BulkImportTests : IDisposable
         Assert.Equal(1L, await check.Database.SqlQueryRaw<long>("""SELECT foreign_keys AS "Value" FROM pragma_foreign_keys""").SingleAsync());
     }
 
+    [Fact]
+    public async Task CampaignSpreadThinOverTheTable_IsClassifiedAsWhenStoredTogether()
+    {
+        // Five campaigns of a small demo; the first imported in two halves around all the others, so its events lie far
+        // apart in the table (read through the index), against a database where it came in one piece (read along the table).
+        var demo = System.Text.Json.Nodes.JsonNode.Parse(Samples.DemoSendGridFile(new() { Contacts = 300, Campaigns = 5, Seed = 11 }))!.AsArray();
+        var byCampaign = demo.GroupBy(e => (string)e!["singlesend_id"]!).OrderBy(g => g.Key).Select(g => g.ToList()).ToList();
+        var (first, second) = (byCampaign[0], byCampaign.Skip(1).SelectMany(g => g).ToList());
+        Assert.True(second.Count > 3 * first.Count, $"{first.Count} and {second.Count} events");
+        static MemoryStream File(IEnumerable<System.Text.Json.Nodes.JsonNode?> events) =>
+            new(System.Text.Encoding.UTF8.GetBytes(new System.Text.Json.Nodes.JsonArray(events.Select(e => e!.DeepClone()).ToArray()).ToJsonString()));
+
+        var spread = await _database.CreateWorkspaceAsync("spread");
+        await _database.Importer.ImportAsync(spread, File(first.Take(first.Count / 2)), "first-half.json");
+        await _database.Importer.ImportAsync(spread, File(second), "second.json");
+        await _database.Importer.ImportAsync(spread, File(first.Skip(first.Count / 2)), "first-rest.json");
+        using var other = new TestDatabase();
+        var together = await other.CreateWorkspaceAsync("together");
+        await other.Importer.ImportAsync(together, File(first), "first.json");
+
+        Assert.Equal(await VerdictsAsync(other, together), await VerdictsAsync(_database, spread));
+    }
+
+    /// <summary>A workspace's verdicts by the provider's event id: the same events give the same lines in any database.</summary>
+    private static async Task<List<string>> VerdictsAsync(TestDatabase database, int workspace)
+    {
+        await using var db = database.CreateDbContext();
+        var firstCampaign = await db.Campaigns.Where(c => c.WorkspaceId == workspace).OrderBy(c => c.ExternalId).Select(c => c.Id).FirstAsync();
+        return await (from v in db.ClickVerdicts
+                      where v.CampaignId == firstCampaign
+                      join e in db.Events on v.EventId equals e.Id
+                      join s in db.CampaignReasonSets on new { v.CampaignId, Index = v.ReasonSet } equals new { s.CampaignId, s.Index }
+                      orderby e.ExternalId
+                      select e.ExternalId + " " + v.Verdict + " " + v.Score + " " + s.Codes).ToListAsync();
+    }
+
     /// <summary>Every verdict with its reason codes, every breakdown row and every summary, as text to compare.</summary>
     private async Task<(List<string> Verdicts, List<string> Breakdowns, List<string> Summaries)> ClassificationAsync()
     {
