@@ -37,13 +37,13 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
         await ClassifyCampaignsAsync(ids, done => progress?.Report((done, ids.Count)), cancellationToken);
     }
 
+    /// <summary>From this many clicks, the garbage a campaign's classification leaves is collected right after it.</summary>
+    private const int LargeCampaignClicks = 50_000;
+
     /// <summary>
     /// Classifies stored campaigns and stores their verdicts, one transaction each. While one campaign's verdicts
     /// are written, the next is read and classified on another thread: on two cores that hides most of the classifying.
     /// </summary>
-    /// <summary>From this many clicks, the garbage a campaign's classification leaves is collected right after it.</summary>
-    private const int LargeCampaignClicks = 50_000;
-
     public Task ClassifyCampaignsAsync(IReadOnlyCollection<int> campaignIds, CancellationToken cancellationToken = default) =>
         ClassifyCampaignsAsync(campaignIds, null, cancellationToken);
 
