@@ -45,7 +45,11 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
     /// are written, the next is read and classified on another thread: on two cores that hides most of the classifying.
     /// </summary>
     public Task ClassifyCampaignsAsync(IReadOnlyCollection<int> campaignIds, CancellationToken cancellationToken = default) =>
-        ClassifyCampaignsAsync(campaignIds, null, cancellationToken);
+        ClassifyCampaignsAsync(campaignIds, (Action<int>?)null, cancellationToken);
+
+    /// <param name="progress">Told after each campaign is stored: how many are done, of how many.</param>
+    public Task ClassifyCampaignsAsync(IReadOnlyCollection<int> campaignIds, IProgress<(int Done, int Total)>? progress, CancellationToken cancellationToken = default) =>
+        ClassifyCampaignsAsync(campaignIds, progress is null ? null : done => progress.Report((done, campaignIds.Count)), cancellationToken);
 
     /// <param name="stored">Told how many campaigns are stored so far, after each.</param>
     private async Task ClassifyCampaignsAsync(IReadOnlyCollection<int> campaignIds, Action<int>? stored, CancellationToken cancellationToken)

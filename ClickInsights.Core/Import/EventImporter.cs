@@ -15,9 +15,10 @@ public sealed class EventImporter(IDbContextFactory<ClickInsightsDbContext> dbFa
     private const int HeadLength = 64 * 1024;
     private const int ProgressEvery = 2_000;
 
-    private sealed class RelayProgress(Action<ImportProgress> report) : IProgress<ImportProgress>
+    /// <summary>Reports on the calling thread, right away (<see cref="Progress{T}"/> would post to a context, late and out of order).</summary>
+    private sealed class RelayProgress<T>(Action<T> report) : IProgress<T>
     {
-        public void Report(ImportProgress value) => report(value);
+        public void Report(T value) => report(value);
     }
 
     /// <summary>
@@ -218,7 +219,7 @@ public sealed class EventImporter(IDbContextFactory<ClickInsightsDbContext> dbFa
                 await using var stream = entry.Open();
                 var entryProgress = progress is null || entry.Length is null || stream.CanSeek
                     ? progress
-                    : new RelayProgress(p => progress.Report(p with { TotalBytes = entry.Length }));
+                    : new RelayProgress<ImportProgress>(p => progress.Report(p with { TotalBytes = entry.Length }));
                 outcomes.Add(new ImportOutcome(entry.Name, await ImportAsync(workspaceId, stream, entry.Name, options ?? ImportOptions.Default, entryProgress, cancellationToken), null));
             }
             catch (ImportFormatException e)
@@ -358,9 +359,17 @@ public sealed class EventImporter(IDbContextFactory<ClickInsightsDbContext> dbFa
 
         if (options.Classify)
         {
-            progress?.Report(new ImportProgress(fileName, read, added, counting.BytesRead, totalBytes, "Classifying clicks"));
+            var stage = touched.Count > 1 ? $"Classifying clicks (campaign 1 of {touched.Count})" : "Classifying clicks";
+            progress?.Report(new ImportProgress(fileName, read, added, counting.BytesRead, totalBytes, stage));
             // The events are stored; classification can always be redone, so it runs after the commit.
-            await classification.ClassifyCampaignsAsync(touched, CancellationToken.None);
+            var campaigns = progress is null || touched.Count < 2 ? null : new RelayProgress<(int Done, int Total)>(c =>
+            {
+                if (c.Done < c.Total)
+                {
+                    progress.Report(new ImportProgress(fileName, read, added, counting.BytesRead, totalBytes, $"Classifying clicks (campaign {c.Done + 1} of {c.Total})"));
+                }
+            });
+            await classification.ClassifyCampaignsAsync(touched, campaigns, CancellationToken.None);
         }
         result = result with { Elapsed = stopwatch.Elapsed };
         progress?.Report(new ImportProgress(fileName, read, added, counting.BytesRead, totalBytes, "Done"));

@@ -136,6 +136,29 @@ public sealed class BulkImportTests : IDisposable
     }
 
     [Fact]
+    public async Task Import_TellsWhichStepItIsIn_CampaignByCampaign()
+    {
+        var workspace = await _database.CreateWorkspaceAsync();
+        var stages = new List<string>();
+        var progress = new Collect(p =>
+        {
+            if (stages.Count == 0 || stages[^1] != p.Stage)
+            {
+                stages.Add(p.Stage);
+            }
+        });
+
+        await _database.Importer.ImportAsync(workspace, new MemoryStream(Large.Value), "large.json", progress);
+
+        Assert.Equal(["Reading events", "Saving events", "Classifying clicks (campaign 1 of 2)", "Classifying clicks (campaign 2 of 2)", "Done"], stages);
+    }
+
+    private sealed class Collect(Action<ImportProgress> report) : IProgress<ImportProgress>
+    {
+        public void Report(ImportProgress value) => report(value);
+    }
+
+    [Fact]
     public async Task BulkImport_DuplicateInsideTheFile_IsStoredOnce()
     {
         var workspace = await _database.CreateWorkspaceAsync();
