@@ -371,13 +371,7 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
                 return;
             }
         }
-        await using (var delete = connection.CreateCommand())
-        {
-            delete.Transaction = transaction;
-            delete.CommandText = """DELETE FROM "ClickVerdicts" WHERE "CampaignId" = @c""";
-            EventWriter.SetParameter(delete, "@c", campaignId);
-            await delete.ExecuteNonQueryAsync(cancellationToken);
-        }
+        await DeleteCampaignRowsAsync(transaction, "ClickVerdicts", campaignId, cancellationToken);
 
         using (var insert = new SqliteStatement(sqlite, """
             INSERT INTO "ClickVerdicts" ("EventId", "CampaignId", "Verdict", "Score", "ReasonSet") VALUES (?, ?, ?, ?, ?)
@@ -390,98 +384,49 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
             }
         }
 
-        var reasonTable = classified.Reasons;
-
-        await using (var sets = connection.CreateCommand())
-        {
-            sets.Transaction = transaction;
-            sets.CommandText = """DELETE FROM "CampaignReasonSets" WHERE "CampaignId" = @c""";
-            EventWriter.SetParameter(sets, "@c", campaignId);
-            await sets.ExecuteNonQueryAsync(cancellationToken);
-            sets.CommandText = """INSERT INTO "CampaignReasonSets" ("CampaignId", "Index", "Codes", "Refs") VALUES (@c, @i, @codes, @refs)""";
-            var sp = EventWriter.AddParameters(sets, "@i", "@codes", "@refs");
-            await sets.PrepareAsync(cancellationToken);
-            foreach (var (index, codes, refs) in reasonTable.Sets)
-            {
-                sp[0].Value = index;
-                sp[1].Value = codes;
-                sp[2].Value = refs;
-                await sets.ExecuteNonQueryAsync(cancellationToken);
-            }
-        }
-
-        await using (var reasons = connection.CreateCommand())
-        {
-            reasons.Transaction = transaction;
-            reasons.CommandText = """DELETE FROM "CampaignReasons" WHERE "CampaignId" = @c""";
-            EventWriter.SetParameter(reasons, "@c", campaignId);
-            await reasons.ExecuteNonQueryAsync(cancellationToken);
-            reasons.CommandText = """
-                INSERT INTO "CampaignReasons" ("CampaignId", "Index", "Code", "Evidence", "Weight") VALUES (@c, @i, @code, @evidence, @weight)
-                """;
-            var rp = EventWriter.AddParameters(reasons, "@i", "@code", "@evidence", "@weight");
-            foreach (var (reason, index) in reasonTable.Reasons)
-            {
-                rp[0].Value = index;
-                rp[1].Value = reason.Code;
-                rp[2].Value = reason.Evidence;
-                rp[3].Value = reason.Weight;
-                await reasons.ExecuteNonQueryAsync(cancellationToken);
-            }
-        }
-
-        await using (var breakdowns = connection.CreateCommand())
-        {
-            breakdowns.Transaction = transaction;
-            breakdowns.CommandText = """DELETE FROM "CampaignBreakdowns" WHERE "CampaignId" = @c""";
-            EventWriter.SetParameter(breakdowns, "@c", campaignId);
-            await breakdowns.ExecuteNonQueryAsync(cancellationToken);
-            breakdowns.CommandText = """
-                INSERT INTO "CampaignBreakdowns" ("CampaignId", "Kind", "Key", "Clicks", "HumanClicks", "SuspectClicks", "BotClicks", "Clickers", "HumanClickers")
-                VALUES (@c, @k, @key, @clicks, @human, @suspect, @bot, @clickers, @humanClickers)
-                """;
-            var parameters = EventWriter.AddParameters(breakdowns, "@k", "@key", "@clicks", "@human", "@suspect", "@bot", "@clickers", "@humanClickers");
-            foreach (var row in classified.Breakdowns)
-            {
-                parameters[0].Value = (int)row.Kind;
-                parameters[1].Value = row.Key;
-                parameters[2].Value = row.Clicks;
-                parameters[3].Value = row.HumanClicks;
-                parameters[4].Value = row.SuspectClicks;
-                parameters[5].Value = row.BotClicks;
-                parameters[6].Value = row.Clickers;
-                parameters[7].Value = row.HumanClickers;
-                await breakdowns.ExecuteNonQueryAsync(cancellationToken);
-            }
-        }
-
-        var summary = classified.Summary;
-        await using (var upsert = connection.CreateCommand())
-        {
-            upsert.Transaction = transaction;
-            upsert.CommandText = """
-                DELETE FROM "CampaignSummaries" WHERE "CampaignId" = @c;
-                INSERT INTO "CampaignSummaries" ("CampaignId", "Sent", "Delivered", "Opens", "Clicks", "UniqueClickers", "HumanClicks", "SuspectClicks", "BotClicks", "HumanClickers", "Unsubscribes", "UnavailableSignals", "UpdatedAt", "ClassifierVersion", "SettingsHash")
-                VALUES (@c, @sent, @delivered, @opens, @clicks, @clickers, @human, @suspect, @bot, @humanClickers, @unsub, @unavailable, @at, @version, @hash);
-                """;
-            EventWriter.SetParameter(upsert, "@c", campaignId);
-            EventWriter.SetParameter(upsert, "@sent", summary.Sent);
-            EventWriter.SetParameter(upsert, "@delivered", summary.Delivered);
-            EventWriter.SetParameter(upsert, "@opens", summary.Opens);
-            EventWriter.SetParameter(upsert, "@clicks", summary.Clicks);
-            EventWriter.SetParameter(upsert, "@clickers", summary.UniqueClickers);
-            EventWriter.SetParameter(upsert, "@human", summary.HumanClicks);
-            EventWriter.SetParameter(upsert, "@suspect", summary.SuspectClicks);
-            EventWriter.SetParameter(upsert, "@bot", summary.BotClicks);
-            EventWriter.SetParameter(upsert, "@humanClickers", summary.HumanClickers);
-            EventWriter.SetParameter(upsert, "@unsub", summary.Unsubscribes);
-            EventWriter.SetParameter(upsert, "@unavailable", summary.UnavailableSignals);
-            EventWriter.SetParameter(upsert, "@at", summary.UpdatedAt);
-            EventWriter.SetParameter(upsert, "@version", ClickClassifier.Version);
-            EventWriter.SetParameter(upsert, "@hash", classified.SettingsHash);
-            await upsert.ExecuteNonQueryAsync(cancellationToken);
-        }
+        await ReplaceCampaignRowsAsync(transaction, "CampaignReasonSets", campaignId, classified.Reasons.Sets,
+            ["Index", "Codes", "Refs"], set => [set.Index, set.Codes, set.Refs], cancellationToken);
+        await ReplaceCampaignRowsAsync(transaction, "CampaignReasons", campaignId, classified.Reasons.Reasons,
+            ["Index", "Code", "Evidence", "Weight"], r => [r.Index, r.Reason.Code, r.Reason.Evidence, r.Reason.Weight], cancellationToken);
+        await ReplaceCampaignRowsAsync(transaction, "CampaignBreakdowns", campaignId, classified.Breakdowns,
+            ["Kind", "Key", "Clicks", "HumanClicks", "SuspectClicks", "BotClicks", "Clickers", "HumanClickers"],
+            b => [(int)b.Kind, b.Key, b.Clicks, b.HumanClicks, b.SuspectClicks, b.BotClicks, b.Clickers, b.HumanClickers], cancellationToken);
+        await ReplaceCampaignRowsAsync(transaction, "CampaignSummaries", campaignId, [classified.Summary],
+            ["Sent", "Delivered", "Opens", "Clicks", "UniqueClickers", "HumanClicks", "SuspectClicks", "BotClicks", "HumanClickers", "Unsubscribes", "UnavailableSignals", "UpdatedAt", "ClassifierVersion", "SettingsHash"],
+            s => [s.Sent, s.Delivered, s.Opens, s.Clicks, s.UniqueClickers, s.HumanClicks, s.SuspectClicks, s.BotClicks, s.HumanClickers, s.Unsubscribes, s.UnavailableSignals, s.UpdatedAt, ClickClassifier.Version, classified.SettingsHash],
+            cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+    }
+
+    private static async Task DeleteCampaignRowsAsync(DbTransaction transaction, string table, int campaignId, CancellationToken cancellationToken)
+    {
+        await using var delete = transaction.Connection!.CreateCommand();
+        delete.Transaction = transaction;
+        delete.CommandText = $"""DELETE FROM "{table}" WHERE "CampaignId" = @c""";
+        EventWriter.SetParameter(delete, "@c", campaignId);
+        await delete.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Replaces a campaign's rows of one table with one row per item: the campaign's id, then the given columns.</summary>
+    private static async Task ReplaceCampaignRowsAsync<T>(DbTransaction transaction, string table, int campaignId, IEnumerable<T> items,
+        string[] columns, Func<T, object?[]> valuesOf, CancellationToken cancellationToken)
+    {
+        await DeleteCampaignRowsAsync(transaction, table, campaignId, cancellationToken);
+        await using var insert = transaction.Connection!.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = $"""INSERT INTO "{table}" ("CampaignId", {string.Join(", ", columns.Select(c => $"\"{c}\""))}) VALUES (@c, {string.Join(", ", columns.Select((_, i) => $"@p{i}"))})""";
+        EventWriter.SetParameter(insert, "@c", campaignId);
+        var parameters = EventWriter.AddParameters(insert, columns.Select((_, i) => $"@p{i}").ToArray());
+        await insert.PrepareAsync(cancellationToken);
+        foreach (var item in items)
+        {
+            var values = valuesOf(item);
+            for (int i = 0; i < parameters.Length; i++)
+            {
+                parameters[i].Value = values[i] ?? DBNull.Value;
+            }
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
     }
 
     internal static CampaignSummary Summarize(int campaignId, IReadOnlyList<ClassifierEvent> events, IReadOnlyList<ClickResult> clicks, IReadOnlyList<string> unavailable, DateTime now)
