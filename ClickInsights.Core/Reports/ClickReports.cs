@@ -214,18 +214,10 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var x = await (
-            from e in db.Events.AsNoTracking()
-            where e.Id == eventId && e.Type == EventType.Click
-            join c in db.Campaigns on e.CampaignId equals c.Id
-            join r in db.Recipients on e.RecipientId equals r.Id
-            join v in db.ClickVerdicts on e.Id equals v.EventId
-            join s in db.CampaignReasonSets on new { v.CampaignId, Index = v.ReasonSet } equals new { s.CampaignId, s.Index }
-            join summary in db.CampaignSummaries on e.CampaignId equals summary.CampaignId
-            join l in db.CampaignLinks on e.LinkId equals l.Id into links
-            from l in links.DefaultIfEmpty()
-            join u in db.UserAgents on e.UserAgentId equals u.Id into agents
-            from u in agents.DefaultIfEmpty()
-            select new { e, c.Name, c.WorkspaceId, r.Email, r.Domain, Url = l == null ? null : l.Url, Agent = u == null ? null : u.Value, v, s.Refs, summary.ClassifierVersion, summary.SettingsHash, summary.UpdatedAt })
+            from k in ClicksOf(db, e => e.Id == eventId)
+            join c in db.Campaigns on k.Event.CampaignId equals c.Id
+            join summary in db.CampaignSummaries on k.Event.CampaignId equals summary.CampaignId
+            select new { e = k.Event, c.Name, c.WorkspaceId, k.Recipient.Email, k.Recipient.Domain, k.Url, k.Agent, v = k.Verdict, k.Reasons.Refs, summary.ClassifierVersion, summary.SettingsHash, summary.UpdatedAt })
             .FirstOrDefaultAsync(cancellationToken);
         if (x is null)
         {
@@ -242,9 +234,12 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
     }
 
     /// <summary>A campaign's clicks with their verdict, recipient, link and user agent: the join every click view starts from.</summary>
-    private static IQueryable<ClickJoin> ClicksOf(ClickInsightsDbContext db, int campaignId) =>
-        from e in db.Events.AsNoTracking()
-        where e.CampaignId == campaignId && e.Type == EventType.Click
+    private static IQueryable<ClickJoin> ClicksOf(ClickInsightsDbContext db, int campaignId) => ClicksOf(db, e => e.CampaignId == campaignId);
+
+    /// <summary>The clicks among the chosen events, with their verdict, reasons, recipient, link and user agent.</summary>
+    private static IQueryable<ClickJoin> ClicksOf(ClickInsightsDbContext db, System.Linq.Expressions.Expression<Func<EmailEvent, bool>> which) =>
+        from e in db.Events.AsNoTracking().Where(which)
+        where e.Type == EventType.Click
         join v in db.ClickVerdicts on e.Id equals v.EventId
         join s in db.CampaignReasonSets on new { v.CampaignId, Index = v.ReasonSet } equals new { s.CampaignId, s.Index }
         join r in db.Recipients on e.RecipientId equals r.Id
