@@ -190,12 +190,34 @@ public sealed partial record CsvHeader(char Delimiter, IReadOnlyList<string> Col
             return -1;
         }
 
+        // A column no header name gave away, recognised by its values: every sampled value passes the test.
+        int FindByValues(Func<string, bool> test)
+        {
+            for (int i = 0; i < normalized.Length; i++)
+            {
+                var values = Samples.Select(r => i < r.Count ? r[i].Trim() : "").Where(v => v.Length > 0).ToList();
+                if (!used.Contains(i) && values.Count > 0 && values.All(test) && used.Add(i))
+                {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        bool IsWordsColumn(int i)
+        {
+            var values = Samples.Select(r => i < r.Count ? r[i].Trim() : "").Where(v => v.Length > 0).ToList();
+            return values.Count > 0
+                && values.All(v => v.Length <= 30 && v.All(c => char.IsLetter(c) || c is ' ' or '_' or '-'))
+                && values.Distinct(StringComparer.OrdinalIgnoreCase).Count() >= 2;
+        }
+
         static bool IsTimeLike(string n) => n.Contains("time") || n.Contains("date") || n.EndsWith("at", StringComparison.Ordinal) && n.Length > 4 && (n.StartsWith("click") || n.StartsWith("open") || n.StartsWith("creat") || n.StartsWith("occur") || n.StartsWith("receiv"));
 
         // Exact names first for every field, so that "Campaign send date" cannot take the campaign's place by a loose match.
         int eventId = Find(["eventid", "sgeventid", "activityid", "trackingid", "eventuuid"]);
         int email = Find(["email", "emailaddress", "recipient", "recipientemail", "recipientaddress", "address", "contactemail", "subscriber", "subscriberemail", "emailaddr", "to", "toaddress", "mail"]);
-        int time = Find(["timestamp", "clickedat", "clicktime", "clickdate", "clickdatetime", "eventtime", "eventdate", "eventtimestamp", "occurredat", "createdtime", "createdat", "datetime", "date", "time", "tsepoch", "ts", "receivedat", "openedat"]);
+        int time = Find(["timestamp", "clickedat", "clicktime", "clickdate", "clickdatetime", "eventtime", "eventdate", "eventtimestamp", "occurredat", "createdtime", "createdat", "datetime", "date", "time", "when", "tsepoch", "ts", "receivedat", "openedat"]);
         int type = Find(["event", "eventtype", "type", "activity", "activitytype", "action", "trackingactivitytype", "eventname", "recordtype"]);
         int url = Find(["url", "link", "linkurl", "clickedurl", "clickedlink", "originallink", "href", "targeturl", "linkclicked"]);
         int ip = Find(["ip", "ipaddress", "clientip", "clickip", "remoteip", "ipaddr", "sourceip"]);
@@ -209,11 +231,18 @@ public sealed partial record CsvHeader(char Delimiter, IReadOnlyList<string> Col
         agent = agent >= 0 ? agent : Find([], n => n.Contains("useragent") || n.Contains("browser"));
         campaign = campaign >= 0 ? campaign : Find([], n => n.Contains("campaign") && !n.Contains("date") && !n.Contains("time"));
         type = type >= 0 ? type : Find([], n => (n.Contains("event") || n.Contains("activity")) && !n.Contains("id") && !IsTimeLike(n));
+        email = email >= 0 ? email : FindByValues(v => EmailPattern().IsMatch(v));
+        url = url >= 0 ? url : FindByValues(v => v.StartsWith("https://", StringComparison.OrdinalIgnoreCase) || v.StartsWith("http://", StringComparison.OrdinalIgnoreCase));
+        // Dates written out only: a column of plain numbers is as likely an id as a Unix time.
+        time = time >= 0 ? time : FindByValues(v => !NumberPattern().IsMatch(v) && GuessTimeFormat([v]) is not null);
 
         string? Name(int index) => index >= 0 ? Columns[index] : null;
         var timeFormat = time >= 0 ? GuessTimeFormat(Samples.Select(r => time < r.Count ? r[time] : "").Where(v => !string.IsNullOrWhiteSpace(v)).ToList()) : CsvTimestampFormat.Iso;
-        var clicksFile = type < 0 && (url >= 0 || normalized.Any(n => n.Contains("click")) || fileName.Contains("click", StringComparison.OrdinalIgnoreCase));
-        var opensFile = type < 0 && !clicksFile && (normalized.Any(n => n.Contains("open")) || fileName.Contains("open", StringComparison.OrdinalIgnoreCase));
+        // A column left over that holds a few different words (Klick, Öffnung, …) may well say what happened: then the
+        // file is not taken for a list of clicks just because it has links.
+        var wordsLeft = type < 0 && Enumerable.Range(0, normalized.Length).Any(i => !used.Contains(i) && IsWordsColumn(i));
+        var clicksFile = type < 0 && !wordsLeft && (url >= 0 || normalized.Any(n => n.Contains("click")) || fileName.Contains("click", StringComparison.OrdinalIgnoreCase));
+        var opensFile = type < 0 && !clicksFile && !wordsLeft && (normalized.Any(n => n.Contains("open")) || fileName.Contains("open", StringComparison.OrdinalIgnoreCase));
 
         var eventValues = new Dictionary<string, EventType>(StringComparer.OrdinalIgnoreCase);
         var mapping = new CsvColumnMapping
@@ -311,6 +340,9 @@ public sealed partial record CsvHeader(char Delimiter, IReadOnlyList<string> Col
 
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}")]
     private static partial Regex IsoPattern();
+
+    [GeneratedRegex(@"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+    private static partial Regex EmailPattern();
 }
 
 /// <summary>A mapping guessed from a header, and the fields it could not settle (empty when it is confident).</summary>

@@ -370,6 +370,9 @@ public sealed class EventImporter(IDbContextFactory<ClickInsightsDbContext> dbFa
                 }
             });
             await classification.ClassifyCampaignsAsync(touched, campaigns, CancellationToken.None);
+            // The history's "time taken" is the whole import's, classifying included, as the summary after it says.
+            await db.Imports.Where(i => i.Id == result.ImportId)
+                .ExecuteUpdateAsync(set => set.SetProperty(i => i.FinishedAt, time.GetUtcNow().UtcDateTime), CancellationToken.None);
         }
         result = result with { Elapsed = stopwatch.Elapsed };
         progress?.Report(new ImportProgress(fileName, read, added, counting.BytesRead, totalBytes, "Done"));

@@ -103,7 +103,7 @@ public sealed class CliTests : IDisposable
 
         Assert.Equal(1, code);
         Assert.Contains("export.csv", stderr);
-        Assert.Contains("email address", stderr);
+        Assert.Contains("event type", stderr);
         Assert.Contains("\"Adresse\"", stderr);
     }
 

@@ -45,11 +45,50 @@ public sealed class CsvImportTests
     [Fact]
     public void Guess_UnknownHeaders_IsNotConfidentAndSaysWhatIsMissing()
     {
-        var guess = Sniff("Adresse;Ereignis;Zeitpunkt\njan@example.de;Klick;heute\n").Guess("export.csv");
+        var guess = Sniff("Kunde;Ereignis;Zeitpunkt\nJan Berg;Klick;heute\n").Guess("export.csv");
 
         Assert.False(guess.IsConfident);
         Assert.Contains("email address", guess.Unsure);
         Assert.Contains("time", guess.Unsure);
+    }
+
+    [Fact]
+    public void Guess_HeadersItDoesNotKnow_FindsAddressLinkAndTimeByTheirValues()
+    {
+        var guess = Sniff("""
+            Kontakt;Was;Zeitpunkt;Ziel;Nummer
+            jan@example.de;Klick;02.03.2026 14:00:07;https://shop.example/a;1772460007
+            eva@example.de;Klick;12.03.2026 09:10:00;http://shop.example/b;1772460099
+            """).Guess("export.csv");
+
+        Assert.True(guess.IsConfident, string.Join(", ", guess.Unsure));
+        var m = guess.Mapping;
+        Assert.Equal(("Kontakt", "Zeitpunkt", "Ziel"), (m.Email, m.Timestamp, m.Url));
+        Assert.Equal("d.M.yyyy H:mm:ss", m.TimestampFormat);
+        // A column of plain numbers could be anything: it is not taken for the time.
+        Assert.Null(m.EventId);
+    }
+
+    [Fact]
+    public void Guess_LinksAndAColumnOfDifferentWords_AsksWhatTheWordsMean()
+    {
+        var guess = Sniff("""
+            Kontakt;Was;Zeitpunkt;Ziel
+            jan@example.de;Klick;02.03.2026 14:00:07;https://shop.example/a
+            eva@example.de;Öffnung;02.03.2026 14:01:00;
+            """).Guess("export.csv");
+
+        Assert.False(guess.IsConfident);
+        Assert.Contains("event type", guess.Unsure);
+    }
+
+    [Fact]
+    public void Guess_ColumnNamedWhen_IsTheTime()
+    {
+        var guess = Sniff("Email Address,Activity,When,Link clicked\nann@acme.example,Clicked,2026-09-01 10:00,https://x.example/a\n").Guess("ui-export.csv");
+
+        Assert.Equal("When", guess.Mapping.Timestamp);
+        Assert.Equal(CsvTimestampFormat.Iso, guess.Mapping.TimestampFormat);
     }
 
     [Theory]
@@ -203,7 +242,8 @@ public sealed class CsvImportTests
         var workspace = await database.CreateWorkspaceAsync();
 
         var error = await Assert.ThrowsAsync<ImportFormatException>(() => database.Importer.ImportAsync(workspace, Samples.Utf8(ActivityExport), "aktivitaet.csv"));
-        Assert.Contains("email address", error.Problem);
+        // Address, time and link are recognised by their values; what "Ereignis" means is not (it is not a clicks-only file).
+        Assert.Contains("event type", error.Problem);
         Assert.Contains("\"Adresse\"", error.Problem);
 
         var header = Sniff(ActivityExport);
@@ -230,8 +270,8 @@ public sealed class CsvImportTests
 
         Assert.Equal(CsvEventReader.FormatName, preview.Format);
         Assert.True(preview.NeedsMapping);
-        Assert.Equal("URL", preview.Mapping!.Url);
-        Assert.Contains("email address", preview.Unmapped);
+        Assert.Equal(("URL", "Adresse", "Zeitpunkt"), (preview.Mapping!.Url, preview.Mapping.Email, preview.Mapping.Timestamp));
+        Assert.Contains("event type", preview.Unmapped);
         Assert.Equal(0, preview.Events);
     }
 

@@ -77,6 +77,29 @@ public sealed class ImportRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task History_TimeTaken_IncludesClassifying()
+    {
+        // A clock that moves a second each time it is read: the summaries' time is read while classifying.
+        var clock = new SteppingClock();
+        var importer = new EventImporter(_database, new ClickInsights.Core.Classification.ClassificationService(_database, ClickInsights.Core.Classification.ScannerCatalogue.Default, clock), clock);
+        var workspace = await _database.CreateWorkspaceAsync();
+
+        await importer.ImportAsync(workspace, new MemoryStream(Samples.DemoSendGridFile(new() { Contacts = 100, Campaigns = 1 })), "one.json");
+
+        await using var db = _database.CreateDbContext();
+        var record = await db.Imports.SingleAsync();
+        var classified = await db.CampaignSummaries.Select(s => s.UpdatedAt).SingleAsync();
+        Assert.True(record.FinishedAt >= classified, $"finished {record.FinishedAt:O}, classified {classified:O}");
+    }
+
+    private sealed class SteppingClock : TimeProvider
+    {
+        private DateTimeOffset _now = new(2026, 11, 27, 9, 0, 0, TimeSpan.Zero);
+
+        public override DateTimeOffset GetUtcNow() => _now = _now.AddSeconds(1);
+    }
+
+    [Fact]
     public async Task Import_Cancelled_LeavesNothingOfTheCurrentFile()
     {
         var runner = Runner(maxMegabytes: 50);
