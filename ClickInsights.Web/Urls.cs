@@ -33,6 +33,10 @@ public static class Urls
         {
             query.Add("verdict=" + verdict.ToString().ToLowerInvariant());
         }
+        else if (filter.NotHuman)
+        {
+            query.Add("verdict=" + NotHuman);
+        }
         if (!string.IsNullOrWhiteSpace(filter.Reason))
         {
             query.Add("reason=" + Uri.EscapeDataString(filter.Reason));
@@ -58,6 +62,10 @@ public static class Urls
     public static string Click(long eventId) => $"/clicks/{eventId}";
     public static string Recipient(int id) => $"/recipients/{id}";
 
+    /// <summary>The <c>verdict</c> value of clicks not counted as people (suspects and bots).</summary>
+    public const string NotHuman = "not-human";
+
+    /// <summary>A verdict by its name (human, suspect, bot); anything else, numbers included, is none.</summary>
     public static Verdict? ParseVerdict(string? text) =>
-        Enum.TryParse<Verdict>(text, ignoreCase: true, out var verdict) ? verdict : null;
+        !string.IsNullOrEmpty(text) && char.IsLetter(text[0]) && Enum.TryParse<Verdict>(text, ignoreCase: true, out var verdict) ? verdict : null;
 }

@@ -7,7 +7,8 @@ using Microsoft.EntityFrameworkCore;
 namespace ClickInsights.Core.Reports;
 
 /// <summary>Filters of a campaign's clicks table; every one of them lives in the page's URL.</summary>
-public sealed record ClickFilter(Verdict? Verdict = null, string? Reason = null, string? Domain = null, int? LinkId = null, int Page = 0, int PageSize = 25);
+/// <param name="NotHuman">Only clicks not counted as people (suspects and bots), as the campaign's reasons are counted; with <paramref name="Verdict"/> unset.</param>
+public sealed record ClickFilter(Verdict? Verdict = null, string? Reason = null, string? Domain = null, int? LinkId = null, int Page = 0, int PageSize = 25, bool NotHuman = false);
 
 public sealed record ClickListItem(long EventId, int RecipientId, string Email, string Domain, string? Url, DateTime ClickedAt, string? Ip, string? UserAgent, Verdict Verdict, int Score, IReadOnlyList<string> ReasonCodes);
 
@@ -43,13 +44,19 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
         {
             query = query.Where(x => x.Verdict.Verdict == verdict);
         }
+        else if (filter.NotHuman)
+        {
+            query = query.Where(x => x.Verdict.Verdict != Verdict.Human);
+        }
         if (!string.IsNullOrWhiteSpace(filter.Reason))
         {
             query = query.Where(x => x.Reasons.Codes.Contains(filter.Reason));
         }
-        if (!string.IsNullOrWhiteSpace(filter.Domain))
+        // Domains are stored in lower case; what a person types may not be.
+        var domain = filter.Domain?.Trim().ToLowerInvariant();
+        if (!string.IsNullOrEmpty(domain))
         {
-            query = query.Where(x => x.Recipient.Domain == filter.Domain);
+            query = query.Where(x => x.Recipient.Domain == domain);
         }
         if (filter.LinkId is { } linkId)
         {
@@ -73,7 +80,7 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
         (BreakdownKind Kind, string Key)[] chosen =
         [
             .. string.IsNullOrWhiteSpace(filter.Reason) ? Array.Empty<(BreakdownKind, string)>() : [(BreakdownKind.Reason, filter.Reason)],
-            .. string.IsNullOrWhiteSpace(filter.Domain) ? Array.Empty<(BreakdownKind, string)>() : [(BreakdownKind.Domain, filter.Domain)],
+            .. string.IsNullOrWhiteSpace(filter.Domain) ? Array.Empty<(BreakdownKind, string)>() : [(BreakdownKind.Domain, filter.Domain.Trim().ToLowerInvariant())],
             .. filter.LinkId is { } link ? [(BreakdownKind.Link, link.ToString(CultureInfo.InvariantCulture))] : Array.Empty<(BreakdownKind, string)>(),
         ];
         (int Clicks, int Human, int Suspect, int Bot)? counts;
@@ -83,7 +90,7 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
                 .Select(s => new { s.Clicks, s.HumanClicks, s.SuspectClicks, s.BotClicks })
                 .FirstOrDefaultAsync(cancellationToken) is { } s ? (s.Clicks, s.HumanClicks, s.SuspectClicks, s.BotClicks) : null;
         }
-        else if (chosen.Length == 1 && !(chosen[0].Kind == BreakdownKind.Reason && filter.Verdict is null or Verdict.Human))
+        else if (chosen.Length == 1 && !(chosen[0].Kind == BreakdownKind.Reason && (filter.Verdict is Verdict.Human || filter.Verdict is null && !filter.NotHuman)))
         {
             var (kind, key) = chosen[0];
             var row = await db.CampaignBreakdowns.AsNoTracking().FirstOrDefaultAsync(b => b.CampaignId == campaignId && b.Kind == kind && b.Key == key, cancellationToken);
@@ -107,7 +114,7 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
             Verdict.Human => c.Human,
             Verdict.Suspect => c.Suspect,
             Verdict.Bot => c.Bot,
-            _ => c.Clicks,
+            _ => filter.NotHuman ? c.Suspect + c.Bot : c.Clicks,
         };
     }
 

@@ -365,4 +365,21 @@ public sealed class SettingsTests
         Assert.Contains(result.UnavailableSignals, s => s.Contains("IP"));
         Assert.Contains(result.UnavailableSignals, s => s.Contains("user agents"));
     }
+
+    [Fact]
+    public void WholeMinuteData_LinksClickedAMinuteApart_AreNoBurst()
+    {
+        // The builder's send time is 40 s past a minute: clicks 20 s after it, and whole minutes on, are whole minutes.
+        var campaign = new CampaignBuilder { Links = 4 };
+        campaign.Sent(1, 0, "harbordental.com").Sent(2, 0, "gmail.com").Open(2, 140);
+        var scan = Enumerable.Range(1, 4).Select(l => campaign.Click(1, 80, l, ip: null, agent: null)).ToList();
+        // A person reading the email: one link at 14:02, the next at 14:03, another at 14:04.
+        var reading = new[] { 2, 3, 4 }.Select(l => campaign.Click(2, 80 + 60 * l, l, ip: null, agent: null)).ToList();
+
+        var result = CampaignBuilder.Classify(campaign.Build());
+
+        Assert.Contains(result.Of(scan[0]).Reasons, r => r.Code == BurstSignal.Code && r.Evidence.Contains("within the same minute"));
+        Assert.All(reading, id => Assert.False(result.Of(id).Has(BurstSignal.Code), string.Join("; ", result.Of(id).Reasons.Select(r => r.Evidence))));
+        Assert.All(reading, id => Assert.Equal(Verdict.Human, result.Of(id).Verdict));
+    }
 }

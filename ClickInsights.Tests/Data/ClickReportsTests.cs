@@ -58,6 +58,33 @@ public sealed class ClickReportsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReasonsOfTheCampaign_OpenAListOfAsManyClicks_NoneOfThemPeople()
+    {
+        var detail = await new ReportService(_database).CampaignAsync(1);
+        Assert.NotEmpty(detail!.Reasons);
+
+        foreach (var reason in detail.Reasons)
+        {
+            var page = await _reports.ClicksAsync(1, new ClickFilter(Reason: reason.Code, NotHuman: true, PageSize: 5000));
+
+            Assert.Equal(reason.Clicks, page.Total);
+            Assert.Equal(reason.Clicks, page.Items.Count);
+            Assert.DoesNotContain(page.Items, c => c.Verdict == Verdict.Human);
+        }
+    }
+
+    [Fact]
+    public async Task DomainFilter_IgnoresCaseAndSpaces()
+    {
+        var lower = await _reports.ClicksAsync(1, new ClickFilter(Domain: "harbordental.com"));
+        var typed = await _reports.ClicksAsync(1, new ClickFilter(Domain: " HarborDental.com "));
+
+        Assert.True(lower.Total > 0);
+        Assert.Equal(lower.Total, typed.Total);
+        Assert.Equal(lower.Items.Select(c => c.EventId), typed.Items.Select(c => c.EventId));
+    }
+
+    [Fact]
     public async Task DelayHistogram_CountsEveryClickOnce()
     {
         await using var db = _database.CreateDbContext();

@@ -1,6 +1,7 @@
 using Bunit;
 using ClickInsights.Core.Data;
 using ClickInsights.Core.Reports;
+using ClickInsights.Web;
 using ClickInsights.Web.Components.Pages;
 using ClickInsights.Web.Components.Pages.Campaigns;
 using ClickInsights.Web.Components.Pages.Clicks;
@@ -114,6 +115,33 @@ public sealed class PageTests : BunitTestBase
             Assert.All(rows, r => Assert.Contains("person", r.TextContent));
         });
     }
+
+    [Fact]
+    public async Task CampaignPage_ReasonLink_ListsOnlyClicksNotCountedAsPeople()
+    {
+        await SeedAsync();
+        var page = Context.Render<CampaignPage>(p => p.Add(c => c.Id, 1));
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("a[href*='reason=']")));
+        var link = page.FindAll("a[href*='reason=']")[0].GetAttribute("href")!;
+        Assert.Contains("verdict=" + Urls.NotHuman, link);
+
+        var navigation = Context.Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
+        navigation.NavigateTo(link);
+        var filtered = Context.Render<CampaignPage>(p => p.Add(c => c.Id, 1));
+
+        filtered.WaitForAssertion(() =>
+        {
+            var rows = filtered.FindAll("[data-testid=clicks-table] tbody tr");
+            Assert.NotEmpty(rows);
+            Assert.DoesNotContain(rows, r => r.TextContent.Contains("person"));
+        });
+    }
+
+    [Theory]
+    [InlineData("5")]
+    [InlineData("1")]
+    [InlineData("robot")]
+    public void UnknownVerdictInTheAddress_IsNoFilter(string text) => Assert.Null(Urls.ParseVerdict(text));
 
     [Fact]
     public async Task Settings_ChangingAThreshold_ShowsAPreview()

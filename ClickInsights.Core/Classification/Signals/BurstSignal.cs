@@ -7,9 +7,9 @@ public sealed class BurstSignal : IClickSignal
 
     public void Apply(CampaignAnalysis campaign, ClassifierSettings settings, ClickEvidence evidence)
     {
-        // Whole-minute times cannot tell seconds apart: a burst is then several links in the same minute, and
-        // needs one more link to count.
-        long window = campaign.WholeMinuteTimes ? 60_000 : (long)(settings.BurstWindowSeconds * 1000);
+        // Whole-minute times cannot tell seconds apart: a burst is then several links in the same minute (the same
+        // time, not a minute apart: a person reading one link a minute is no burst), and needs one more link to count.
+        long window = campaign.WholeMinuteTimes ? 0 : (long)(settings.BurstWindowSeconds * 1000);
         int minLinks = campaign.WholeMinuteTimes ? settings.BurstMinLinks + 1 : settings.BurstMinLinks;
         var clicks = campaign.Clicks;
         var reasons = new Dictionary<(int Links, bool Late, long Span), Reason>();

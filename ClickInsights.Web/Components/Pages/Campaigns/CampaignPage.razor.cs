@@ -33,7 +33,7 @@ public partial class CampaignPage
     private readonly BarChartOptions _linkOptions = new() { YAxisTitle = "Clicks", XAxisTitle = "Link (numbered as in the table below)", ShowLegend = true, MaxNumYAxisTicks = 8, ChartPalette = ["#90a4ae", "#2e7d32"] };
     private readonly StackedBarChartOptions _delayOptions = new() { YAxisTitle = "Clicks", XAxisTitle = "Time from delivery to click", ShowLegend = true, MaxNumYAxisTicks = 8, ChartPalette = ["#2e7d32", "#ef6c00", "#c62828"] };
 
-    private ClickFilter Filter => new(Urls.ParseVerdict(Verdict), Reason, Domain, Link, Math.Max(0, (PageNumber ?? 1) - 1));
+    private ClickFilter Filter => new(Urls.ParseVerdict(Verdict), Reason, Domain, Link, Math.Max(0, (PageNumber ?? 1) - 1), NotHuman: Verdict == Urls.NotHuman);
 
     private int PageCount => _clicks is null ? 1 : Math.Max(1, (_clicks.Total + Filter.PageSize - 1) / Filter.PageSize);
 
