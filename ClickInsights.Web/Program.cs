@@ -2,6 +2,10 @@ using ClickInsights.Web;
 using ClickInsights.Web.Components;
 using ClickInsights.Web.Sync;
 
+// The dashboard is written in English: numbers and dates read the same whatever the server's language.
+System.Globalization.CultureInfo.DefaultThreadCurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
+System.Globalization.CultureInfo.DefaultThreadCurrentUICulture = System.Globalization.CultureInfo.InvariantCulture;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddRazorComponents().AddInteractiveServerComponents()

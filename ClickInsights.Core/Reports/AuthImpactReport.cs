@@ -57,10 +57,13 @@ public sealed class AuthImpactReport(IDbContextFactory<ClickInsightsDbContext> d
         }
         var points = (after.BotShare - before.BotShare) * 100;
         var change = Math.Abs(points) < 1 ? "about the same"
-            : points < 0 ? $"{-points:0.#} percentage points lower"
-            : $"{points:0.#} percentage points higher";
-        return $"Since authentication passed on {date}, {after.BotShare * 100:0.#}% of clicks were scanners ({after.BotClicks:N0} of {after.Clicks:N0} over {after.Campaigns} campaigns), " +
-            $"against {before.BotShare * 100:0.#}% before ({before.BotClicks:N0} of {before.Clicks:N0} over {before.Campaigns} campaigns): {change}. " +
+            : points < 0 ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{-points:0.#} percentage points lower")
+            : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{points:0.#} percentage points higher");
+        // Written the same on every server, like the figures beside it.
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"Since authentication passed on {date}, {after.BotShare * 100:0.#}% of clicks were scanners ({after.BotClicks:N0} of {after.Clicks:N0} over {after.Campaigns} campaigns), ") +
+            string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"against {before.BotShare * 100:0.#}% before ({before.BotClicks:N0} of {before.Clicks:N0} over {before.Campaigns} campaigns): {change}. ") +
             "Who you send to matters too, so read this as a hint, not proof.";
     }
 

@@ -31,7 +31,12 @@ public sealed record RecipientTimeline(int RecipientId, int WorkspaceId, string 
 public sealed record ClickEvidenceView(
     long EventId, int WorkspaceId, int CampaignId, string CampaignName, int RecipientId, string Email, string Domain, string? Url, DateTime ClickedAt,
     string? Ip, string? NetworkOwner, string? UserAgent, Verdict Verdict, int Score, IReadOnlyList<Reason> Reasons,
-    string ClassifierVersion, string SettingsHash, DateTime ClassifiedAt, string Raw, IReadOnlyList<VerdictOverride> Overrides);
+    string ClassifierVersion, string SettingsHash, DateTime ClassifiedAt, string Raw, IReadOnlyList<VerdictOverride> Overrides,
+    ClassifierSettings WorkspaceSettings)
+{
+    /// <summary>Whether the click was judged with the workspace's settings as they are now (else they changed since).</summary>
+    public bool JudgedWithCurrentSettings => WorkspaceSettings.Hash() == SettingsHash;
+}
 
 /// <summary>Per-click views of a workspace: the clicks table, the delay histogram, a recipient's timeline, one click's evidence.</summary>
 public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFactory, ScannerCatalogue catalogue)
@@ -237,7 +242,8 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
         return new ClickEvidenceView(x.e.Id, x.WorkspaceId, x.e.CampaignId, x.Name, x.e.RecipientId, x.Email, x.Domain, x.Url, FromMs(x.e.OccurredAtMs),
             x.e.Ip, x.e.Ip is null ? null : catalogue.MatchNetwork(x.e.Ip)?.Owner, x.Agent, x.v.Verdict, x.v.Score,
             ReasonTable.Resolve(x.Refs, (await ReasonsOfAsync(db, [x.e.CampaignId], cancellationToken)).GetValueOrDefault(x.e.CampaignId) ?? new Dictionary<int, Reason>()),
-            x.ClassifierVersion, x.SettingsHash, x.UpdatedAt, await RawRecords.ReadAsync(db, x.e, cancellationToken) ?? "", overrides);
+            x.ClassifierVersion, x.SettingsHash, x.UpdatedAt, await RawRecords.ReadAsync(db, x.e, cancellationToken) ?? "", overrides,
+            ClassificationService.SettingsOf(await db.Workspaces.AsNoTracking().FirstAsync(w => w.Id == x.WorkspaceId, cancellationToken)));
     }
 
     /// <summary>A campaign's clicks with their verdict, recipient, link and user agent: the join every click view starts from.</summary>

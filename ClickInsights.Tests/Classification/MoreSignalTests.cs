@@ -20,6 +20,30 @@ public sealed class AgentAgeSignalTests
     }
 
     [Fact]
+    public void OutdatedReason_IsWrittenTheSame_OnAGermanServer()
+    {
+        var campaign = new CampaignBuilder().Delivered(1, 5);
+        var click = campaign.Click(1, 4 * 3600, 1, agent: OldChrome);
+        var before = System.Globalization.CultureInfo.CurrentCulture;
+        // German number writing, made by hand: this machine may have no culture data.
+        var german = (System.Globalization.CultureInfo)System.Globalization.CultureInfo.InvariantCulture.Clone();
+        german.NumberFormat.NumberDecimalSeparator = ",";
+        german.NumberFormat.NumberGroupSeparator = ".";
+        System.Globalization.CultureInfo.CurrentCulture = german;
+        try
+        {
+            Assert.Equal("2,5", $"{2.5:0.#}");
+            var reason = CampaignBuilder.Classify(campaign.Build()).Of(click).Reasons.Single(r => r.Code == AgentAgeSignal.Outdated);
+
+            Assert.Matches(@"about \d+(\.\d)? years out of date", reason.Evidence);
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = before;
+        }
+    }
+
+    [Fact]
     public void CurrentChrome_IsNotOutdated()
     {
         var campaign = new CampaignBuilder().Delivered(1, 5);

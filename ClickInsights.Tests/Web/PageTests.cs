@@ -43,7 +43,24 @@ public sealed class PageTests : BunitTestBase
             Assert.Contains("Why this click is a bot", page.Markup);
             Assert.NotEmpty(page.FindAll("[data-testid=reasons] tbody tr"));
             Assert.Contains("classifier 2.", page.Markup);
+            Assert.Contains("From 70 a click is a bot, from 40 a suspect (this workspace's settings)", page.Markup);
         });
+    }
+
+    [Fact]
+    public async Task ClickEvidence_QuotesTheWorkspacesThresholds_AndSaysWhenTheyChangedSince()
+    {
+        var (workspace, bot, _) = await SeedAsync();
+        await using (var db = Database.CreateDbContext())
+        {
+            var stored = await db.Workspaces.SingleAsync(w => w.Id == workspace);
+            stored.ClassifierSettingsJson = System.Text.Json.JsonSerializer.Serialize(ClickInsights.Core.Classification.ClassifierSettings.Default with { BotThreshold = 60, SuspectThreshold = 30 });
+            await db.SaveChangesAsync();
+        }
+
+        var page = Context.Render<ClickEvidence>(p => p.Add(c => c.EventId, bot));
+
+        page.WaitForAssertion(() => Assert.Contains("From 60 a click is a bot, from 30 a suspect (this workspace's settings, changed since this click was judged)", page.Markup));
     }
 
     [Fact]

@@ -51,7 +51,9 @@ public sealed partial class AgentAgeSignal : IClickSignal
             return null;
         }
         var years = monthsBehind / 12.0;
-        return new Reason(Outdated, $"browser is Chrome {major}, about {years:0.#} years out of date when the click came (Safe Links uses old Chrome versions)", settings.OutdatedAgentWeight);
+        // Stored and exported: the same sentence on every machine, whatever its language.
+        return new Reason(Outdated, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"browser is Chrome {major}, about {years:0.#} years out of date when the click came (Safe Links uses old Chrome versions)"), settings.OutdatedAgentWeight);
     }
 
     [GeneratedRegex(@"Chrome/(\d+)\.", RegexOptions.CultureInvariant)]
