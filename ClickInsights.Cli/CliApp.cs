@@ -81,7 +81,7 @@ public static class CliApp
                 var sniffed = await EventImporter.SniffAsync(stream, entry.Name, cancellationToken);
                 IEventReader reader;
                 var input = sniffed.Stream;
-                if (sniffed.Csv is { } csv && mappings is not null && await mappings.FindAsync(csv.Key, cancellationToken) is { } mapping)
+                if (sniffed.Csv is { } csv && mappings is not null && await mappings.FindAsync(csv.Key, entry.Name, cancellationToken) is { } mapping)
                 {
                     reader = new CsvEventReader(mapping, csv.Delimiter, csv.IsUtf8);
                 }

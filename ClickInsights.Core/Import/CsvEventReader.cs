@@ -23,22 +23,27 @@ public sealed class CsvEventReader(CsvColumnMapping mapping, char delimiter = ',
     public async IAsyncEnumerable<ImportItem> ReadAsync(Stream stream, string fileName, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var text = new StreamReader(stream, isUtf8 ? new UTF8Encoding(false, throwOnInvalidBytes: false) : Encoding.Latin1, detectEncodingFromByteOrderMarks: true, 1 << 16, leaveOpen: true);
+        // The header row is read as a row: Sep refuses a header that names a column twice or leaves two names blank,
+        // as exports edited in a spreadsheet often do. Names are compared without case; a repeated name keeps its first column.
         using var reader = await Sep.Reader(o => o with
         {
             Sep = new Sep(delimiter),
-            HasHeader = true,
+            HasHeader = false,
             Unescape = true,
             DisableColCountCheck = true,
-            // Header names are compared without case; a duplicate name keeps its first column.
-            ColNameComparer = StringComparer.OrdinalIgnoreCase,
         }).FromAsync(text, cancellationToken);
 
-        if (reader.Header.IsEmpty)
+        if (!await reader.MoveNextAsync(cancellationToken) || reader.Current.ColCount == 1 && reader.Current[0].Span.IsWhiteSpace())
         {
             throw new ImportFormatException(fileName, "line 1", "the file is empty; expected a header row naming the columns");
         }
-        var columns = Resolve(reader.Header.ColNames, fileName);
-        var cells = new string[reader.Header.ColNames.Count];
+        var header = new string[reader.Current.ColCount];
+        for (int i = 0; i < header.Length; i++)
+        {
+            header[i] = reader.Current[i].ToString();
+        }
+        var columns = Resolve(header, fileName);
+        var cells = new string[header.Length];
         while (await reader.MoveNextAsync(cancellationToken))
         {
             if (Map(reader.Current, columns, cells, fileName) is { } e)

@@ -237,7 +237,8 @@ public sealed partial record CsvHeader(char Delimiter, IReadOnlyList<string> Col
         time = time >= 0 ? time : FindByValues(v => !NumberPattern().IsMatch(v) && GuessTimeFormat([v]) is not null);
 
         string? Name(int index) => index >= 0 ? Columns[index] : null;
-        var timeFormat = time >= 0 ? GuessTimeFormat(Samples.Select(r => time < r.Count ? r[time] : "").Where(v => !string.IsNullOrWhiteSpace(v)).ToList()) : CsvTimestampFormat.Iso;
+        var timeSamples = time >= 0 ? Samples.Select(r => time < r.Count ? r[time] : "").Where(v => !string.IsNullOrWhiteSpace(v)).ToList() : [];
+        var timeFormat = time >= 0 ? GuessTimeFormat(timeSamples) : CsvTimestampFormat.Iso;
         // A column left over that holds a few different words (Klick, Öffnung, …) may well say what happened: then the
         // file is not taken for a list of clicks just because it has links.
         var wordsLeft = type < 0 && Enumerable.Range(0, normalized.Length).Any(i => !used.Contains(i) && IsWordsColumn(i));
@@ -265,6 +266,11 @@ public sealed partial record CsvHeader(char Delimiter, IReadOnlyList<string> Col
         if (time >= 0 && timeFormat is null)
         {
             unsure.Add($"the time format of \"{Columns[time]}\"");
+        }
+        else if (timeFormat is not null && DayMonthSwapped(timeFormat) is { } swapped && timeSamples.All(v => CsvTimestampFormat.TryParse(v, swapped, out _)))
+        {
+            // 03/04/2026 is 3 April in Britain and March 4 in the US: when every sampled date reads both ways, the user says which.
+            unsure.Add($"the order of day and month in \"{Columns[time]}\"");
         }
         if (type < 0 && !clicksFile && !opensFile)
         {
@@ -316,7 +322,13 @@ public sealed partial record CsvHeader(char Delimiter, IReadOnlyList<string> Col
         return CsvTimestampFormat.Common.FirstOrDefault(format => samples.All(s => CsvTimestampFormat.TryParse(s, format, out _)));
     }
 
-    private static string CampaignNameFromFile(string fileName)
+    /// <summary>The same format with day and month the other way round (M/d/… ↔ d/M/…), or null when it has no such twin.</summary>
+    private static string? DayMonthSwapped(string format) =>
+        format.StartsWith("M/d/", StringComparison.Ordinal) ? "d/M/" + format[4..]
+        : format.StartsWith("d/M/", StringComparison.Ordinal) ? "M/d/" + format[4..]
+        : null;
+
+    internal static string CampaignNameFromFile(string fileName)
     {
         var name = Path.GetFileNameWithoutExtension(fileName.Replace('\\', '/').Split('/')[^1]).Trim();
         return name.Length == 0 ? "Imported CSV" : name;

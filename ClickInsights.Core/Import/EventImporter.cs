@@ -106,7 +106,9 @@ public sealed class EventImporter(IDbContextFactory<ClickInsightsDbContext> dbFa
             var guess = csv.Guess(fileName);
             if (!guess.IsConfident)
             {
-                throw new ImportFormatException(fileName, "line 1", $"this is a CSV file, but ClickInsights could not tell which column holds the {string.Join(", ", guess.Unsure)} " +
+                // "which column holds the time", or a question about a column already found ("the time format of …").
+                var what = string.Join("; ", guess.Unsure.Select(u => u.StartsWith("the ", StringComparison.Ordinal) ? u : $"which column holds the {u}"));
+                throw new ImportFormatException(fileName, "line 1", $"this is a CSV file, but ClickInsights could not tell {what} " +
                     $"(columns: {string.Join(", ", csv.Columns.Select(c => $"\"{c}\""))}); choose the columns on the Import page, and they are remembered for files like this one");
             }
             mapping = guess.Mapping;
@@ -123,7 +125,7 @@ public sealed class EventImporter(IDbContextFactory<ClickInsightsDbContext> dbFa
         }
         if (mapping is null && sniffed.Csv is { } csv)
         {
-            mapping = await _mappings.FindAsync(csv.Key, cancellationToken);
+            mapping = await _mappings.FindAsync(csv.Key, fileName, cancellationToken);
         }
         return CsvReaderFor(sniffed, fileName, mapping);
     }
@@ -153,11 +155,11 @@ public sealed class EventImporter(IDbContextFactory<ClickInsightsDbContext> dbFa
         var preview = new ImportPreview { FileName = fileName, Format = sniffed.Reader?.Format ?? CsvEventReader.FormatName, Csv = sniffed.Csv };
         if (sniffed.Csv is { } csv)
         {
-            var remembered = options?.CsvMapping is null ? await _mappings.FindAsync(csv.Key, cancellationToken) : null;
+            var remembered = options?.CsvMapping is null ? await _mappings.FindAsync(csv.Key, fileName, cancellationToken) : null;
             var guess = csv.Guess(fileName);
             var mapping = options?.CsvMapping ?? remembered ?? guess.Mapping;
             var unmapped = options?.CsvMapping is not null || remembered is not null ? mapping.Missing() : guess.Unsure;
-            preview = preview with { Mapping = mapping, MappingRemembered = remembered is not null, Unmapped = unmapped };
+            preview = preview with { Mapping = mapping, MappingRemembered = remembered is not null, MappingGuessed = options?.CsvMapping is null && remembered is null, Unmapped = unmapped };
             if (unmapped.Count > 0)
             {
                 return preview;

@@ -51,6 +51,8 @@ public sealed record ImportPreview
     /// <summary>For a CSV file: the mapping that would be used (chosen, remembered or guessed).</summary>
     public CsvColumnMapping? Mapping { get; init; }
     public bool MappingRemembered { get; init; }
+    /// <summary>True when a CSV file's columns were guessed from its header and values (nobody chose or confirmed them yet).</summary>
+    public bool MappingGuessed { get; init; }
     /// <summary>For a CSV file: what still has to be chosen before it can be read.</summary>
     public IReadOnlyList<string> Unmapped { get; init; } = [];
     public long Events { get; init; }

@@ -245,6 +245,12 @@ public sealed class ImportRunner(
                 {
                     checkedFiles.Add(upload with { Preview = new ImportPreview { FileName = upload.Name, Error = $"{upload.Name}: cannot be unpacked ({e.Message.TrimEnd('.')})." } });
                 }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // One file that cannot be checked does not cost the others.
+                    logger.LogError(e, "Checking {File} failed", upload.UploadName);
+                    checkedFiles.Add(upload with { Preview = new ImportPreview { FileName = upload.UploadName, Error = $"{upload.UploadName}: could not be checked ({e.Message.TrimEnd('.')}). Nothing from this file was stored." } });
+                }
             }
             lock (_lock)
             {
@@ -252,6 +258,15 @@ public sealed class ImportRunner(
                     ? checkedFiles
                     : State.Files.Select(f => checkedFiles.FirstOrDefault(c => c.Id == f.Id) ?? f).ToList();
                 State = State with { Stage = ImportStage.Ready, Files = files, Progress = null, Message = null };
+            }
+            Notify(force: true);
+        }
+        catch (OperationCanceledException) when (mapping is not null)
+        {
+            // A cancelled re-check with other columns: the files stay as they were, ready to import or to map again.
+            lock (_lock)
+            {
+                State = State with { Stage = ImportStage.Ready, Progress = null, Message = null };
             }
             Notify(force: true);
         }

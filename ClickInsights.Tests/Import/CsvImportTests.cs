@@ -9,12 +9,12 @@ namespace ClickInsights.Tests.Import;
 /// <summary>CSV exports: sniffing the header, guessing and remembering the columns, reading rows, refusing bad ones.</summary>
 public sealed class CsvImportTests
 {
-    /// <summary>Shaped like a mail tool's "clicks" export: a campaign column, US dates, a quoted cell with a comma.</summary>
+    /// <summary>Shaped like a mail tool's "clicks" export: a campaign column, US dates (4/23 cannot be day first), a quoted cell with a comma.</summary>
     private const string ClicksExport = """
         Email Address,Campaign Name,Clicked At,Link,IP Address,Browser
         anna.smith@harbordental.com,Spring Sale,4/2/2026 14:00:07,https://shop.example/menu,40.94.12.7,"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/79.0.3945.130 Safari/537.36"
         Ben.Jones@Gmail.com,Spring Sale,4/2/2026 17:31:55,https://shop.example/order,73.12.9.4,Mozilla/5.0 (iPhone; CPU iPhone OS 19_0 like Mac OS X)
-        carla@oakridgeclinic.com,Spring Sale,4/3/2026 9:02:11,https://shop.example/menu,205.139.110.3,
+        carla@oakridgeclinic.com,Spring Sale,4/23/2026 9:02:11,https://shop.example/menu,205.139.110.3,
         """;
 
     /// <summary>A European export: semicolons, an event column with the tool's own words, ISO times.</summary>
@@ -106,6 +106,18 @@ public sealed class CsvImportTests
         var events = await ReaderHarness.ReadEventsAsync(new CsvEventReader(mapping), $"email,time\na@b.example,\"{value}\"\n", "t.csv");
 
         Assert.Equal(expected, Assert.Single(events).OccurredAtMs);
+    }
+
+    [Theory]
+    [InlineData("03/04/2026 14:00", "04/05/2026 09:10")]
+    [InlineData("3/4/2026 14:00:07", "12/1/2026 09:10:00")]
+    public void Guess_DatesThatReadBothWays_AsksForTheOrderOfDayAndMonth(string first, string second)
+    {
+        var guess = Sniff($"Email,Date,Link\na@b.example,{first},https://x.example/a\nc@d.example,{second},https://x.example/b\n").Guess("clicks.csv");
+
+        Assert.False(guess.IsConfident);
+        Assert.Contains("the order of day and month in \"Date\"", guess.Unsure);
+        Assert.Equal("Date", guess.Mapping.Timestamp);
     }
 
     [Fact]
@@ -259,6 +271,44 @@ public sealed class CsvImportTests
         Assert.Equal((3, 1, 1), (result.EventsAdded, result.Clicks, result.Campaigns));
         await using var db = database.CreateDbContext();
         Assert.Equal("Frühling", (await db.Campaigns.SingleAsync()).Name);
+    }
+
+    [Fact]
+    public async Task RememberedColumns_WithoutACampaignColumn_NameEachFilesCampaignAfterThatFile()
+    {
+        using var database = new TestDatabase();
+        var workspace = await database.CreateWorkspaceAsync();
+        const string march = "Kontakt;Zeitpunkt;Ziel\njan@example.de;2026-03-02T14:00:07Z;https://shop.example/a\n";
+        const string april = "Kontakt;Zeitpunkt;Ziel\njan@example.de;2026-04-02T14:00:07Z;https://shop.example/a\n";
+        var mapping = new CsvColumnMapping { Email = "Kontakt", Timestamp = "Zeitpunkt", Url = "Ziel", CampaignName = "march-clicks" };
+        await new CsvMappingStore(database, TimeProvider.System).SaveAsync(Sniff(march), mapping);
+
+        await database.Importer.ImportAsync(workspace, Samples.Utf8(march), "march-clicks.csv", new ImportOptions { CsvMapping = mapping });
+        var preview = await database.Importer.PreviewAsync(Samples.Utf8(april), "april-clicks.csv");
+        var result = await database.Importer.ImportAsync(workspace, Samples.Utf8(april), "april-clicks.csv");
+
+        Assert.True(preview.MappingRemembered);
+        Assert.Equal("april-clicks", preview.Mapping!.CampaignName);
+        Assert.Equal((1, 1), (result.EventsAdded, result.Campaigns));
+        await using var db = database.CreateDbContext();
+        Assert.Equal(["april-clicks", "march-clicks"], await db.Campaigns.OrderBy(c => c.Name).Select(c => c.Name).ToListAsync());
+    }
+
+    [Fact]
+    public async Task HeaderWithBlankAndRepeatedNames_IsReadWithTheFirstColumnOfAName()
+    {
+        using var database = new TestDatabase();
+        var workspace = await database.CreateWorkspaceAsync();
+        // As a spreadsheet leaves it: two empty columns at the end, and a name given twice.
+        const string text = "Email,Clicked At,Link,email,,\nann@acme.example,2026-03-02 14:00:07,https://shop.example/a,other@x.example,,\n";
+
+        var preview = await database.Importer.PreviewAsync(Samples.Utf8(text), "clicks.csv");
+        var result = await database.Importer.ImportAsync(workspace, Samples.Utf8(text), "clicks.csv");
+
+        Assert.Null(preview.Error);
+        Assert.Equal((1, 1), (result.EventsAdded, result.Clicks));
+        await using var db = database.CreateDbContext();
+        Assert.Equal("ann@acme.example", await db.Recipients.Select(r => r.Email).SingleAsync());
     }
 
     [Fact]

@@ -126,6 +126,37 @@ public sealed class ImportRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task RecheckWithOtherColumns_Cancelled_KeepsEveryFileReady()
+    {
+        var runner = Runner(maxMegabytes: 50);
+        var workspace = await _database.CreateWorkspaceAsync();
+        var csv = new System.Text.StringBuilder("Adresse;Zeitpunkt;Ziel;Was\n");
+        for (int i = 0; i < 200_000; i++)
+        {
+            csv.Append("p").Append(i).Append("@example.de;2026-03-02T14:00:07Z;https://shop.example/a;").Append(i % 2 == 0 ? "Klick" : "Öffnung").Append('\n');
+        }
+        await runner.UploadAsync(workspace, [File("demo.json", Samples.DemoSendGridFile(new() { Contacts = 100, Campaigns = 1 })), File("export.csv", System.Text.Encoding.UTF8.GetBytes(csv.ToString()))]);
+        await runner.Completion;
+        var before = runner.State.Files;
+        var csvFile = before.Single(f => f.Name == "export.csv");
+        Assert.True(csvFile.Preview!.NeedsMapping);
+        using var subscription = runner.Subscribe(s =>
+        {
+            if (s.Stage == ImportStage.Checking)
+            {
+                runner.Cancel();
+            }
+        });
+
+        await runner.UseMappingAsync(csvFile.Id, new CsvColumnMapping { Email = "Adresse", Timestamp = "Zeitpunkt", Url = "Ziel", EventType = "Was", CampaignName = "März" });
+
+        Assert.Equal(ImportStage.Ready, runner.State.Stage);
+        Assert.Null(runner.State.Error);
+        Assert.Equal(before.Select(f => (f.Name, f.Preview!.CanImport)), runner.State.Files.Select(f => (f.Name, f.Preview!.CanImport)));
+        Assert.Equal(2, Directory.EnumerateFiles(runner.UploadFolder).Count());
+    }
+
+    [Fact]
     public async Task Reset_AfterChecking_DeletesTheUploads()
     {
         var runner = Runner();

@@ -117,6 +117,19 @@ public sealed class ImportPageTests : BunitTestBase
     }
 
     [Fact]
+    public async Task CsvWithGuessedColumns_IsReady_AndShowsTheGuessToCheck()
+    {
+        var page = await RenderAsync();
+        const string csv = "Email Address,Clicked At,Link\nann@acme.example,2026-03-02 14:00:07,https://shop.example/a\n";
+
+        Upload(page, InputFileContent.CreateFromText(csv, "clicks.csv"));
+
+        page.WaitForAssertion(() => Assert.Contains("columns guessed from the file", page.Find("[data-testid=file-row]").TextContent), TimeSpan.FromSeconds(20));
+        Assert.NotNull(page.Find("[data-testid=mapping-editor]"));
+        Assert.False(page.Find("[data-testid=start-import]").HasAttribute("disabled"));
+    }
+
+    [Fact]
     public async Task CsvWithUnknownColumns_AsksForThem_ThenImportsAndRemembers()
     {
         var page = await RenderAsync();
@@ -138,7 +151,7 @@ public sealed class ImportPageTests : BunitTestBase
         page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=import-summary]")), TimeSpan.FromSeconds(20));
         Assert.Equal("1", page.Find("[data-testid=summary-new-clicks]").TextContent);
         var header = CsvHeaderOf(csv);
-        Assert.NotNull(await new CsvMappingStore(Database, TimeProvider.System).FindAsync(header.Key));
+        Assert.NotNull(await new CsvMappingStore(Database, TimeProvider.System).FindAsync(header.Key, "next.csv"));
     }
 
     private static CsvHeader CsvHeaderOf(string text)
