@@ -25,7 +25,7 @@ public sealed class MailgunReader : IEventReader
         var json = ImportJson.ScanHead(head);
         return (json.RootKeys.Contains("items") && json.RootKeys.Contains("paging"))
             || json.AnyRecord(r => r.Contains("event-data")
-                || (r.Contains("event") && r.Contains("timestamp") && EventKeys.Any(r.Contains) && !r.Contains("sg_event_id")));
+                || (r.Contains("event") && (r.Contains("timestamp") || r.Contains("@timestamp")) && EventKeys.Any(r.Contains) && !r.Contains("sg_event_id")));
     }
 
     public async IAsyncEnumerable<ImportItem> ReadAsync(Stream stream, string fileName, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -69,7 +69,8 @@ public sealed class MailgunReader : IEventReader
                 "complained" => EventType.SpamReport,
                 _ => EventType.Other,
             },
-            OccurredAtMs = e["timestamp"].RequiredUnixTime(),
+            // The Events API and webhooks give float Unix seconds; the Logs API that replaces them an ISO "@timestamp".
+            OccurredAtMs = e["timestamp"].IsMissing && !e["@timestamp"].IsMissing ? e["@timestamp"].RequiredIsoTime() : e["timestamp"].RequiredUnixTime(),
             Url = e["url"].OptionalString(),
             Ip = e["ip"].OptionalString(),
             UserAgent = client["user-agent"].OptionalString(),

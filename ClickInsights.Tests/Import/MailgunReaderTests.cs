@@ -125,6 +125,19 @@ public sealed class MailgunReaderTests
     }
 
     [Fact]
+    public async Task Read_LogsApiItems_ReadTheIsoTimestamp()
+    {
+        const string logs = """
+            {"items":[{"@timestamp":"2026-03-02T14:00:07.123Z","event":"clicked","id":"log-1","recipient":"a@b.example","url":"https://x.example/","log-level":"info"}]}
+            """;
+
+        var click = Assert.Single(await ReaderHarness.ReadEventsAsync(_reader, logs));
+
+        Assert.Equal("Mailgun events JSON", await ReaderHarness.DetectedFormatAsync(logs));
+        Assert.Equal((EventType.Click, 1772460007123L, "log-1"), (click.Type, click.OccurredAtMs, click.ExternalId));
+    }
+
+    [Fact]
     public async Task Read_EmptyPage_GivesNothing()
     {
         Assert.Empty(await ReaderHarness.ReadAllAsync(_reader, MailgunEmptyPage));
