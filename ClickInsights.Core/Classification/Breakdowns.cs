@@ -32,76 +32,51 @@ public static class Breakdowns
         return DelayBuckets.Length - 1;
     }
 
-    public static List<CampaignBreakdown> Compute(int campaignId, CampaignInput input, IReadOnlyList<ClickResult> clicks)
+    /// <summary>
+    /// The breakdowns of a classified campaign. Delays are timed from the moment the classifier times them from
+    /// (<see cref="CampaignAnalysis.AnchorOf"/>), so the chart and the reasons tell the same story.
+    /// </summary>
+    /// <param name="clicks">The verdicts of <paramref name="campaign"/>'s clicks: in its order, as the classifier gives them, or in any order (matched by event id).</param>
+    public static List<CampaignBreakdown> Compute(int campaignId, CampaignAnalysis campaign, IReadOnlyList<ClickResult> clicks)
     {
-        // A click's link and time by its event id; delivery and send times by recipient.
-        var clickEvents = new Dictionary<long, (int LinkId, long TimeMs)>(clicks.Count);
-        var delivered = new Dictionary<int, long>();
-        var sent = new Dictionary<int, long>();
-        long firstSent = long.MaxValue, firstClick = long.MaxValue;
-        foreach (var e in input.Events)
-        {
-            switch (e.Type)
-            {
-                case EventType.Click:
-                    clickEvents[e.EventId] = (e.LinkId, e.TimeMs);
-                    firstClick = Math.Min(firstClick, e.TimeMs);
-                    break;
-                case EventType.Delivered:
-                    delivered[e.RecipientId] = delivered.TryGetValue(e.RecipientId, out var d) ? Math.Min(d, e.TimeMs) : e.TimeMs;
-                    break;
-                case EventType.Sent when e.TimeMs != Import.NormalizedEvent.UnknownTime:
-                    sent[e.RecipientId] = sent.TryGetValue(e.RecipientId, out var s) ? Math.Min(s, e.TimeMs) : e.TimeMs;
-                    firstSent = Math.Min(firstSent, e.TimeMs);
-                    break;
-            }
-        }
-        var campaignStart = input.SentAtMs ?? (sent.Count > 0 ? firstSent : clickEvents.Count > 0 ? firstClick : 0);
+        var verdictOf = VerdictPositions(campaign, clicks);
 
         // One accumulator per row, found without building a key string per click.
         var byLink = new Dictionary<int, Accumulator>();
         var byDelay = new Accumulator?[DelayBuckets.Length];
         var byDomain = new Dictionary<string, Accumulator>(StringComparer.Ordinal);
-        var byRecipientDomain = new Dictionary<int, Accumulator>();
         var byReason = new Dictionary<string, Accumulator>(StringComparer.Ordinal);
 
         // Each recipient's clicks one after another: a row then counts a new clicker whenever the recipient changes,
         // without a set of clickers per row.
-        var byRecipient = new int[clicks.Count];
-        var recipientOf = new int[clicks.Count];
-        for (int i = 0; i < byRecipient.Length; i++)
+        for (int r = 0; r < campaign.RecipientCount; r++)
         {
-            byRecipient[i] = i;
-            recipientOf[i] = clicks[i].RecipientId;
-        }
-        Array.Sort(recipientOf, byRecipient);
-
-        foreach (var index in byRecipient)
-        {
-            var click = clicks[index];
-            var (linkId, timeMs) = clickEvents[click.EventId];
-            Row(byLink, linkId).Add(click);
-
-            var anchor = delivered.TryGetValue(click.RecipientId, out var at) ? at : sent.TryGetValue(click.RecipientId, out at) ? at : campaignStart;
-            (byDelay[DelayBucketOf(timeMs - anchor)] ??= new Accumulator()).Add(click);
-
-            if (!byRecipientDomain.TryGetValue(click.RecipientId, out var domainRow))
+            var own = campaign.ClicksOf(r);
+            if (own.IsEmpty)
             {
-                var domain = input.RecipientDomains.TryGetValue(click.RecipientId, out var d) ? d : "";
-                byRecipientDomain[click.RecipientId] = domainRow = Row(byDomain, domain);
+                continue;
             }
-            domainRow.Add(click);
-
-            if (click.Verdict != Verdict.Human)
+            var anchor = campaign.AnchorOf(r).TimeMs;
+            var domainRow = Row(byDomain, campaign.RecipientDomain[r] ?? "");
+            foreach (var k in own)
             {
-                // Reasons are counted for clicks not counted as people: "why clicks were not people". Evidence for a
-                // person (negative weight) is not a reason the click was a machine; a code counts once per click.
-                var reasons = click.Reasons;
-                for (int i = 0; i < reasons.Count; i++)
+                var click = clicks[verdictOf[k]];
+                var e = campaign.Clicks[k];
+                Row(byLink, e.LinkId).Add(click);
+                (byDelay[DelayBucketOf(e.TimeMs - anchor)] ??= new Accumulator()).Add(click);
+                domainRow.Add(click);
+
+                if (click.Verdict != Verdict.Human)
                 {
-                    if (reasons[i].Weight > 0 && !CodeCountedBefore(reasons, i))
+                    // Reasons are counted for clicks not counted as people: "why clicks were not people". Evidence for a
+                    // person (negative weight) is not a reason the click was a machine; a code counts once per click.
+                    var reasons = click.Reasons;
+                    for (int i = 0; i < reasons.Count; i++)
                     {
-                        Row(byReason, reasons[i].Code).Add(click);
+                        if (reasons[i].Weight > 0 && !CodeCountedBefore(reasons, i))
+                        {
+                            Row(byReason, reasons[i].Code).Add(click);
+                        }
                     }
                 }
             }
@@ -128,6 +103,35 @@ public static class Breakdowns
             rows.Add(row.ToBreakdown(campaignId, BreakdownKind.Reason, code));
         }
         return rows;
+    }
+
+    /// <summary>For each click of the campaign, where its verdict is in <paramref name="clicks"/>.</summary>
+    private static int[] VerdictPositions(CampaignAnalysis campaign, IReadOnlyList<ClickResult> clicks)
+    {
+        if (clicks.Count != campaign.Clicks.Length)
+        {
+            throw new ArgumentException($"expected a verdict for each of the campaign's {campaign.Clicks.Length} clicks, got {clicks.Count}", nameof(clicks));
+        }
+        var positions = new int[clicks.Count];
+        bool aligned = true;
+        for (int i = 0; i < positions.Length && aligned; i++)
+        {
+            positions[i] = i;
+            aligned = clicks[i].EventId == campaign.Clicks[i].EventId;
+        }
+        if (!aligned)
+        {
+            var byEvent = new Dictionary<long, int>(clicks.Count);
+            for (int i = 0; i < clicks.Count; i++)
+            {
+                byEvent[clicks[i].EventId] = i;
+            }
+            for (int k = 0; k < positions.Length; k++)
+            {
+                positions[k] = byEvent[campaign.Clicks[k].EventId];
+            }
+        }
+        return positions;
     }
 
     private static Accumulator Row<TKey>(Dictionary<TKey, Accumulator> rows, TKey key)

@@ -142,7 +142,7 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
             sets[k] = reasons.SetOf(click.Reasons);
         }
         return new ClassifiedCampaign(campaignId, eventIds, verdicts, scores, sets, reasons,
-            Breakdowns.Compute(campaignId, loaded.Input, clicks),
+            Breakdowns.Compute(campaignId, result.Campaign, clicks),
             Summarize(campaignId, loaded.Input.Events, clicks, result.UnavailableSignals, time.GetUtcNow().UtcDateTime),
             context.Settings.Hash());
     }

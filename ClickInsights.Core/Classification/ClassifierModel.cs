@@ -55,4 +55,5 @@ public readonly struct ReasonSet(Reason[] items, int start, int count) : IReadOn
     public Reason[] ToArray() => items.AsSpan(start, count).ToArray();
 }
 
-public sealed record ClassificationResult(IReadOnlyList<ClickResult> Clicks, IReadOnlyList<string> UnavailableSignals);
+/// <param name="Clicks">One verdict per click, in the order of <see cref="Campaign"/>'s clicks.</param>
+public sealed record ClassificationResult(IReadOnlyList<ClickResult> Clicks, IReadOnlyList<string> UnavailableSignals, CampaignAnalysis Campaign);

@@ -73,6 +73,6 @@ public sealed class ClickClassifier
             var click = campaign.Clicks[i];
             results[i] = new ClickResult(click.EventId, click.RecipientId, verdict, score, reasons[i]);
         }
-        return new ClassificationResult(results, unavailable);
+        return new ClassificationResult(results, unavailable, campaign);
     }
 }

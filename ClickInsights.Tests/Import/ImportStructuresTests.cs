@@ -74,7 +74,8 @@ public sealed class ImportStructuresTests
             new(d, 3, Verdict.Human, 0, ReasonSet.Of([])),
         ];
 
-        var rows = Breakdowns.Compute(9, input, clicks)
+        // Verdicts in another order than the classifier's are matched to the clicks by event id.
+        var rows = Breakdowns.Compute(9, CampaignAnalysis.Build(input, ScannerCatalogue.Default.NetworkIndex), clicks)
             .Select(r => $"{r.CampaignId} {r.Kind} {r.Key}: {r.Clicks} clicks ({r.HumanClicks}/{r.SuspectClicks}/{r.BotClicks}), {r.Clickers} clickers, {r.HumanClickers} human")
             .Order(StringComparer.Ordinal);
 
@@ -90,5 +91,23 @@ public sealed class ImportStructuresTests
             // Counted once per click that was not a person, and never for evidence of a person.
             "9 Reason network: 2 clicks (0/1/1), 2 clickers, 0 human",
         ], rows);
+    }
+
+    [Fact]
+    public void DelayBreakdown_WithoutDeliveryOrSendTimes_TimesClicksAsTheReasonsDo()
+    {
+        // Clicks and opens only (as Postmark gives them), no send time: both count from the campaign's first event, an open.
+        var campaign = new CampaignBuilder();
+        campaign.Open(1, 0);
+        var click = campaign.Click(2, 30, link: 1);
+        var built = campaign.Build();
+        var input = new CampaignInput { Events = built.Events, RecipientDomains = built.RecipientDomains, KnownLinkCount = built.KnownLinkCount, HoneypotLinkIds = built.HoneypotLinkIds };
+        var result = CampaignBuilder.Classify(input);
+
+        var delay = Assert.Single(Breakdowns.Compute(9, result.Campaign, result.Clicks), r => r.Kind == BreakdownKind.Delay);
+
+        Assert.Equal("the campaign's first event", result.Campaign.AnchorOf(result.Campaign.ClickRecipient[0]).Label);
+        Assert.Equal(Breakdowns.DelayBucketOf(30_000).ToString(System.Globalization.CultureInfo.InvariantCulture), delay.Key);
+        Assert.Equal(click, Assert.Single(result.Clicks).EventId);
     }
 }
