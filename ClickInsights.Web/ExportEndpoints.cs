@@ -52,7 +52,7 @@ public static class ExportEndpoints
             }
             var c = detail.Campaign;
             string N(int n) => n.ToString(CultureInfo.InvariantCulture);
-            string P(double d) => (d * 100).ToString("0.0", CultureInfo.InvariantCulture);
+            string P(double? d) => d is { } v ? (v * 100).ToString("0.0", CultureInfo.InvariantCulture) : "";
             Row("section", "name", "value");
             Row("campaign", "name", c.Name);
             Row("campaign", "sent", c.SentAt?.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) ?? "");

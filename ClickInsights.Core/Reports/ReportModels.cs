@@ -17,10 +17,10 @@ public sealed record CampaignRow(
     int SuspectClicks,
     int BotClicks)
 {
-    /// <summary>Unique clickers / delivered: what the provider's report shows.</summary>
-    public double RawClickRate => Delivered == 0 ? 0 : (double)UniqueClickers / Delivered;
-    /// <summary>Recipients with at least one human click / delivered.</summary>
-    public double RealClickRate => Delivered == 0 ? 0 : (double)HumanClickers / Delivered;
+    /// <summary>Unique clickers / delivered: what the provider's report shows; null when the source tells nothing of deliveries or sends (Postmark's clicks).</summary>
+    public double? RawClickRate => Delivered == 0 ? null : (double)UniqueClickers / Delivered;
+    /// <summary>Recipients with at least one human click / delivered; null when deliveries are unknown.</summary>
+    public double? RealClickRate => Delivered == 0 ? null : (double)HumanClickers / Delivered;
     /// <summary>Share of clicks that were bots.</summary>
     public double BotShare => Clicks == 0 ? 0 : (double)BotClicks / Clicks;
     public int MachineClicks => BotClicks + SuspectClicks;

@@ -24,6 +24,24 @@ public sealed class OverviewTests : BunitTestBase
     }
 
     [Fact]
+    public async Task Overview_SourceWithoutDeliveries_SaysRatesCannotBeWorkedOut()
+    {
+        // Postmark gives clicks only: how many emails were delivered is unknown, so no rate is 0 %.
+        var workspace = await Database.CreateWorkspaceAsync();
+        await Database.Importer.ImportAsync(workspace, Support.Samples.Utf8(Support.ProviderSamples.PostmarkClickWebhook), "postmark.json");
+
+        var page = Context.Render<Overview>();
+
+        page.WaitForAssertion(() =>
+        {
+            var headline = page.Find("[data-testid=headline]").TextContent;
+            Assert.Contains("Click rates cannot be worked out", headline);
+            Assert.DoesNotContain("0.0%", headline);
+        });
+        Assert.Contains("unknown", page.Find("[data-testid=campaign-table] tbody tr").TextContent);
+    }
+
+    [Fact]
     public void Overview_WithoutWorkspace_ExplainsHowToStart()
     {
         var page = Context.Render<Overview>();

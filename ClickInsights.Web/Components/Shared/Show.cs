@@ -8,6 +8,9 @@ public static class Show
 
     public static string Percent(double fraction) => (fraction * 100).ToString("0.0", Culture) + "%";
 
+    /// <summary>A rate that may be unknown (a source that does not say how many emails were delivered).</summary>
+    public static string Percent(double? fraction) => fraction is { } f ? Percent(f) : "unknown";
+
     /// <summary>A link as a person reads it in a narrow table: its path without the tracking query (the host when it
     /// has no path); the full address goes in the cell's tooltip.</summary>
     public static string ShortUrl(string? url) =>
