@@ -10,7 +10,7 @@ namespace ClickInsights.Core.Classification;
 public sealed class ClickClassifier
 {
     /// <summary>Changes whenever a signal or its wording changes, so stored verdicts are recomputed.</summary>
-    public const string Version = "2.0.0";
+    public const string Version = "2.1.0";
 
     private readonly IClickSignal[] _signals;
     private readonly ScannerCatalogue _catalogue;

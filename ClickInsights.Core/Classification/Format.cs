@@ -32,7 +32,8 @@ public static class Format
         var ms = Math.Abs(milliseconds);
         return ms switch
         {
-            < 1_000 => $"{(ms / 1000.0).ToString("0.#", CultureInfo.InvariantCulture)} s",
+            // Tenths cut, not rounded, like the larger units: 460 ms and 420 ms both read "0.4 s", as their key says.
+            < 1_000 => $"{(ms / 100 / 10.0).ToString("0.#", CultureInfo.InvariantCulture)} s",
             < 60_000 => $"{ms / 1000} s",
             < 3_600_000 => $"{ms / 60_000} min",
             < 172_800_000 => $"{ms / 3_600_000} h",

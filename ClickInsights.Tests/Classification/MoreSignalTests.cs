@@ -407,3 +407,27 @@ public sealed class SettingsTests
         Assert.All(reading, id => Assert.Equal(Verdict.Human, result.Of(id).Verdict));
     }
 }
+
+public sealed class FormatTests
+{
+    [Theory]
+    [InlineData(0, "0 s")]
+    [InlineData(420, "0.4 s")]
+    [InlineData(460, "0.4 s")]
+    [InlineData(999, "0.9 s")]
+    [InlineData(1_000, "1 s")]
+    [InlineData(59_999, "59 s")]
+    [InlineData(125_000, "2 min")]
+    public void Duration_IsWrittenAsItsKeyGroupsIt(long ms, string text) => Assert.Equal(text, Format.Duration(ms));
+
+    [Fact]
+    public void DurationsWithTheSameKey_AreWrittenTheSame()
+    {
+        var byKey = new Dictionary<long, string>();
+        for (long ms = 0; ms < 200_000; ms += 7)
+        {
+            var text = Format.Duration(ms);
+            Assert.Equal(byKey.TryAdd(Format.DurationKey(ms), text) ? text : byKey[Format.DurationKey(ms)], text);
+        }
+    }
+}
