@@ -117,6 +117,20 @@ public sealed class ImportPageTests : BunitTestBase
     }
 
     [Fact]
+    public async Task FilesUploadedForAnotherWorkspace_SayWhereTheyGo()
+    {
+        var page = await RenderAsync();
+        var other = await Database.CreateWorkspaceAsync("Harbor Dental");
+        // As if uploaded from another tab (or before a reload) that showed the other workspace.
+        var bytes = Encoding.UTF8.GetBytes(Samples.SendGridOddCases);
+        await Runner.UploadAsync(other, [("events.json", bytes.Length, _ => new MemoryStream(bytes))]);
+        await Runner.Completion;
+
+        page.WaitForAssertion(() => Assert.Contains("These files go into Harbor Dental, the workspace they were uploaded for, not “Corner Shop” shown now",
+            page.Find("[data-testid=import-target]").TextContent));
+    }
+
+    [Fact]
     public async Task CsvWithGuessedColumns_IsReady_AndShowsTheGuessToCheck()
     {
         var page = await RenderAsync();

@@ -54,20 +54,43 @@ public sealed partial class ImportPage : IDisposable
         }
     }
 
+    /// <summary>The workspace the files being checked or imported go into, when it is not the one this page shows.</summary>
+    private string? _otherTarget;
+
+    [Inject] private ClickInsights.Core.Reports.ReportService Reports { get; set; } = default!;
+
     private async Task LoadAsync()
     {
         _workspace = await Current.GetAsync(_disposed.Token);
+        await LoadTargetAsync();
         _history = _workspace is null ? [] : await Runner.HistoryAsync(_workspace.Id, cancellationToken: _disposed.Token);
+    }
+
+    /// <summary>
+    /// The runner's files go into the workspace they were uploaded for, whichever this page shows now (after a switch
+    /// of workspace, or a reload): the page says which.
+    /// </summary>
+    private async Task LoadTargetAsync()
+    {
+        var target = _state.Stage == ImportStage.Empty ? 0 : _state.WorkspaceId;
+        _otherTarget = target == 0 || target == _workspace?.Id ? null
+            : (await Reports.WorkspacesAsync(_disposed.Token)).FirstOrDefault(w => w.Id == target)?.Name;
     }
 
     private void OnRunnerChanged(ImportState state) => _ = InvokeAsync(async () =>
     {
         var finished = state.Stage == ImportStage.Done && _shownStage != ImportStage.Done;
+        var started = state.Stage != ImportStage.Empty && _state.Stage == ImportStage.Empty;
         _state = state;
+        if (started)
+        {
+            await LoadTargetAsync();
+        }
         _shownStage = state.Stage;
         if (state.Stage == ImportStage.Empty)
         {
             _editing.Clear();
+            _otherTarget = null;
         }
         if (finished)
         {
