@@ -58,6 +58,7 @@ public static class ClickInsightsWebExtensions
         services.AddSingleton<GatewayRunner>();
         services.AddSingleton<DomainReport>();
         services.AddScoped<CurrentWorkspace>();
+        services.AddHttpContextAccessor();
 
         // Connections: secrets encrypted with keys kept next to the database, so that they survive restarts.
         services.AddDataProtection().SetApplicationName("ClickInsights");
@@ -128,15 +129,21 @@ internal sealed class DatabaseStartup(
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
-/// <summary>The workspace this browser session looks at.</summary>
-public sealed class CurrentWorkspace(ReportService reports)
+/// <summary>
+/// The workspace this browser session looks at. The browser remembers the choice in a cookie, so a reload or a new tab
+/// opens the same workspace (the cookie comes with the page's request and with the circuit's connection).
+/// </summary>
+public sealed class CurrentWorkspace(ReportService reports, IServiceProvider services)
 {
+    public const string CookieName = "clickinsights-workspace";
+
     private int? _id;
 
     public event Action? Changed;
 
     public async Task<Workspace?> GetAsync(CancellationToken cancellationToken = default)
     {
+        _id ??= Remembered();
         var all = await reports.WorkspacesAsync(cancellationToken);
         var chosen = all.FirstOrDefault(w => w.Id == _id) ?? all.FirstOrDefault();
         _id = chosen?.Id;
@@ -147,6 +154,26 @@ public sealed class CurrentWorkspace(ReportService reports)
     {
         _id = id;
         Changed?.Invoke();
+        _ = RememberAsync(id);
+    }
+
+    private int? Remembered() =>
+        services.GetService<IHttpContextAccessor>()?.HttpContext?.Request.Cookies[CookieName] is { } value
+        && int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) ? id : null;
+
+    private async Task RememberAsync(int id)
+    {
+        try
+        {
+            if (services.GetService<Microsoft.JSInterop.IJSRuntime>() is { } js)
+            {
+                await Microsoft.JSInterop.JSRuntimeExtensions.InvokeVoidAsync(js, "clickInsights.remember", CookieName, id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+        catch (Exception)
+        {
+            // Remembering is a convenience: without it (prerendering, a closed tab) the next visit opens the first workspace.
+        }
     }
 
     /// <summary>Tells everyone showing workspace data that workspaces changed (created, renamed, deleted).</summary>
