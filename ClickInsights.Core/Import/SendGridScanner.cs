@@ -18,7 +18,8 @@ internal sealed class SendGridScanner(string fileName, bool lines)
     private byte[] _buffer = new byte[1 << 20];
     private int _length;
     private int _consumed;
-    private JsonReaderState _state = new(new JsonReaderOptions { AllowMultipleValues = lines });
+    // Several arrays one after another are read too: webhook request bodies saved one per line.
+    private JsonReaderState _state = new(new JsonReaderOptions { AllowMultipleValues = true });
     private int _index;
     private readonly Dictionary<string, string> _pool = new(StringComparer.Ordinal);
     private readonly char[] _chars = new char[MaxPooledLength];
@@ -60,7 +61,11 @@ internal sealed class SendGridScanner(string fileName, bool lines)
                 var token = reader.TokenType;
                 if (!lines && reader.CurrentDepth == 0)
                 {
-                    // The array's own brackets (the reader refuses anything after the closing one).
+                    // The arrays' own brackets.
+                    if (token is not (JsonTokenType.StartArray or JsonTokenType.EndArray))
+                    {
+                        throw new ImportFormatException(fileName, $"after event {_index}", $"expected a JSON array of events, found {KindName(token)}");
+                    }
                     done = (int)reader.BytesConsumed;
                     safe = reader.CurrentState;
                     continue;
@@ -98,6 +103,7 @@ internal sealed class SendGridScanner(string fileName, bool lines)
     private static string KindName(JsonTokenType token) => token switch
     {
         JsonTokenType.StartArray => "array",
+        JsonTokenType.StartObject => "an object",
         JsonTokenType.String => "string",
         JsonTokenType.Number => "number",
         JsonTokenType.True => "true",

@@ -80,6 +80,31 @@ public sealed class SendGridReaderTests
     }
 
     [Fact]
+    public async Task Read_RequestBodiesOnePerLine_ReadsEveryArray()
+    {
+        // Webhook request bodies saved as they came, one array per line.
+        var events = await ReadAsync("""
+            [{"email":"a@b.com","timestamp":1700000000,"event":"delivered","sg_event_id":"1"},{"email":"a@b.com","timestamp":1700000005,"event":"open","sg_event_id":"2"}]
+            [{"email":"a@b.com","timestamp":1700000010,"event":"click","url":"https://x.test/","sg_event_id":"3"}]
+            []
+            """);
+
+        Assert.Equal(["1", "2", "3"], events.Select(e => e.ExternalId));
+    }
+
+    [Fact]
+    public async Task Read_ObjectAfterTheArray_IsRefusedSayingWhere()
+    {
+        var error = await Assert.ThrowsAsync<ImportFormatException>(() => ReadAsync("""
+            [{"email":"a@b.com","timestamp":1700000000,"event":"delivered","sg_event_id":"1"}]
+            {"email":"a@b.com","timestamp":1700000010,"event":"click","sg_event_id":"2"}
+            """));
+
+        Assert.Equal("after event 1", error.Position);
+        Assert.Contains("expected a JSON array of events, found an object", error.Message);
+    }
+
+    [Fact]
     public async Task Read_EventWithoutId_GetsStableContentHash()
     {
         const string json = """[{"email":"a@b.com","timestamp":1700000000,"event":"click","url":"https://x.test/"}]""";
