@@ -5,11 +5,19 @@ namespace ClickInsights.Core.Data;
 
 public static class DatabaseMigrator
 {
+    /// <summary>The migration whose data step re-keys stored Constant Contact activities.</summary>
+    public const string ConstantContactStableIds = "20261127030000_ConstantContactStableIds";
+
     /// <summary>Creates the database if it is new and applies every pending migration.</summary>
     public static async Task MigrateAsync(IDbContextFactory<ClickInsightsDbContext> factory, CancellationToken cancellationToken = default)
     {
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
         await db.Database.MigrateAsync(cancellationToken);
+        if (pending.Contains(ConstantContactStableIds))
+        {
+            await RekeyConstantContactActivitiesAsync(db, cancellationToken);
+        }
         if (db.Database.IsSqlite())
         {
             // WAL lets the dashboard read while an import writes; the setting is stored in the file.
@@ -41,6 +49,71 @@ public static class DatabaseMigrator
             hash.Value = EmailEvent.IdHashOf(e.Source, e.ExternalId);
             id.Value = e.Id;
             await update.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Gives stored Constant Contact activities the ids the reader gives now (their record without the contact's
+    /// changing fields), from their raw records. Copies an older id made when a contact was renamed or deleted
+    /// between two reads of a report are the same activity twice: the later copy is removed (its campaign is
+    /// classified again, as every campaign is after a classifier change).
+    /// </summary>
+    private static async Task RekeyConstantContactActivitiesAsync(ClickInsightsDbContext db, CancellationToken cancellationToken)
+    {
+        var source = Import.ConstantContactReader.SourceName;
+        var rows = await db.Events.AsNoTracking().Where(e => e.Source == source && e.RawBlockId != null).OrderBy(e => e.Id)
+            .Select(e => new { e.Id, e.WorkspaceId, e.ExternalId, e.RawBlockId, e.RawOffset, e.RawLength }).ToListAsync(cancellationToken);
+        if (rows.Count == 0)
+        {
+            return;
+        }
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // Prepared once: a workspace may hold hundreds of thousands of activities.
+        await using var update = db.Database.GetDbConnection().CreateCommand();
+        update.Transaction = transaction.GetDbTransaction();
+        update.CommandText = """UPDATE "Events" SET "ExternalId" = @x, "IdHash" = @h WHERE "Id" = @id""";
+        var (newId, newHash, updated) = (Import.EventWriter.AddParameter(update, "@x"), Import.EventWriter.AddParameter(update, "@h"), Import.EventWriter.AddParameter(update, "@id"));
+        await update.PrepareAsync(cancellationToken);
+        await using var delete = db.Database.GetDbConnection().CreateCommand();
+        delete.Transaction = transaction.GetDbTransaction();
+        delete.CommandText = """DELETE FROM "Events" WHERE "Id" = @id""";
+        var deleted = Import.EventWriter.AddParameter(delete, "@id");
+        await delete.PrepareAsync(cancellationToken);
+        var seen = new HashSet<(int Workspace, string Id)>();
+        (long Id, byte[] Records) block = (0, []);
+        foreach (var row in rows)
+        {
+            if (block.Id != row.RawBlockId)
+            {
+                var stored = await db.RawBlocks.AsNoTracking().Where(b => b.Id == row.RawBlockId).Select(b => new { b.Data, b.Compressed }).FirstOrDefaultAsync(cancellationToken);
+                block = (row.RawBlockId!.Value, stored is null ? [] : RawRecords.Unpack(stored.Data, stored.Compressed));
+            }
+            if (row.RawOffset + row.RawLength > block.Records.Length)
+            {
+                continue;
+            }
+            string id;
+            try
+            {
+                using var record = System.Text.Json.JsonDocument.Parse(block.Records.AsMemory(row.RawOffset, row.RawLength));
+                id = Import.ConstantContactReader.ActivityIdOf(record.RootElement);
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                continue;
+            }
+            if (!seen.Add((row.WorkspaceId, id)))
+            {
+                // Its verdict goes with it (the foreign key cascades).
+                deleted.Value = row.Id;
+                await delete.ExecuteNonQueryAsync(cancellationToken);
+            }
+            else if (id != row.ExternalId)
+            {
+                (newId.Value, newHash.Value, updated.Value) = (id, EmailEvent.IdHashOf(source, id), row.Id);
+                await update.ExecuteNonQueryAsync(cancellationToken);
+            }
         }
         await transaction.CommitAsync(cancellationToken);
     }

@@ -22,6 +22,19 @@ public static class RawRecords
         return block.Compressed ? Slice(block.Data, e.RawOffset, e.RawLength) : Encoding.UTF8.GetString(block.Data, e.RawOffset, e.RawLength);
     }
 
+    /// <summary>A whole block's records, unpacked, for reading many of them.</summary>
+    public static byte[] Unpack(byte[] block, bool compressed)
+    {
+        if (!compressed)
+        {
+            return block;
+        }
+        using var zlib = new ZLibStream(new MemoryStream(block), CompressionMode.Decompress);
+        using var unpacked = new MemoryStream(block.Length * 8);
+        zlib.CopyTo(unpacked);
+        return unpacked.ToArray();
+    }
+
     /// <summary>The <paramref name="length"/> bytes at <paramref name="offset"/> of a block once unpacked, as text.</summary>
     public static string Slice(byte[] block, int offset, int length)
     {

@@ -62,7 +62,7 @@ public sealed class ConstantContactReader : IEventReader
         {
             Source = SourceName,
             CampaignKey = activity["campaign_activity_id"].RequiredString(),
-            ExternalId = ImportJson.ContentHash(record.Element),
+            ExternalId = ActivityIdOf(record.Element),
             Email = activity["email_address"].RequiredEmail(),
             Type = TypeOf(activity["tracking_activity_type"].RequiredString()),
             OccurredAtMs = activity["created_time"].RequiredIsoTime(),
@@ -70,6 +70,15 @@ public sealed class ConstantContactReader : IEventReader
             Raw = record.Raw,
         };
     }
+
+    /// <summary>
+    /// Fields of a tracking activity that describe the contact as it is now, not the event: a name changed or a
+    /// contact deleted between two reads of the same report must not make its clicks new ones.
+    /// </summary>
+    private static readonly HashSet<string> ContactFields = new(StringComparer.Ordinal) { "first_name", "last_name", "deleted_at", "current_email_address" };
+
+    /// <summary>The id of a tracking activity (the reports give none): a hash of the record without the contact's changing fields.</summary>
+    internal static string ActivityIdOf(System.Text.Json.JsonElement activity) => ImportJson.ContentHashWithout(activity, ContactFields);
 
     private static EventType TypeOf(string name) => name switch
     {

@@ -29,6 +29,32 @@ internal static partial class ImportJson
         return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(buffer.WrittenSpan))[..40];
     }
 
+    /// <summary>
+    /// An id for a record that has none, from its content without the given fields: those that describe something
+    /// else than the event and may change between two reads of it (a contact's name, for one).
+    /// </summary>
+    public static string ContentHashWithout(JsonElement record, IReadOnlySet<string> leftOut)
+    {
+        if (record.ValueKind != JsonValueKind.Object)
+        {
+            return ContentHash(record);
+        }
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            foreach (var property in record.EnumerateObject())
+            {
+                if (!leftOut.Contains(property.Name))
+                {
+                    property.WriteTo(writer);
+                }
+            }
+            writer.WriteEndObject();
+        }
+        return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(buffer.WrittenSpan))[..40];
+    }
+
     /// <summary>An id from the fields that identify an event, for sources whose records carry no id.</summary>
     public static string IdHash(params string?[] parts) => ContentHash(string.Join('\u001f', parts));
 

@@ -52,6 +52,64 @@ public sealed class MigrationTests : IDisposable
         Assert.Empty(await DatabaseMigrator.StaleCampaignsAsync(factory));
     }
 
+    [Fact]
+    public async Task ConstantContactActivities_GetStableIds_AndCopiesMadeByARenameAreRemoved()
+    {
+        Directory.CreateDirectory(_folder);
+        var builder = new DbContextOptionsBuilder<ClickInsightsDbContext>();
+        StorageOptions.Configure(builder, Path.Combine(_folder, "cc.db"));
+        var factory = new Factory(builder.Options);
+        await using (var db = factory.CreateDbContext())
+        {
+            await db.GetService<IMigrator>().MigrateAsync("20261126233444_CompactEventsAndVerdicts");
+            db.Workspaces.Add(new Workspace { Id = 1, Name = "Shop" });
+            await db.SaveChangesAsync();
+        }
+        var classification = new ClickInsights.Core.Classification.ClassificationService(factory, ClickInsights.Core.Classification.ScannerCatalogue.Default, TimeProvider.System);
+        var importer = new EventImporter(factory, classification, TimeProvider.System);
+        await importer.ImportAsync(1, new MemoryStream(System.Text.Encoding.UTF8.GetBytes(Tests.Support.ProviderSamples.ConstantContactClicks)), "clicks.json");
+        long first, copy;
+        await using (var db = factory.CreateDbContext())
+        {
+            // Ids as the reader made them before (another hash), and the first click once more, as a rename made it.
+            var events = await db.Events.OrderBy(e => e.Id).ToListAsync();
+            foreach (var e in events)
+            {
+                e.ExternalId = $"old:{e.Id}";
+                e.IdHash = EmailEvent.IdHashOf(e.Source, e.ExternalId);
+            }
+            first = events[0].Id;
+            var again = events[0];
+            db.Events.Add(new EmailEvent
+            {
+                WorkspaceId = 1, CampaignId = again.CampaignId, RecipientId = again.RecipientId, Type = again.Type, OccurredAtMs = again.OccurredAtMs,
+                LinkId = again.LinkId, Source = again.Source, ExternalId = "old:renamed", IdHash = 1, RawBlockId = again.RawBlockId, RawOffset = again.RawOffset, RawLength = again.RawLength,
+            });
+            await db.SaveChangesAsync();
+            copy = await db.Events.MaxAsync(e => e.Id);
+        }
+        var stored = await CountAsync(factory);
+
+        await DatabaseMigrator.MigrateAsync(factory);
+
+        await using (var db = factory.CreateDbContext())
+        {
+            Assert.Equal(stored - 1, await db.Events.CountAsync());
+            Assert.False(await db.Events.AnyAsync(e => e.Id == copy));
+            Assert.DoesNotContain(await db.Events.Select(e => e.ExternalId).ToListAsync(), id => id.StartsWith("old:", StringComparison.Ordinal));
+            Assert.True(await db.Events.AnyAsync(e => e.Id == first));
+        }
+        // Read again, the same page adds nothing.
+        var result = await importer.ImportAsync(1, new MemoryStream(System.Text.Encoding.UTF8.GetBytes(Tests.Support.ProviderSamples.ConstantContactClicks)), "clicks-again.json");
+        Assert.Equal(0, result.EventsAdded);
+    }
+
+    private static async Task<int> CountAsync(Factory factory)
+    {
+        await using var db = factory.CreateDbContext();
+        return await db.Events.CountAsync();
+    }
+
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

@@ -84,6 +84,22 @@ public sealed class ConstantContactReaderTests
     }
 
     [Fact]
+    public async Task Read_ContactRenamedOrDeletedSince_GivesTheSameIds_AnotherTimeDoesNot()
+    {
+        var renamed = ConstantContactClicks
+            .Replace("\"first_name\": \"Maddie\"", "\"first_name\": \"Madeleine\", \"deleted_at\": \"2026-11-01T00:00:00.000Z\"", StringComparison.Ordinal);
+        var later = ConstantContactClicks.Replace("2019-04-25T11:08:00.000Z", "2019-04-25T11:09:00.000Z", StringComparison.Ordinal);
+        Assert.NotEqual(ConstantContactClicks, renamed);
+
+        var first = await ReaderHarness.ReadEventsAsync(_reader, ConstantContactClicks);
+        var afterRename = await ReaderHarness.ReadEventsAsync(_reader, renamed);
+        var another = await ReaderHarness.ReadEventsAsync(_reader, later);
+
+        Assert.Equal(first.Select(e => e.ExternalId), afterRename.Select(e => e.ExternalId));
+        Assert.NotEqual(first[0].ExternalId, another[0].ExternalId);
+    }
+
+    [Fact]
     public async Task Read_SamePageReformatted_GivesTheSameIds()
     {
         var compact = System.Text.Json.JsonSerializer.Serialize(System.Text.Json.JsonDocument.Parse(ConstantContactClicks).RootElement);
