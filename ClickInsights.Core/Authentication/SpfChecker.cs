@@ -54,7 +54,7 @@ public sealed class SpfChecker(DnsLookup dns)
         if (record.All is { Qualifier: '+' })
         {
             return Item(CheckStatus.Fail, "Your SPF record ends in +all, which allows every server in the world to send mail as you. Use ~all instead.")
-                with { Details = details, Fixes = [new DnsRecordFix(domain, "TXT", record.Text.Replace("+all", "~all", StringComparison.OrdinalIgnoreCase))] };
+                with { Details = details, Fixes = [new DnsRecordFix(domain, "TXT", SoftFailAll(record.Text))] };
         }
         if (walk.Broken.Count > 0)
         {
@@ -100,12 +100,29 @@ public sealed class SpfChecker(DnsLookup dns)
 
     private static CheckItem Item(CheckStatus status, string summary) => new("spf", "SPF", status, summary);
 
+    /// <summary>The record with its last term, "+all" or a bare "all" (the same), made "~all".</summary>
+    private static string SoftFailAll(string text)
+    {
+        var terms = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        for (int i = terms.Length - 1; i >= 0; i--)
+        {
+            if (terms[i].Equals("all", StringComparison.OrdinalIgnoreCase) || terms[i].Equals("+all", StringComparison.OrdinalIgnoreCase))
+            {
+                terms[i] = "~all";
+                break;
+            }
+        }
+        return string.Join(' ', terms);
+    }
+
     private sealed class Walk(DnsLookup dns, string? wanted, CancellationToken cancellationToken)
     {
         /// <summary>Counting goes on past the limit (to say by how much) but not forever.</summary>
         public const int HardCap = 40;
 
-        private readonly HashSet<string> _visited = new(StringComparer.OrdinalIgnoreCase);
+        /// <summary>The records being evaluated, from the domain's own down to the current one: a name met again on this path is a loop.
+        /// (The same include reached twice by different paths is evaluated, and counted, twice, as receivers do.)</summary>
+        private readonly HashSet<string> _path = new(StringComparer.OrdinalIgnoreCase);
 
         public int Lookups { get; private set; }
         public bool Found { get; private set; }
@@ -117,7 +134,19 @@ public sealed class SpfChecker(DnsLookup dns)
 
         public async Task FollowAsync(string domain, SpfRecord record, int depth)
         {
-            _visited.Add(domain);
+            _path.Add(domain);
+            try
+            {
+                await FollowTermsAsync(domain, record, depth);
+            }
+            finally
+            {
+                _path.Remove(domain);
+            }
+        }
+
+        private async Task FollowTermsAsync(string domain, SpfRecord record, int depth)
+        {
             // redirect= only applies when the record has no "all".
             var terms = record.All is null ? record.Terms : record.Terms.Where(t => t.Name != "redirect");
             foreach (var term in terms.Where(t => t.NeedsLookup))
@@ -149,7 +178,7 @@ public sealed class SpfChecker(DnsLookup dns)
                         Notes.Add($"{term} is lookup number {Lookups}: receivers have stopped before reaching it");
                     }
                 }
-                if (!_visited.Add(target))
+                if (_path.Contains(target))
                 {
                     Broken.Add($"{term} in {domain} includes itself in a loop.");
                     continue;

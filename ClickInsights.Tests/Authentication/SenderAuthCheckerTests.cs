@@ -41,6 +41,33 @@ public sealed class SenderAuthCheckerTests(SenderZone zone) : IClassFixture<Send
     }
 
     [Fact]
+    public async Task Spf_SameIncludeByTwoPaths_IsNoLoop_AndIsCountedTwice()
+    {
+        var result = await zone.Checker().CheckAsync("twice.test", "sendgrid", null);
+
+        Assert.Equal(CheckStatus.Pass, result.Spf.Status);
+        Assert.Contains("DNS lookups needed: 5", result.Spf.Details);
+    }
+
+    [Fact]
+    public async Task Spf_IncludeOfItself_IsALoop()
+    {
+        var result = await zone.Checker().CheckAsync("loop.test", "sendgrid", null);
+
+        Assert.Equal(CheckStatus.Fail, result.Spf.Status);
+        Assert.Contains("includes itself in a loop", result.Spf.Summary);
+    }
+
+    [Fact]
+    public async Task Spf_BareAll_FailsWithASoftFailRecord()
+    {
+        var result = await zone.Checker().CheckAsync("bareall.test", "sendgrid", null);
+
+        Assert.Equal(CheckStatus.Fail, result.Spf.Status);
+        Assert.Equal("v=spf1 include:sendgrid.net ~all", Assert.Single(result.Spf.Fixes).Value);
+    }
+
+    [Fact]
     public async Task Spf_NestedIncludesOverTheLookupLimit_FailsAndSaysHowMany()
     {
         var result = await zone.Checker().CheckAsync("nested.test", "sendgrid", null);

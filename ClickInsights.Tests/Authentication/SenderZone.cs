@@ -32,6 +32,15 @@ public sealed class SenderZone : IDisposable
         .. Enumerable.Range(1, 9).Select(i => $"""txt-record=n{i}.nested.test,"v=spf1 include:n{i + 1}.nested.test ~all" """),
         """txt-record=n10.nested.test,"v=spf1 include:sendgrid.net ~all" """,
 
+        // twice.test: the same include reached by two paths (evaluated twice, no loop); loop.test: a real loop;
+        // bareall.test: a bare "all" (the same as +all).
+        """txt-record=twice.test,"v=spf1 include:shared.twice.test include:more.twice.test ~all" """,
+        """txt-record=more.twice.test,"v=spf1 include:shared.twice.test ~all" """,
+        """txt-record=shared.twice.test,"v=spf1 include:sendgrid.net ~all" """,
+        """txt-record=loop.test,"v=spf1 include:a.loop.test ~all" """,
+        """txt-record=a.loop.test,"v=spf1 include:loop.test ~all" """,
+        """txt-record=bareall.test,"v=spf1 include:sendgrid.net all" """,
+
         // inlimit.test: SendGrid two includes deep, within the limit.
         """txt-record=inlimit.test,"v=spf1 include:_spf.inlimit.test -all" """,
         """txt-record=_spf.inlimit.test,"v=spf1 ip4:198.51.100.0/24 include:sendgrid.net ~all" """,
