@@ -51,7 +51,13 @@ public sealed class AuthenticationService(IDbContextFactory<ClickInsightsDbConte
             return "This workspace no longer exists.";
         }
         var cleanProvider = NullIfEmpty(provider)?.ToLowerInvariant();
-        var changed = w.SendingDomain != normalised || w.SendingProvider != cleanProvider || w.DkimSelector != cleanSelector;
+        var otherSender = w.SendingDomain != normalised || w.SendingProvider != cleanProvider;
+        var changed = otherSender || w.DkimSelector != cleanSelector;
+        if (otherSender)
+        {
+            // "Since authentication passed on …" was about the old domain or provider; the new one has not passed yet.
+            w.AuthFirstPassedAt = null;
+        }
         w.SendingDomain = normalised;
         w.SendingProvider = cleanProvider;
         w.DkimSelector = cleanSelector;

@@ -196,6 +196,23 @@ public sealed class AuthenticationServiceTests(SenderZone zone) : IClassFixture<
     }
 
     [Fact]
+    public async Task AnotherSendingDomain_ForgetsWhenTheOldOnePassed()
+    {
+        using var database = new TestDatabase();
+        var workspaceId = await database.CreateWorkspaceAsync();
+        var service = new AuthenticationService(database, zone.Checker(), TimeProvider.System);
+        await service.SaveSettingsAsync(workspaceId, "good.test", "sendgrid", null);
+        await service.CheckAsync(workspaceId);
+        Assert.NotNull((await service.LoadAsync(workspaceId))!.FirstPassedAt);
+
+        await service.SaveSettingsAsync(workspaceId, "noinclude.test", "sendgrid", null);
+        var failing = await service.CheckAsync(workspaceId);
+
+        Assert.False(failing!.Passed);
+        Assert.Null((await service.LoadAsync(workspaceId))!.FirstPassedAt);
+    }
+
+    [Fact]
     public async Task ChangingSettings_ForgetsTheResultOfTheOldOnes()
     {
         using var database = new TestDatabase();
