@@ -33,7 +33,7 @@ public sealed record DmarcRecord(string Text, IReadOnlyDictionary<string, string
 /// <summary>
 /// The organisational domain (RFC 7489 §3.2) that relaxed alignment compares. A full implementation uses the
 /// Public Suffix List; this covers the common two-part suffixes (co.uk, com.au, …), which is enough for the
-/// senders this dashboard is for. An unusual suffix makes alignment look strict, never falsely aligned.
+/// senders this dashboard is for, and country domains under com, co, org and the like (com.vn, co.th).
 /// </summary>
 public static class OrganisationalDomain
 {
@@ -55,8 +55,15 @@ public static class OrganisationalDomain
             return string.Join('.', labels);
         }
         var lastTwo = $"{labels[^2]}.{labels[^1]}";
-        return TwoPartSuffixes.Contains(lastTwo) ? $"{labels[^3]}.{lastTwo}" : lastTwo;
+        return TwoPartSuffixes.Contains(lastTwo) || LooksLikeTwoPartSuffix(labels[^2], labels[^1]) ? $"{labels[^3]}.{lastTwo}" : lastTwo;
     }
+
+    /// <summary>
+    /// Country domains not in the list above mostly register under the same few words (com.vn, co.th, org.co):
+    /// taken for suffixes too, so mybiz.com.vn and other.com.vn are two organisations, not one.
+    /// </summary>
+    private static bool LooksLikeTwoPartSuffix(string second, string top) =>
+        top.Length == 2 && second is "com" or "co" or "net" or "org" or "gov" or "edu" or "ac" or "or" or "ne" or "go" or "mil" or "gob" or "nic";
 
     /// <summary>DMARC alignment of <paramref name="authenticated"/> (DKIM d= or SPF domain) with the From domain.</summary>
     public static bool Aligns(string authenticated, string fromDomain, bool strict)

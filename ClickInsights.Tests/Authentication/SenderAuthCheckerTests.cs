@@ -299,7 +299,14 @@ public sealed class SenderAuthCheckerTests(SenderZone zone) : IClassFixture<Send
     [InlineData("news.example.com", "example.com")]
     [InlineData("mail.shop.example.co.uk", "example.co.uk")]
     [InlineData("example.com", "example.com")]
+    [InlineData("mail.mybiz.com.vn", "mybiz.com.vn")]
+    [InlineData("shop.co.th", "shop.co.th")]
+    [InlineData("news.go.dev", "go.dev")]
     public void OrganisationalDomain_Of(string domain, string expected) => Assert.Equal(expected, OrganisationalDomain.Of(domain));
+
+    [Fact]
+    public void TwoBusinessesUnderACountrySuffix_DoNotAlign() =>
+        Assert.False(OrganisationalDomain.Aligns("other.com.vn", "mybiz.com.vn", strict: false));
 
     private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
     {
