@@ -178,6 +178,20 @@ public sealed class DomainsPageTests(SenderZone zone) : PageTestBase, IClassFixt
     }
 
     [Fact]
+    public async Task RecipientsWithoutClicks_SayNoClicksYet_NotThatEveryClickWasAPerson()
+    {
+        using var silent = new SilentDnsServer();
+        UseDns(zone, Dnsmasq.LookupAt(silent.Port, TimeSpan.FromMilliseconds(200)));
+        var workspace = await WorkspaceAsync();
+        const string delivered = """[{"email":"ann@acme.example","timestamp":1788271239,"event":"delivered","sg_event_id":"d1","singlesend_id":"s1"}]""";
+        await Database.Importer.ImportAsync(workspace, Support.Samples.Utf8(delivered), "delivered.json");
+
+        var page = RenderPage<DomainsPage>();
+
+        page.WaitForAssertion(() => Assert.Contains("No clicks yet", page.Find("[data-testid=domains-note]").TextContent));
+    }
+
+    [Fact]
     public async Task Demo_LooksUpGatewaysInTheBackground_AndRanksDomains()
     {
         using var silent = new SilentDnsServer();
