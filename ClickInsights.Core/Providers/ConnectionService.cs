@@ -220,6 +220,20 @@ public sealed class ConnectionService(IDbContextFactory<ClickInsightsDbContext> 
         }
     }
 
+    /// <summary>
+    /// Records a webhook call. A connection that also fetches keeps its fetch's time, summary and error: a call must
+    /// neither put off the next fetch nor hide why the last one failed. One that only receives shows the call.
+    /// </summary>
+    internal async Task RecordWebhookCallAsync(int id, string summary, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        if (await db.Connections.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, cancellationToken) is not { } connection || View(connection).CanPull)
+        {
+            return;
+        }
+        await RecordOutcomeAsync(id, true, summary, null, cancellationToken);
+    }
+
     /// <summary>The ids of enabled connections that can fetch and whose interval has passed since their last sync or failure.</summary>
     internal async Task<IReadOnlyList<int>> DueAsync(CancellationToken cancellationToken)
     {

@@ -42,4 +42,9 @@ public sealed class ProviderOptions
     public TimeSpan MailgunNotFinal { get; set; } = TimeSpan.FromMinutes(30);
     /// <summary>Signed webhook calls older (or further in the future) than this are refused as stale or replayed.</summary>
     public TimeSpan WebhookMaxAge { get; set; } = TimeSpan.FromMinutes(10);
+    /// <summary>
+    /// Mailgun retries a call that failed for 8 hours: its signed calls are accepted that long (a replay is still
+    /// refused by its token, and an event stored before is never stored twice).
+    /// </summary>
+    public TimeSpan MailgunWebhookMaxAge { get; set; } = TimeSpan.FromHours(8.5);
 }

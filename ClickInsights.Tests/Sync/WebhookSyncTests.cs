@@ -146,9 +146,52 @@ public sealed class WebhookSyncTests : IAsyncLifetime
         var replay = await Send(body);
         Assert.Equal(406, replay.StatusCode);
         Assert.Contains("replay", replay.Message);
-        Assert.Equal(406, (await Send(MailgunBody(key, now.AddHours(-2), "token-2", "e2"))).StatusCode);
+        // Mailgun retries for 8 hours: a call that old is still taken, an older one is not.
+        Assert.Equal(406, (await Send(MailgunBody(key, now.AddHours(-10), "token-2", "e2"))).StatusCode);
         Assert.Equal(200, (await Send(MailgunBody(key, now, "token-3", "e1"))).StatusCode);
         Assert.Equal(1, await _harness.EventCountAsync(_workspace));
+    }
+
+    [Fact]
+    public async Task Mailgun_CallRetriedHoursLater_IsStored()
+    {
+        const string key = "mailgun-signing-key";
+        var id = await _harness.Connections.AddAsync(new ConnectionDraft(_workspace, ProviderNames.Mailgun, "Mailgun")
+        {
+            Settings = { [SettingNames.Domain] = "mg.example.com" },
+            Secrets = { [SecretNames.SigningKey] = key },
+        });
+
+        var answer = await _harness.Webhooks.ReceiveAsync(ProviderNames.Mailgun, id, Encoding.UTF8.GetBytes(MailgunBody(key, DateTimeOffset.UtcNow.AddHours(-3), "token-late", "late-1")), _ => null, CancellationToken.None);
+
+        Assert.Equal(200, answer.StatusCode);
+        Assert.Equal(1, await _harness.EventCountAsync(_workspace));
+    }
+
+    [Fact]
+    public async Task WebhookCall_OnAConnectionThatAlsoFetches_LeavesTheFetchScheduleAndItsErrorAlone()
+    {
+        const string key = "mailgun-signing-key";
+        var id = await _harness.Connections.AddAsync(new ConnectionDraft(_workspace, ProviderNames.Mailgun, "Mailgun")
+        {
+            Settings = { [SettingNames.Domain] = "mg.example.com" },
+            Secrets = { [SecretNames.SigningKey] = key, [SecretNames.ApiKey] = "key-123" },
+        });
+        var failedAt = new DateTime(2026, 11, 27, 8, 0, 0, DateTimeKind.Utc);
+        await using (var db = _harness.Database.CreateDbContext())
+        {
+            await db.Connections.Where(c => c.Id == id).ExecuteUpdateAsync(s => s
+                .SetProperty(c => c.LastError, "The API key was refused.").SetProperty(c => c.LastErrorAt, failedAt));
+        }
+
+        var answer = await _harness.Webhooks.ReceiveAsync(ProviderNames.Mailgun, id, Encoding.UTF8.GetBytes(MailgunBody(key, DateTimeOffset.UtcNow, "token-x", "x-1")), _ => null, CancellationToken.None);
+
+        Assert.Equal(200, answer.StatusCode);
+        await using (var db = _harness.Database.CreateDbContext())
+        {
+            var stored = await db.Connections.SingleAsync(c => c.Id == id);
+            Assert.Equal(("The API key was refused.", failedAt, (DateTime?)null), (stored.LastError, stored.LastErrorAt, stored.LastSyncAt));
+        }
     }
 
     [Fact]

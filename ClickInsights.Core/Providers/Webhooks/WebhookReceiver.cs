@@ -71,11 +71,11 @@ public sealed class WebhookReceiver(
                 {
                     return NotSigned;
                 }
-                if (!WebhookSignatures.IsFresh(timestamp, now, options.Value.WebhookMaxAge))
+                if (!WebhookSignatures.IsFresh(timestamp, now, options.Value.MailgunWebhookMaxAge))
                 {
                     return new WebhookAnswer(406, "The call's timestamp is too old (or in the future).");
                 }
-                if (!replays.TryUse(token!, options.Value.WebhookMaxAge * 2))
+                if (!replays.TryUse(token!, options.Value.MailgunWebhookMaxAge * 2))
                 {
                     // 406 tells Mailgun not to try again.
                     return new WebhookAnswer(406, "This call was received before (a replay).");
@@ -137,8 +137,8 @@ public sealed class WebhookReceiver(
             }
             var result = await importer.ImportAsync(workspaceId, new MemoryStream(body, writable: false), fileName, classify: false, progress: null, cancellationToken);
             queue.Enqueue(result.CampaignIds);
-            await connections.RecordOutcomeAsync(connectionId, true,
-                $"Last webhook call: {Plural.Of(result.EventsRead, "event")}, {result.EventsAdded:N0} of them new.", null, CancellationToken.None);
+            await connections.RecordWebhookCallAsync(connectionId,
+                $"Last webhook call: {Plural.Of(result.EventsRead, "event")}, {result.EventsAdded:N0} of them new.", CancellationToken.None);
             return WebhookAnswer.Ok($"Stored {result.EventsAdded} new event(s) of {result.EventsRead}.");
         }
         catch (ImportFormatException e)
