@@ -216,6 +216,26 @@ public sealed class ConstantContactSyncTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Sync_SignInServiceBusyWhileRenewing_KeepsTheSignIn_AndTheNextSyncWorks()
+    {
+        var (workspace, id) = await ConnectedAsync();
+        _fake.ExpireAccessTokens();
+        _fake.TokenThrottles = 10;
+
+        var busy = await _harness.Runner.SyncAsync(id);
+
+        Assert.False(busy.Succeeded);
+        Assert.NotEqual(ProviderProblem.Reconnect, busy.Problem);
+        Assert.False((await _harness.Connections.GetAsync(id))!.NeedsSignIn);
+
+        _fake.TokenThrottles = 0;
+        var later = await _harness.Runner.SyncAsync(id);
+
+        Assert.True(later.Succeeded, later.Error);
+        Assert.True(await _harness.EventCountAsync(workspace) > 0);
+    }
+
+    [Fact]
     public async Task Sync_MalformedPage_StopsWithAClearErrorAndKeepsWhatWasStored()
     {
         var (workspace, id) = await ConnectedAsync();

@@ -38,6 +38,8 @@ public sealed class FakeConstantContact
     public Dictionary<string, int> ThrottleNext { get; } = [];
     public bool QuotaExceeded { get; set; }
     public bool RefreshTokenDead { get; set; }
+    /// <summary>The sign-in service answers 429 to this many token requests.</summary>
+    public int TokenThrottles { get; set; }
     /// <summary>Serves broken JSON for this report page (activity, kind, 1-based page).</summary>
     public (string Activity, string Kind, int Page)? Malformed { get; set; }
     public List<string> TokenGrants { get; } = [];
@@ -151,6 +153,12 @@ public sealed class FakeConstantContact
             }
             var form = await context.Request.ReadFormAsync();
             var grant = form["grant_type"].ToString();
+            if (TokenThrottles > 0)
+            {
+                TokenThrottles--;
+                await FakeServer.Json(context, """{"error": "too_many_requests"}""", 429);
+                return;
+            }
             lock (TokenGrants)
             {
                 TokenGrants.Add(grant);

@@ -99,9 +99,10 @@ public sealed class ConstantContactAuth(HttpClient http, ConnectionService conne
                 context.RequiredSecret(SecretNames.ClientSecret, "Enter the client secret of your Constant Contact app."),
                 new Dictionary<string, string> { ["grant_type"] = "refresh_token", ["refresh_token"] = refresh }, cancellationToken);
         }
-        catch (ProviderException e) when (e.Problem == ProviderProblem.Reconnect)
+        catch (ProviderException e) when (e.Problem == ProviderProblem.Reconnect && e.Data.Contains(DeadRefreshToken))
         {
-            // The refresh token is dead: forget the tokens so the page offers to sign in again.
+            // The refresh token is dead (invalid_grant): forget the tokens so the page offers to sign in again. Any
+            // other refusal leaves them: a passing trouble must not sign the person out.
             await context.UpdateSecretsAsync(new Dictionary<string, string?> { [SecretNames.AccessToken] = null, [SecretNames.RefreshToken] = null }, null, cancellationToken);
             throw;
         }
@@ -113,6 +114,9 @@ public sealed class ConstantContactAuth(HttpClient http, ConnectionService conne
         }, tokens.ExpiresAt, cancellationToken);
         return tokens.AccessToken;
     }
+
+    /// <summary>Marks (in <see cref="Exception.Data"/>) a refusal that means the refresh token can never be used again.</summary>
+    private const string DeadRefreshToken = "ClickInsights.DeadRefreshToken";
 
     private sealed record TokenAnswer(string AccessToken, string? RefreshToken, DateTime? ExpiresAt);
 
@@ -163,10 +167,12 @@ public sealed class ConstantContactAuth(HttpClient http, ConnectionService conne
                 var said = description is null ? "" : $" Constant Contact says: \"{description}\"";
                 throw error switch
                 {
-                    "invalid_grant" => new ProviderException(ProviderProblem.Reconnect, ReconnectMessage + said),
+                    "invalid_grant" => new ProviderException(ProviderProblem.Reconnect, ReconnectMessage + said) { Data = { [DeadRefreshToken] = true } },
                     "invalid_client" or "unauthorized_client" => new ProviderException(ProviderProblem.WrongKey,
                         "Constant Contact did not accept the app's API key or client secret. Check both in your Constant Contact app, remove this connection and add it again." + said),
-                    _ when (int)response.StatusCode >= 500 => new ProviderException(ProviderProblem.ProviderDown,
+                    _ when response.StatusCode == System.Net.HttpStatusCode.TooManyRequests => new ProviderException(ProviderProblem.Throttled,
+                        "Constant Contact asked ClickInsights to slow down while renewing the sign-in. ClickInsights tries again at the next sync; the sign-in is kept."),
+                    _ when (int)response.StatusCode >= 500 || response.StatusCode == System.Net.HttpStatusCode.RequestTimeout => new ProviderException(ProviderProblem.ProviderDown,
                         $"Constant Contact's sign-in service is having trouble (HTTP {(int)response.StatusCode}). ClickInsights tries again at the next sync."),
                     _ => new ProviderException(ProviderProblem.Reconnect,
                         $"Constant Contact refused the sign-in (HTTP {(int)response.StatusCode}{(error is null ? "" : ", " + error)}). Press “Sign in to Constant Contact” to try again." + said),
