@@ -126,6 +126,9 @@ public sealed class SyncContext
         return result;
     }
 
+    /// <summary>What the person should know about this fetch (data the provider would not give), added to its summary.</summary>
+    public List<string> Notes { get; } = [];
+
     /// <summary>A page with nothing on it: counted, not imported.</summary>
     public void CountEmptyPage() => Pages++;
 

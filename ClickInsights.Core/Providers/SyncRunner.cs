@@ -228,12 +228,13 @@ public sealed class SyncRunner(
 
     private static string Summary(SyncContext? context, bool finished)
     {
+        var notes = context is null || context.Notes.Count == 0 ? "" : " " + string.Join(" ", context.Notes);
         if (context is null || context.EventsAdded == 0)
         {
-            return finished ? "Up to date: nothing new since the last fetch." : "Nothing new was stored before it stopped.";
+            return (finished ? "Up to date: nothing new since the last fetch." : "Nothing new was stored before it stopped.") + notes;
         }
         var what = $"{Plural.Of(context.EventsAdded, "new event")} ({Plural.Of(context.Clicks, "click")}) in {Plural.Of(context.CampaignsWithNewEvents.Count, "campaign")}";
-        return finished ? $"Fetched {what}." : $"Kept what was fetched before it stopped: {what}.";
+        return (finished ? $"Fetched {what}." : $"Kept what was fetched before it stopped: {what}.") + notes;
     }
 
     private void Report(int connectionId, string stage, SyncContext? context)

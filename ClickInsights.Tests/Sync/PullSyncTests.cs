@@ -137,6 +137,30 @@ public sealed class PullSyncTests
     }
 
     [Fact]
+    public async Task Postmark_MoreNewClicksThanItServes_SaysSomeCouldNotBeRead()
+    {
+        var sent = new DateTime(2026, 3, 2, 14, 0, 0, DateTimeKind.Utc);
+        await using var server = await FakeServer.StartAsync(app => app.MapGet("/messages/outbound/clicks", async context =>
+        {
+            var offset = int.Parse(context.Request.Query["offset"]!, CultureInfo.InvariantCulture);
+            var count = int.Parse(context.Request.Query["count"]!, CultureInfo.InvariantCulture);
+            // 10,500 clicks, newest first; Postmark serves none past the 10,000th.
+            var page = Enumerable.Range(offset, Math.Max(0, Math.Min(count, 10_000 - offset))).Select(i => PostmarkClick(i, sent.AddSeconds(20_000 - i)));
+            await FakeServer.Json(context, $$"""{"TotalCount": 10500, "Clicks": [{{string.Join(", ", page)}}]}""");
+        }));
+        await using var harness = new SyncHarness(o => o.PostmarkApi = server.BaseUrl);
+        var workspace = await harness.Database.CreateWorkspaceAsync();
+        var id = await harness.Connections.AddAsync(new ConnectionDraft(workspace, ProviderNames.Postmark, "Postmark") { Secrets = { [SecretNames.ServerToken] = PostmarkToken } });
+
+        var outcome = await harness.Runner.SyncAsync(id);
+
+        Assert.True(outcome.Succeeded, outcome.Error);
+        Assert.Equal(10_000, await harness.EventCountAsync(workspace));
+        Assert.Contains("up to 500 older ones could not be read", outcome.Summary);
+        Assert.Contains("could not be read", (await harness.ConnectionAsync(id)).LastSyncSummary);
+    }
+
+    [Fact]
     public async Task Postmark_WrongToken_SaysWhereToFindTheRightOne()
     {
         await using var server = await FakeServer.StartAsync(app => app.MapGet("/messages/outbound/clicks", context =>

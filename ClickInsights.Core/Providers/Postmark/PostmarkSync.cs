@@ -30,6 +30,8 @@ public sealed class PostmarkSync(PostmarkClient client) : IProviderSync
         var state = context.LoadState<State>();
         var baseUri = client.BaseUri(context);
         long? newest = state.Newest;
+        int read = 0, total = 0;
+        bool reachedEnd = false;
         // Advance by what came, not by what was asked for: a page may hold fewer than PageSize.
         for (int offset = 0, page = 1, count = 0; offset < MaxRecords; offset += count, page++)
         {
@@ -37,7 +39,6 @@ public sealed class PostmarkSync(PostmarkClient client) : IProviderSync
             context.Report($"Clicks, page {page}");
             var body = await client.GetAsync(context, new Uri(baseUri, $"messages/outbound/clicks?count={Math.Min(PageSize, MaxRecords - offset)}&offset={offset}"), cancellationToken);
             List<long> times;
-            int total;
             using (var json = client.Http.Parse(body, what))
             {
                 var root = json.RootElement;
@@ -56,8 +57,10 @@ public sealed class PostmarkSync(PostmarkClient client) : IProviderSync
             if (count == 0)
             {
                 context.CountEmptyPage();
+                reachedEnd = true;
                 break;
             }
+            read = offset + count;
             await context.ImportPageAsync(body, $"postmark/clicks/page-{page}.json", cancellationToken);
             if (times.Count > 0)
             {
@@ -67,8 +70,15 @@ public sealed class PostmarkSync(PostmarkClient client) : IProviderSync
             // Postmark's times have 100 ns precision: reaching the newest time seen means reaching what was read.
             if (offset + count >= total || (newestFirst && state.Newest is { } seen && times.Min() <= seen))
             {
+                reachedEnd = true;
                 break;
             }
+        }
+        if (!reachedEnd && total > read)
+        {
+            // Postmark serves no record past the 10,000th of the list: older ones are out of reach.
+            context.Notes.Add($"Postmark gives only its newest {MaxRecords:N0} click records; up to {total - read:N0} older ones " +
+                $"{(state.Newest is null ? "" : "since the last fetch ")}could not be read. A shorter fetch interval keeps fewer from piling up in between.");
         }
         state.Newest = newest;
         await context.SaveStateAsync(state, cancellationToken);
