@@ -95,6 +95,12 @@ public sealed class SyncRunner(
     /// <summary>Makes one cheap request with the connection's keys and says what it found.</summary>
     public async Task<SyncOutcome> TestAsync(int connectionId, CancellationToken cancellationToken = default)
     {
+        if (IsRunning(connectionId))
+        {
+            // A fetch under way already proves the keys, and a test beside it would write back older progress
+            // (and, for a sign-in that renews, race it for the refresh token).
+            return new SyncOutcome(false, "", "A fetch is running for this connection right now: wait for it to finish, then test again.");
+        }
         try
         {
             var (context, sync, scope) = await PrepareAsync(connectionId, _ => { }, cancellationToken);

@@ -161,6 +161,29 @@ public sealed class PullSyncTests
     }
 
     [Fact]
+    public async Task Test_WhileAFetchRuns_WaitsForIt_InsteadOfWritingBackOlderProgress()
+    {
+        var release = new TaskCompletionSource();
+        await using var server = await FakeServer.StartAsync(app => app.MapGet("/messages/outbound/clicks", async context =>
+        {
+            await release.Task;
+            await FakeServer.Json(context, """{"TotalCount": 0, "Clicks": []}""");
+        }));
+        await using var harness = new SyncHarness(o => o.PostmarkApi = server.BaseUrl);
+        var workspace = await harness.Database.CreateWorkspaceAsync();
+        var id = await harness.Connections.AddAsync(new ConnectionDraft(workspace, ProviderNames.Postmark, "Postmark") { Secrets = { [SecretNames.ServerToken] = PostmarkToken } });
+
+        var fetch = harness.Runner.SyncAsync(id);
+        var test = await harness.Runner.TestAsync(id);
+        release.SetResult();
+        var fetched = await fetch;
+
+        Assert.False(test.Succeeded);
+        Assert.Contains("A fetch is running for this connection", test.Error);
+        Assert.True(fetched.Succeeded, fetched.Error);
+    }
+
+    [Fact]
     public async Task Postmark_WrongToken_SaysWhereToFindTheRightOne()
     {
         await using var server = await FakeServer.StartAsync(app => app.MapGet("/messages/outbound/clicks", context =>
