@@ -9,6 +9,8 @@ public enum SelectorState
     PointsElsewhere,
     /// <summary>A key record with an empty <c>p=</c>: deliberately switched off.</summary>
     Revoked,
+    /// <summary>A CNAME to the chosen provider, as it should be, but no key is published at its target (yet).</summary>
+    NoKeyAtTarget,
     Missing,
     /// <summary>The lookup failed; nothing is known.</summary>
     Unreadable,
@@ -80,7 +82,8 @@ public sealed class DkimChecker(DnsLookup dns)
                 with { Details = details }, signedDomain);
         }
 
-        var fixes = FixesFor(domain, provider, results.Where(r => r.State != SelectorState.Published && r.State != SelectorState.Unreadable && !r.Fact.Legacy).ToList());
+        // A CNAME that is right but leads to no key needs nothing added on the sender's side.
+        var fixes = FixesFor(domain, provider, results.Where(r => r.State is not (SelectorState.Published or SelectorState.Unreadable or SelectorState.NoKeyAtTarget) && !r.Fact.Legacy).ToList());
         if (results.Any(r => r.State == SelectorState.Unreadable))
         {
             var reason = results.First(r => r.State == SelectorState.Unreadable).Detail;
@@ -93,6 +96,13 @@ public sealed class DkimChecker(DnsLookup dns)
                 ? $"Only {providerName}'s old DKIM record ({published[0].Name}) is there. {providerName} now signs with newer keys: add the records below."
                 : $"DKIM is only half set up: {string.Join(" and ", missing)} {(missing.Count == 1 ? "is" : "are")} missing. {providerName} switches between its keys, so add {(missing.Count == 1 ? "it" : "them")} too.";
             return new DkimFinding(Item(CheckStatus.Warn, summary) with { Details = details, Fixes = fixes }, signedDomain);
+        }
+        if (results.FirstOrDefault(r => r.State == SelectorState.NoKeyAtTarget) is { } noKey)
+        {
+            return new DkimFinding(Item(CheckStatus.Fail,
+                $"Your DKIM record {noKey.Name} points to {providerName} as it should, but {providerName} publishes no key there (yet): " +
+                $"finish, or start again, the domain authentication in {providerName}'s settings.")
+                with { Details = details, Fixes = fixes }, null);
         }
         if (results.Any(r => r.State == SelectorState.PointsElsewhere))
         {
@@ -131,9 +141,9 @@ public sealed class DkimChecker(DnsLookup dns)
             {
                 return new(fact, name, SelectorState.PointsElsewhere, $"points to {target}");
             }
-            return revoked
-                ? new(fact, name, SelectorState.Revoked, $"CNAME to {target}, whose key is empty")
-                : new(fact, name, SelectorState.Published, $"CNAME to {target}" + (key is null ? "" : " (key found)"));
+            return revoked ? new(fact, name, SelectorState.Revoked, $"CNAME to {target}, whose key is empty")
+                : key is null ? new(fact, name, SelectorState.NoKeyAtTarget, $"CNAME to {target}, but no DKIM key is published there")
+                : new(fact, name, SelectorState.Published, $"CNAME to {target} (key found)");
         }
         if (key is not null)
         {

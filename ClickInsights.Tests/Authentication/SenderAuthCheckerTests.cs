@@ -68,6 +68,16 @@ public sealed class SenderAuthCheckerTests(SenderZone zone) : IClassFixture<Send
     }
 
     [Fact]
+    public async Task Dkim_CnamesToTheProviderWithoutAKey_FailAndSayToFinishAtTheProvider()
+    {
+        var result = await zone.Checker().CheckAsync("nokey.test", "sendgrid", null);
+
+        Assert.Equal(CheckStatus.Fail, result.Dkim.Status);
+        Assert.Contains("publishes no key there", result.Dkim.Summary);
+        Assert.Empty(result.Dkim.Fixes);
+    }
+
+    [Fact]
     public async Task Spf_NestedIncludesOverTheLookupLimit_FailsAndSaysHowMany()
     {
         var result = await zone.Checker().CheckAsync("nested.test", "sendgrid", null);

@@ -41,6 +41,13 @@ public sealed class SenderZone : IDisposable
         """txt-record=a.loop.test,"v=spf1 include:loop.test ~all" """,
         """txt-record=bareall.test,"v=spf1 include:sendgrid.net all" """,
 
+        // nokey.test: SendGrid's CNAMEs in place, but nothing published at their targets.
+        """txt-record=nokey.test,"v=spf1 include:sendgrid.net ~all" """,
+        "host-record=s1.domainkey.u999.wl999.sendgrid.net,192.0.2.10",
+        "host-record=s2.domainkey.u999.wl999.sendgrid.net,192.0.2.11",
+        "cname=s1._domainkey.nokey.test,s1.domainkey.u999.wl999.sendgrid.net",
+        "cname=s2._domainkey.nokey.test,s2.domainkey.u999.wl999.sendgrid.net",
+
         // inlimit.test: SendGrid two includes deep, within the limit.
         """txt-record=inlimit.test,"v=spf1 include:_spf.inlimit.test -all" """,
         """txt-record=_spf.inlimit.test,"v=spf1 ip4:198.51.100.0/24 include:sendgrid.net ~all" """,
