@@ -168,6 +168,31 @@ public sealed class ConnectionService(IDbContextFactory<ClickInsightsDbContext> 
         await db.SaveChangesAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Forgets the tokens of a sign-in whose refresh token was refused, unless they were replaced meanwhile (the
+    /// person signed in again, or another run renewed them): true when they were forgotten.
+    /// </summary>
+    internal async Task<bool> ForgetSignInAsync(int id, string refusedRefreshToken, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var row = await db.Connections.FirstOrDefaultAsync(c => c.Id == id, cancellationToken);
+        if (row is null)
+        {
+            return false;
+        }
+        var secrets = UnprotectSecrets(row.ProtectedSecrets);
+        if (secrets.GetValueOrDefault(SecretNames.RefreshToken) != refusedRefreshToken)
+        {
+            return false;
+        }
+        secrets.Remove(SecretNames.RefreshToken);
+        secrets.Remove(SecretNames.AccessToken);
+        row.ProtectedSecrets = ProtectSecrets(secrets);
+        row.AccessTokenExpiresAt = null;
+        await db.SaveChangesAsync(cancellationToken);
+        return true;
+    }
+
     internal async Task UpdateSettingAsync(int id, string name, string? value, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);

@@ -99,6 +99,14 @@ public sealed class SyncContext
         await _connections.UpdateSecretsAsync(ConnectionId, changes, accessTokenExpiresAt, CancellationToken.None);
     }
 
+    /// <summary>Forgets the sign-in whose refresh token was refused, unless its tokens were replaced meanwhile.</summary>
+    public async Task ForgetSignInAsync(string refusedRefreshToken, CancellationToken cancellationToken)
+    {
+        _secrets.Remove(SecretNames.AccessToken);
+        _secrets.Remove(SecretNames.RefreshToken);
+        await _connections.ForgetSignInAsync(ConnectionId, refusedRefreshToken, cancellationToken);
+    }
+
     public T LoadState<T>() where T : new() =>
         string.IsNullOrWhiteSpace(_stateJson) ? new T() : JsonSerializer.Deserialize<T>(_stateJson, StateOptions) ?? new T();
 

@@ -236,6 +236,30 @@ public sealed class ConstantContactSyncTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Sync_WhoseRefreshTokenDiesAfterASignInMeanwhile_LeavesTheNewSignIn()
+    {
+        var (workspace, id) = await ConnectedAsync();
+        var auth = _harness.Get<ConstantContactAuth>();
+        const string redirect = "http://dashboard.test/connections/constantcontact/callback";
+        _fake.ExpireAccessTokens();
+        // While the sync renews with its old refresh token, the person signs in again; the old token is then refused.
+        _fake.BeforeRefresh = async () =>
+        {
+            var state = System.Web.HttpUtility.ParseQueryString(new Uri(await auth.StartSignInAsync(id, redirect)).Query)["state"]!;
+            await auth.CompleteSignInAsync(state, "good-code", redirect);
+            _fake.RefreshTokenDead = true;
+        };
+
+        var old = await _harness.Runner.SyncAsync(id);
+
+        Assert.Equal(ProviderProblem.Reconnect, old.Problem);
+        Assert.False((await _harness.Connections.GetAsync(id))!.NeedsSignIn);
+        var next = await _harness.Runner.SyncAsync(id);
+        Assert.True(next.Succeeded, next.Error);
+        Assert.True(await _harness.EventCountAsync(workspace) > 0);
+    }
+
+    [Fact]
     public async Task Sync_MalformedPage_StopsWithAClearErrorAndKeepsWhatWasStored()
     {
         var (workspace, id) = await ConnectedAsync();

@@ -38,6 +38,8 @@ public sealed class FakeConstantContact
     public Dictionary<string, int> ThrottleNext { get; } = [];
     public bool QuotaExceeded { get; set; }
     public bool RefreshTokenDead { get; set; }
+    /// <summary>Runs (once) when a refresh-token request comes in, before it is answered.</summary>
+    public Func<Task>? BeforeRefresh { get; set; }
     /// <summary>The sign-in service answers 429 to this many token requests.</summary>
     public int TokenThrottles { get; set; }
     /// <summary>Serves broken JSON for this report page (activity, kind, 1-based page).</summary>
@@ -153,6 +155,11 @@ public sealed class FakeConstantContact
             }
             var form = await context.Request.ReadFormAsync();
             var grant = form["grant_type"].ToString();
+            if (grant == "refresh_token" && BeforeRefresh is { } before)
+            {
+                BeforeRefresh = null;
+                await before();
+            }
             if (TokenThrottles > 0)
             {
                 TokenThrottles--;

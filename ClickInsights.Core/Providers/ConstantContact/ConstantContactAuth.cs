@@ -103,7 +103,8 @@ public sealed class ConstantContactAuth(HttpClient http, ConnectionService conne
         {
             // The refresh token is dead (invalid_grant): forget the tokens so the page offers to sign in again. Any
             // other refusal leaves them: a passing trouble must not sign the person out.
-            await context.UpdateSecretsAsync(new Dictionary<string, string?> { [SecretNames.AccessToken] = null, [SecretNames.RefreshToken] = null }, null, cancellationToken);
+            // Only if they are still the ones that failed: a sign-in made meanwhile (or a renewal by another run) stays.
+            await context.ForgetSignInAsync(refresh, CancellationToken.None);
             throw;
         }
         await context.UpdateSecretsAsync(new Dictionary<string, string?>
