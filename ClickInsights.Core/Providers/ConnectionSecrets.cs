@@ -37,6 +37,11 @@ public static class SettingNames
     public const string WebhookUser = "webhookUser";
     /// <summary>The one-time value that ties an OAuth callback to the sign-in it answers.</summary>
     public const string PendingState = "pendingState";
+    /// <summary>
+    /// The callback address the pending sign-in sent Constant Contact, as the browser saw the dashboard: the code
+    /// exchange must name the same one, which behind a proxy that ends HTTPS the callback's own request cannot tell.
+    /// </summary>
+    public const string PendingRedirect = "pendingRedirect";
 }
 
 internal static class JsonMap

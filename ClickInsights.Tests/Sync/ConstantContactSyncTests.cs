@@ -369,6 +369,28 @@ public sealed class ConstantContactSyncTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SignIn_BehindAProxy_ExchangesTheCodeWithTheAddressItStartedWith()
+    {
+        var workspace = await _harness.Database.CreateWorkspaceAsync();
+        var id = await _harness.Connections.AddAsync(new ConnectionDraft(workspace, ProviderNames.ConstantContact, "")
+        {
+            BaseUrl = _fake.ApiBase,
+            Settings = { [SettingNames.ClientId] = FakeConstantContact.ClientId },
+            Secrets = { [SecretNames.ClientSecret] = FakeConstantContact.ClientSecret },
+        });
+        var auth = _harness.Get<ConstantContactAuth>();
+        // The browser's address of the dashboard; the callback's own request, behind a proxy, shows another.
+        var url = new Uri(await auth.StartSignInAsync(id, "http://dashboard.test/connections/constantcontact/callback"));
+        var state = System.Web.HttpUtility.ParseQueryString(url.Query)["state"]!;
+
+        Assert.Equal(id, await auth.CompleteSignInAsync(state, "good-code", "http://10.0.0.5:8080/connections/constantcontact/callback"));
+
+        var view = (await _harness.Connections.GetAsync(id))!;
+        Assert.False(view.NeedsSignIn);
+        Assert.DoesNotContain(SettingNames.PendingRedirect, view.Settings.Keys);
+    }
+
+    [Fact]
     public async Task Test_WithWorkingSignIn_SaysWhatItFound()
     {
         var (_, id) = await ConnectedAsync();

@@ -33,6 +33,7 @@ public sealed class ConstantContactAuth(HttpClient http, ConnectionService conne
         var nonce = Base64Url(RandomNumberGenerator.GetBytes(32));
         var issued = time.GetUtcNow().ToUnixTimeSeconds();
         await connections.UpdateSettingAsync(connectionId, SettingNames.PendingState, $"{nonce}.{issued}", cancellationToken);
+        await connections.UpdateSettingAsync(connectionId, SettingNames.PendingRedirect, redirectUri, cancellationToken);
         var query = new Dictionary<string, string>
         {
             ["client_id"] = clientId,
@@ -45,6 +46,7 @@ public sealed class ConstantContactAuth(HttpClient http, ConnectionService conne
     }
 
     /// <summary>The callback: checks the state, exchanges the single-use code for tokens and stores them. Returns the connection id.</summary>
+    /// <param name="redirectUri">The callback's address as its request shows it, used when the sign-in kept none.</param>
     public async Task<int> CompleteSignInAsync(string? state, string? code, string redirectUri, CancellationToken cancellationToken = default)
     {
         var parts = (state ?? "").Split('.', 2);
@@ -62,6 +64,9 @@ public sealed class ConstantContactAuth(HttpClient http, ConnectionService conne
             throw new ProviderException(ProviderProblem.Setup, "This sign-in answer does not belong to a sign-in started here (or was used already). Start the sign-in again from the Connections page.");
         }
         await connections.UpdateSettingAsync(connectionId, SettingNames.PendingState, null, cancellationToken);
+        await connections.UpdateSettingAsync(connectionId, SettingNames.PendingRedirect, null, cancellationToken);
+        // The address the sign-in started with; the one rebuilt from the callback's request only when none was kept.
+        redirectUri = settings.GetValueOrDefault(SettingNames.PendingRedirect) is { Length: > 0 } started ? started : redirectUri;
         if (time.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(issued) > StateLifetime)
         {
             throw new ProviderException(ProviderProblem.Setup, "The sign-in took too long. Start it again from the Connections page.");
