@@ -245,6 +245,12 @@ public sealed class ConnectionService(IDbContextFactory<ClickInsightsDbContext> 
         }
     }
 
+    internal async Task RecordSummaryAsync(int id, string summary, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await db.Connections.Where(c => c.Id == id).ExecuteUpdateAsync(s => s.SetProperty(c => c.LastSyncSummary, summary), cancellationToken);
+    }
+
     /// <summary>
     /// Records a webhook call. A connection that also fetches keeps its fetch's time, summary and error: a call must
     /// neither put off the next fetch nor hide why the last one failed. One that only receives shows the call.

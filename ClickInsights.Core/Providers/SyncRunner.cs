@@ -158,7 +158,7 @@ public sealed class SyncRunner(
         SyncContext? context = null;
         SyncOutcome outcome;
         // A connection with nothing to fetch (webhook only) keeps what its webhook calls recorded.
-        bool fetched = false;
+        bool fetched = false, stopped = false;
         try
         {
             var (prepared, sync, scope) = await PrepareAsync(connectionId, stage => Report(connectionId, stage, context), cancel.Token);
@@ -180,6 +180,7 @@ public sealed class SyncRunner(
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
+            stopped = true;
             outcome = new SyncOutcome(true, "Stopped on request. " + Summary(context, finished: false));
         }
         catch (ProviderException e)
@@ -211,7 +212,16 @@ public sealed class SyncRunner(
                     await classification.ClassifyCampaignsAsync(context.CampaignsWithNewEvents, CancellationToken.None);
                 }
                 await connections.SaveProgressAsync(connectionId, context.StateJson, context.Gate.Today, CancellationToken.None);
-                await connections.RecordOutcomeAsync(connectionId, outcome.Succeeded, outcome.Summary, outcome.Error, CancellationToken.None);
+                if (stopped)
+                {
+                    // Stopped (by the person, or the app shutting down): what was fetched is kept and said, but the fetch
+                    // did not finish, so it neither puts off the next one nor clears the last error.
+                    await connections.RecordSummaryAsync(connectionId, outcome.Summary, CancellationToken.None);
+                }
+                else
+                {
+                    await connections.RecordOutcomeAsync(connectionId, outcome.Succeeded, outcome.Summary, outcome.Error, CancellationToken.None);
+                }
             }
             logger.LogInformation("Sync of connection {ConnectionId} ended after {Seconds:F1} s, {Pages} pages, {Requests} requests: {Summary} {Error}",
                 connectionId, (time.GetUtcNow().UtcDateTime - startedAt).TotalSeconds, context?.Pages, context?.Gate.Requests, outcome.Summary, outcome.Error);

@@ -184,6 +184,36 @@ public sealed class PullSyncTests
     }
 
     [Fact]
+    public async Task StoppedFetch_SaysSo_ButNeitherPutsOffTheNextNorClearsTheLastError()
+    {
+        var release = new TaskCompletionSource();
+        await using var server = await FakeServer.StartAsync(app => app.MapGet("/messages/outbound/clicks", async context =>
+        {
+            await release.Task;
+            await FakeServer.Json(context, """{"TotalCount": 0, "Clicks": []}""");
+        }));
+        await using var harness = new SyncHarness(o => o.PostmarkApi = server.BaseUrl);
+        var workspace = await harness.Database.CreateWorkspaceAsync();
+        var id = await harness.Connections.AddAsync(new ConnectionDraft(workspace, ProviderNames.Postmark, "Postmark") { Secrets = { [SecretNames.ServerToken] = PostmarkToken } });
+        var failedAt = new DateTime(2026, 11, 27, 8, 0, 0, DateTimeKind.Utc);
+        await using (var db = harness.Database.CreateDbContext())
+        {
+            await db.Connections.Where(c => c.Id == id).ExecuteUpdateAsync(s => s.SetProperty(c => c.LastError, "Postmark is having trouble.").SetProperty(c => c.LastErrorAt, failedAt));
+        }
+
+        var fetch = harness.Runner.SyncAsync(id);
+        await Task.Delay(200);
+        harness.Runner.Cancel(id);
+        release.SetResult();
+        var outcome = await fetch;
+
+        Assert.StartsWith("Stopped on request.", outcome.Summary);
+        var stored = await harness.ConnectionAsync(id);
+        Assert.StartsWith("Stopped on request.", stored.LastSyncSummary);
+        Assert.Equal(("Postmark is having trouble.", failedAt, (DateTime?)null), (stored.LastError, stored.LastErrorAt, stored.LastSyncAt));
+    }
+
+    [Fact]
     public async Task Postmark_WrongToken_SaysWhereToFindTheRightOne()
     {
         await using var server = await FakeServer.StartAsync(app => app.MapGet("/messages/outbound/clicks", context =>
