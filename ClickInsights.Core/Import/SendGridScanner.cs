@@ -87,7 +87,14 @@ internal sealed class SendGridScanner(string fileName, bool lines)
         }
         catch (JsonException e)
         {
-            throw new ImportFormatException(fileName, ImportJson.JsonErrorPosition(e, lines ? $"line {_index + 1}" : $"event {_index + 1}"), ImportJson.DescribeJsonError(e));
+            var position = ImportJson.JsonErrorPosition(e, lines ? $"line {_index + 1}" : $"event {_index + 1}");
+            // A file cut inside a value ("timestamp":17000) fails on that value; its end says what really happened.
+            var end = data.TrimEnd(" \t\r\n"u8);
+            if (isFinalBlock && (end.IsEmpty || end[^1] is not ((byte)']' or (byte)'}')))
+            {
+                throw new ImportFormatException(fileName, position, "the file ends in the middle of an event; it looks truncated");
+            }
+            throw new ImportFormatException(fileName, position, ImportJson.DescribeJsonError(e));
         }
         _consumed += done;
         _state = safe;

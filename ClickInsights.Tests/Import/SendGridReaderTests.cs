@@ -128,6 +128,16 @@ public sealed class SendGridReaderTests
     }
 
     [Fact]
+    public async Task Read_ArrayCutInsideANumber_SaysTruncated()
+    {
+        var error = await Assert.ThrowsAsync<ImportFormatException>(() => ReadAsync(
+            """[{"email":"a@b.com","timestamp":1700000000,"event":"delivered","sg_event_id":"1"},{"email":"a@b.com","timestamp":17000"""));
+
+        Assert.Contains("truncated", error.Message);
+        Assert.Contains("column", error.Position);
+    }
+
+    [Fact]
     public async Task Read_MissingEmail_NamesTheEvent()
     {
         var error = await Assert.ThrowsAsync<ImportFormatException>(() =>
