@@ -71,7 +71,30 @@ internal sealed class EventWriter : IAsyncDisposable
     public static async Task<EventWriter> OpenAsync(SqliteConnection connection, int workspaceId, string fileName, string format, DateTime startedAt, long? expectedEvents, CancellationToken cancellationToken)
     {
         var bulk = await BulkState.StartAsync(connection, workspaceId, expectedEvents, cancellationToken);
-        var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        DbTransaction? transaction = null;
+        try
+        {
+            transaction = await connection.BeginTransactionAsync(cancellationToken);
+            return await OpenInTransactionAsync(connection, transaction, bulk, workspaceId, fileName, format, startedAt, cancellationToken);
+        }
+        catch
+        {
+            // Cancelled or failed while opening: nothing stays, and the pooled connection gets its settings back
+            // (foreign keys among them, which deleting a workspace relies on).
+            if (transaction is not null)
+            {
+                await transaction.DisposeAsync();
+            }
+            if (bulk is not null)
+            {
+                await bulk.RestoreAsync(connection);
+            }
+            throw;
+        }
+    }
+
+    private static async Task<EventWriter> OpenInTransactionAsync(SqliteConnection connection, DbTransaction transaction, BulkState? bulk, int workspaceId, string fileName, string format, DateTime startedAt, CancellationToken cancellationToken)
+    {
         await using DbCommand insertImport = connection.CreateCommand();
         insertImport.Transaction = transaction;
         insertImport.CommandText = """
@@ -85,16 +108,24 @@ internal sealed class EventWriter : IAsyncDisposable
         var importId = Convert.ToInt32(await insertImport.ExecuteScalarAsync(cancellationToken));
 
         var writer = new EventWriter(connection, transaction, workspaceId, importId, bulk);
-        await writer.LoadExistingAsync(cancellationToken);
-        await using (var nextBlock = writer.Command("""SELECT coalesce(max("Id"), 0) + 1 FROM "RawBlocks" """))
+        try
         {
-            writer._blockId = Convert.ToInt64(await nextBlock.ExecuteScalarAsync(cancellationToken));
+            await writer.LoadExistingAsync(cancellationToken);
+            await using (var nextBlock = writer.Command("""SELECT coalesce(max("Id"), 0) + 1 FROM "RawBlocks" """))
+            {
+                writer._blockId = Convert.ToInt64(await nextBlock.ExecuteScalarAsync(cancellationToken));
+            }
+            if (bulk is not null)
+            {
+                await bulk.DropIndexesAsync(connection, transaction, cancellationToken);
+            }
+            return writer;
         }
-        if (bulk is not null)
+        catch
         {
-            await bulk.DropIndexesAsync(connection, transaction, cancellationToken);
+            writer.DisposeStatements();
+            throw;
         }
-        return writer;
     }
 
     public int ImportId => _importId;
@@ -444,13 +475,19 @@ internal sealed class EventWriter : IAsyncDisposable
     internal static void SetParameter(DbCommand command, string name, object? value) =>
         AddParameter(command, name).Value = value ?? DBNull.Value;
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Releases the prepared statements and the packer thread (not the transaction).</summary>
+    private void DisposeStatements()
     {
         _insertEvent.Dispose();
         _findByHash.Dispose();
         _insertBlock.Dispose();
         _packer?.Dispose();
         _checkStored?.Dispose();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        DisposeStatements();
         if (_insertRecipient is not null)
         {
             await _insertRecipient.DisposeAsync();
@@ -620,13 +657,21 @@ internal sealed class EventWriter : IAsyncDisposable
             // while the next campaign is being classified.
             await ScalarAsync(connection, null, "PRAGMA foreign_keys = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -16384; PRAGMA threads = 2; PRAGMA wal_autocheckpoint = 0;", cancellationToken);
 
-            await using var command = connection.CreateCommand();
-            command.CommandText = """SELECT "IdHash", "Id" FROM "Events" WHERE "WorkspaceId" = @w""";
-            SetParameter(command, "@w", workspaceId);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
+            try
             {
-                bulk.Ids.TryAdd(reader.GetInt64(0), reader.GetInt64(1));
+                await using var command = connection.CreateCommand();
+                command.CommandText = """SELECT "IdHash", "Id" FROM "Events" WHERE "WorkspaceId" = @w""";
+                SetParameter(command, "@w", workspaceId);
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    bulk.Ids.TryAdd(reader.GetInt64(0), reader.GetInt64(1));
+                }
+            }
+            catch
+            {
+                await bulk.RestoreAsync(connection);
+                throw;
             }
             return bulk;
         }
