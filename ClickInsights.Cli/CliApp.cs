@@ -66,6 +66,12 @@ public static class CliApp
             await stderr.WriteLineAsync($"error: {e.Message}");
             return 1;
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException or InvalidDataException)
+        {
+            // A file that cannot be read or written, a database that cannot be opened: said in one line, not a stack trace.
+            await stderr.WriteLineAsync($"error: {e.Message}");
+            return 1;
+        }
     }
 
     private static async Task<int> ClassifyAsync(IReadOnlyList<string> files, string? outPath, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)

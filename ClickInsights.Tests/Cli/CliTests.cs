@@ -39,6 +39,20 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task Classify_OutputIntoAFolderThatDoesNotExist_SaysSoInOneLine()
+    {
+        var demo = Path.Combine(_folder.Folder, "demo-out.json");
+        Assert.Equal(0, (await RunAsync("demo", "--out", demo, "--contacts", "20", "--campaigns", "1")).Code);
+
+        var (code, _, err) = await RunAsync("classify", demo, "--out", Path.Combine(_folder.Folder, "missing", "dir", "x.csv"));
+
+        Assert.Equal(1, code);
+        Assert.StartsWith("error: ", err.TrimEnd().Split('\n')[^1]);
+        Assert.Contains("missing", err);
+        Assert.DoesNotContain("   at ", err);
+    }
+
+    [Fact]
     public async Task Import_IntoNewDatabase_TwiceAddsNothing()
     {
         var demo = Path.Combine(_folder.Folder, "demo.json");
