@@ -148,7 +148,8 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
     }
 
     /// <summary>Classifies one stored campaign with the given settings without storing anything (for previews).</summary>
-    public async Task<IReadOnlyList<ClickResult>> PreviewCampaignAsync(int campaignId, ClassifierSettings settings, CancellationToken cancellationToken = default)
+    /// <param name="honeypotPattern">The hidden link's pattern to try; null takes the workspace's.</param>
+    public async Task<IReadOnlyList<ClickResult>> PreviewCampaignAsync(int campaignId, ClassifierSettings settings, CancellationToken cancellationToken = default, string? honeypotPattern = null)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var campaign = await db.Campaigns.AsNoTracking().FirstAsync(c => c.Id == campaignId, cancellationToken);
@@ -156,7 +157,7 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
         var overrides = await db.Overrides.AsNoTracking().Where(o => o.WorkspaceId == campaign.WorkspaceId).ToListAsync(cancellationToken);
         var connection = db.Database.GetDbConnection();
         await connection.OpenAsync(cancellationToken);
-        var loaded = await LoadAsync(connection, campaign, workspace.HoneypotPattern, cancellationToken);
+        var loaded = await LoadAsync(connection, campaign, honeypotPattern ?? workspace.HoneypotPattern, cancellationToken);
         return ApplyOverrides(ClassifierOf(workspace).Classify(loaded.Input, settings).Clicks, overrides, loaded.Recipients);
     }
 

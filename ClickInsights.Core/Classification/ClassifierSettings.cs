@@ -76,6 +76,41 @@ public sealed record ClassifierSettings
     public int LaterIsolatedClickWeight { get; init; } = -15;
     public int ConfirmedHumanWeight { get; init; } = -40;
 
+    /// <summary>Weights that speak for a person: 0 or below. Every other weight speaks against one: 0 or above.</summary>
+    private static readonly HashSet<string> ForAPerson = [nameof(FollowedByPersonWeight), nameof(LaterIsolatedClickWeight), nameof(ConfirmedHumanWeight)];
+
+    /// <summary>What is wrong with these settings, in plain words; null when they can be used.</summary>
+    public string? Problem()
+    {
+        if (SuspectThreshold < 1 || BotThreshold > 100)
+        {
+            return "Thresholds must lie between 1 and 100.";
+        }
+        if (SuspectThreshold >= BotThreshold)
+        {
+            return "The suspect threshold must be below the bot threshold.";
+        }
+        if (EarlyWindowSeconds <= 0 || BurstWindowSeconds <= 0)
+        {
+            return "Time windows must be longer than 0 seconds.";
+        }
+        if (DomainPatternShare is <= 0 or > 1)
+        {
+            return "The domain share must lie between 0 and 1.";
+        }
+        foreach (var property in typeof(ClassifierSettings).GetProperties().Where(p => p.PropertyType == typeof(int) && p.Name.EndsWith("Weight", StringComparison.Ordinal)))
+        {
+            var weight = (int)property.GetValue(this)!;
+            if (ForAPerson.Contains(property.Name) ? weight is < -100 or > 0 : weight is < 0 or > 100)
+            {
+                return ForAPerson.Contains(property.Name)
+                    ? $"{property.Name} speaks for a person: it must lie between -100 and 0 (it is {weight})."
+                    : $"{property.Name} speaks against a person: it must lie between 0 and 100 (it is {weight}).";
+            }
+        }
+        return null;
+    }
+
     public string Hash()
     {
         var json = JsonSerializer.Serialize(this);

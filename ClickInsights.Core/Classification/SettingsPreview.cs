@@ -20,7 +20,8 @@ public sealed record SettingsPreviewResult(IReadOnlyList<CampaignPreview> Campai
 /// <summary>What new settings would change on a workspace's history, before they are saved; and saving them.</summary>
 public sealed class SettingsPreviewService(IDbContextFactory<ClickInsightsDbContext> dbFactory, ClassificationService classification)
 {
-    public async Task<SettingsPreviewResult> PreviewAsync(int workspaceId, ClassifierSettings settings, int lastCampaigns = 5, CancellationToken cancellationToken = default)
+    /// <param name="honeypotPattern">The hidden link's pattern as typed (not saved yet); null keeps the workspace's.</param>
+    public async Task<SettingsPreviewResult> PreviewAsync(int workspaceId, ClassifierSettings settings, int lastCampaigns = 5, CancellationToken cancellationToken = default, string? honeypotPattern = null)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var campaigns = await (
@@ -36,13 +37,36 @@ public sealed class SettingsPreviewService(IDbContextFactory<ClickInsightsDbCont
         foreach (var c in campaigns)
         {
             var current = await db.ClickVerdicts.AsNoTracking().Where(v => v.CampaignId == c.Id).ToDictionaryAsync(v => v.EventId, v => v.Verdict, cancellationToken);
-            var then = await classification.PreviewCampaignAsync(c.Id, settings, cancellationToken);
+            var then = await classification.PreviewCampaignAsync(c.Id, settings, cancellationToken, honeypotPattern);
             changed += then.Count(click => current.TryGetValue(click.EventId, out var now) && now != click.Verdict);
             previews.Add(new CampaignPreview(c.Id, c.Name, c.Delivered, c.HumanClickers,
                 then.Where(x => x.Verdict == Verdict.Human).Select(x => x.RecipientId).Distinct().Count(),
                 c.BotClicks, then.Count(x => x.Verdict == Verdict.Bot)));
         }
         return new SettingsPreviewResult(previews) { ChangedClicks = changed };
+    }
+
+    /// <summary>
+    /// What is wrong with a honeypot pattern: it must single out the hidden link, so a pattern found in every link of
+    /// the workspace's campaigns (https, the shop's domain) would make every click a bot.
+    /// </summary>
+    public async Task<string?> HoneypotProblemAsync(int workspaceId, string? pattern, CancellationToken cancellationToken = default)
+    {
+        pattern = pattern?.Trim();
+        if (string.IsNullOrEmpty(pattern))
+        {
+            return null;
+        }
+        if (pattern.Length < 4)
+        {
+            return $"The hidden link's pattern \"{pattern}\" is too short to single out one link: use a part of its address only it has, such as /trap-7f3a.";
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var links = await db.CampaignLinks.AsNoTracking().Where(l => db.Campaigns.Any(c => c.Id == l.CampaignId && c.WorkspaceId == workspaceId))
+            .Select(l => l.Url).Distinct().ToListAsync(cancellationToken);
+        return links.Count >= 2 && links.All(url => url.Contains(pattern, StringComparison.OrdinalIgnoreCase))
+            ? $"\"{pattern}\" is part of every link of your campaigns, so every click would count as a bot: use a part of the address only the hidden link has."
+            : null;
     }
 
     /// <summary>Stores the workspace's own catalogue entries and recomputes its history with them.</summary>
@@ -60,8 +84,13 @@ public sealed class SettingsPreviewService(IDbContextFactory<ClickInsightsDbCont
     }
 
     /// <summary>Stores the settings and recomputes every campaign of the workspace (raw events are not touched).</summary>
+    /// <exception cref="ArgumentException">The settings or the pattern cannot be used; the message says why. Nothing is stored then.</exception>
     public async Task SaveAsync(int workspaceId, ClassifierSettings settings, string? honeypotPattern, IProgress<(int Done, int Total)>? progress = null, CancellationToken cancellationToken = default)
     {
+        if ((settings.Problem() ?? await HoneypotProblemAsync(workspaceId, honeypotPattern, cancellationToken)) is { } problem)
+        {
+            throw new ArgumentException(problem);
+        }
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
             var workspace = await db.Workspaces.FirstAsync(w => w.Id == workspaceId, cancellationToken);

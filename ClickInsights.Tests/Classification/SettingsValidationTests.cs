@@ -1,0 +1,53 @@
+using ClickInsights.Core.Classification;
+using ClickInsights.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+
+namespace ClickInsights.Tests.Classification;
+
+/// <summary>Settings that cannot be used are refused before anything is stored; the preview tries the hidden link's pattern as typed.</summary>
+public sealed class SettingsValidationTests
+{
+    [Fact]
+    public void DefaultSettings_HaveNoProblem() => Assert.Null(ClassifierSettings.Default.Problem());
+
+    [Fact]
+    public void WeightAgainstAPerson_BelowZero_IsRefused() =>
+        Assert.Contains("SelfNamedAgentWeight speaks against a person", (ClassifierSettings.Default with { SelfNamedAgentWeight = -100 }).Problem());
+
+    [Fact]
+    public void WeightForAPerson_AboveZero_IsRefused() =>
+        Assert.Contains("ConfirmedHumanWeight speaks for a person", (ClassifierSettings.Default with { ConfirmedHumanWeight = 40 }).Problem());
+
+    [Fact]
+    public async Task Save_WithABadWeightOrAPatternInEveryLink_StoresNothing()
+    {
+        using var database = new TestDatabase();
+        var workspace = await database.SeedDemoAsync();
+        var service = new SettingsPreviewService(database, database.Classification);
+
+        var badWeight = await Assert.ThrowsAsync<ArgumentException>(() => service.SaveAsync(workspace, ClassifierSettings.Default with { FollowedByPersonWeight = 30 }, null));
+        var everyLink = await Assert.ThrowsAsync<ArgumentException>(() => service.SaveAsync(workspace, ClassifierSettings.Default, "https"));
+
+        Assert.Contains("FollowedByPersonWeight", badWeight.Message);
+        Assert.Contains("part of every link", everyLink.Message);
+        await using var db = database.CreateDbContext();
+        var stored = await db.Workspaces.SingleAsync(w => w.Id == workspace);
+        Assert.Null(stored.ClassifierSettingsJson);
+        Assert.Null(stored.HoneypotPattern);
+    }
+
+    [Fact]
+    public async Task Preview_TriesTheHiddenLinksPatternAsTyped()
+    {
+        using var database = new TestDatabase();
+        var workspace = await database.SeedDemoAsync();
+        var service = new SettingsPreviewService(database, database.Classification);
+
+        var without = await service.PreviewAsync(workspace, ClassifierSettings.Default);
+        var withPattern = await service.PreviewAsync(workspace, ClassifierSettings.Default, honeypotPattern: "/menu");
+
+        Assert.Equal(0, without.ChangedClicks);
+        Assert.True(withPattern.ChangedClicks > 0);
+        Assert.True(withPattern.Campaigns.Sum(c => c.BotClicksThen) > without.Campaigns.Sum(c => c.BotClicksThen));
+    }
+}
