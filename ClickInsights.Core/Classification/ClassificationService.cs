@@ -93,11 +93,13 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
         var connection = db.Database.GetDbConnection();
         await connection.OpenAsync(cancellationToken);
         var loaded = await LoadAsync(connection, campaign, context.Workspace.HoneypotPattern, cancellationToken);
-        return Classify(campaignId, context, loaded);
+        // Read for each campaign, not once a run: a person's decision made while a long run goes on is not undone by it.
+        var overrides = await db.Overrides.AsNoTracking().Where(o => o.WorkspaceId == campaign.WorkspaceId).ToListAsync(cancellationToken);
+        return Classify(campaignId, context, overrides, loaded);
     }
 
-    /// <summary>The classifier, settings and overrides of a workspace, read once per run.</summary>
-    private sealed record WorkspaceContext(Workspace Workspace, ClassifierSettings Settings, List<VerdictOverride> Overrides, ClickClassifier Classifier);
+    /// <summary>The classifier and settings of a workspace, read once per run.</summary>
+    private sealed record WorkspaceContext(Workspace Workspace, ClassifierSettings Settings, ClickClassifier Classifier);
 
     private sealed class WorkspaceContexts(IDbContextFactory<ClickInsightsDbContext> dbFactory, Func<Workspace, ClickClassifier> classifierOf)
     {
@@ -111,16 +113,15 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
             }
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             var workspace = await db.Workspaces.AsNoTracking().FirstAsync(w => w.Id == workspaceId, cancellationToken);
-            var overrides = await db.Overrides.AsNoTracking().Where(o => o.WorkspaceId == workspaceId).ToListAsync(cancellationToken);
-            return _byWorkspace[workspaceId] = new WorkspaceContext(workspace, SettingsOf(workspace), overrides, classifierOf(workspace));
+            return _byWorkspace[workspaceId] = new WorkspaceContext(workspace, SettingsOf(workspace), classifierOf(workspace));
         }
     }
 
     /// <summary>Classifies a loaded campaign and puts everything its storing needs into compact arrays, in the order of the event ids.</summary>
-    private ClassifiedCampaign Classify(int campaignId, WorkspaceContext context, Loaded loaded)
+    private ClassifiedCampaign Classify(int campaignId, WorkspaceContext context, List<VerdictOverride> overrides, Loaded loaded)
     {
         var result = context.Classifier.Classify(loaded.Input, context.Settings);
-        var clicks = ApplyOverrides(result.Clicks, context.Overrides, loaded.Recipients);
+        var clicks = ApplyOverrides(result.Clicks, overrides, loaded.Recipients);
         // In the order of the verdicts' key: each row then lands at the end of the table.
         var order = new int[clicks.Count];
         var eventIds = new long[clicks.Count];

@@ -1,4 +1,5 @@
 using ClickInsights.Core.Classification;
+using ClickInsights.Core.Data;
 using ClickInsights.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 
@@ -49,5 +50,46 @@ public sealed class SettingsValidationTests
         Assert.Equal(0, without.ChangedClicks);
         Assert.True(withPattern.ChangedClicks > 0);
         Assert.True(withPattern.Campaigns.Sum(c => c.BotClicksThen) > without.Campaigns.Sum(c => c.BotClicksThen));
+    }
+}
+
+public sealed class LongRunOverrideTests
+{
+    [Fact]
+    public async Task OverrideMadeDuringALongRun_IsNotUndoneByIt()
+    {
+        using var database = new TestDatabase();
+        var workspace = await database.SeedDemoAsync();
+        List<int> campaigns;
+        long bot;
+        await using (var db = database.CreateDbContext())
+        {
+            campaigns = await db.Campaigns.Where(c => c.WorkspaceId == workspace).OrderBy(c => c.Id).Select(c => c.Id).Take(3).ToListAsync();
+            bot = await db.ClickVerdicts.Where(v => v.CampaignId == campaigns[2] && v.Verdict == Verdict.Bot).Select(v => v.EventId).FirstAsync();
+        }
+        // Once the first campaign is stored, a person marks a click of the third one as a person (as the click page does).
+        var progress = new Synchronous(done =>
+        {
+            if (done == 1)
+            {
+                using var db = database.CreateDbContext();
+                db.Overrides.Add(new ClickInsights.Core.Data.VerdictOverride
+                {
+                    WorkspaceId = workspace, Scope = ClickInsights.Core.Data.OverrideScope.Click, Key = bot.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    Verdict = Verdict.Human, CreatedAt = DateTime.UtcNow,
+                });
+                db.SaveChanges();
+            }
+        });
+
+        await database.Classification.ClassifyCampaignsAsync(campaigns, progress);
+
+        await using var after = database.CreateDbContext();
+        Assert.Equal(Verdict.Human, (await after.ClickVerdicts.SingleAsync(v => v.EventId == bot)).Verdict);
+    }
+
+    private sealed class Synchronous(Action<int> done) : IProgress<(int Done, int Total)>
+    {
+        public void Report((int Done, int Total) value) => done(value.Done);
     }
 }
