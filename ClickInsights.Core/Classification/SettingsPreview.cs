@@ -98,6 +98,14 @@ public sealed class SettingsPreviewService(IDbContextFactory<ClickInsightsDbCont
             workspace.HoneypotPattern = string.IsNullOrWhiteSpace(honeypotPattern) ? null : honeypotPattern.Trim();
             await db.SaveChangesAsync(cancellationToken);
         }
-        await classification.ClassifyWorkspaceAsync(workspaceId, progress, cancellationToken);
+        try
+        {
+            await classification.ClassifyWorkspaceAsync(workspaceId, progress, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new InvalidOperationException(
+                $"The settings are saved, but recomputing the campaigns stopped ({e.Message}); the rest are recomputed when the dashboard next starts.", e);
+        }
     }
 }

@@ -119,9 +119,22 @@ public static class DatabaseMigrator
     }
 
     /// <summary>Campaigns classified by another classifier version than this one (or before versions were kept per campaign): to classify again.</summary>
+    /// <remarks>
+    /// Also campaigns classified with other settings than their workspace's: a save whose recompute was cut short
+    /// (an error, the app stopping) is finished at the next start.
+    /// </remarks>
     public static async Task<List<int>> StaleCampaignsAsync(IDbContextFactory<ClickInsightsDbContext> factory, CancellationToken cancellationToken = default)
     {
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
-        return await db.CampaignSummaries.Where(s => s.ClassifierVersion != Classification.ClickClassifier.Version).Select(s => s.CampaignId).ToListAsync(cancellationToken);
+        var settingsHash = (await db.Workspaces.AsNoTracking().ToListAsync(cancellationToken))
+            .ToDictionary(w => w.Id, w => Classification.ClassificationService.SettingsOf(w).Hash());
+        var summaries = await (
+            from s in db.CampaignSummaries.AsNoTracking()
+            join c in db.Campaigns on s.CampaignId equals c.Id
+            select new { s.CampaignId, c.WorkspaceId, s.ClassifierVersion, s.SettingsHash }).ToListAsync(cancellationToken);
+        return summaries
+            .Where(s => s.ClassifierVersion != Classification.ClickClassifier.Version || s.SettingsHash != settingsHash.GetValueOrDefault(s.WorkspaceId))
+            .Select(s => s.CampaignId)
+            .ToList();
     }
 }

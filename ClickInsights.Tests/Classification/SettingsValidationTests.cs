@@ -93,3 +93,28 @@ public sealed class LongRunOverrideTests
         public void Report((int Done, int Total) value) => done(value.Done);
     }
 }
+
+public sealed class InterruptedSaveTests
+{
+    [Fact]
+    public async Task SettingsStoredButNotRecomputed_AreRecomputedAtTheNextStart()
+    {
+        using var database = new TestDatabase();
+        var workspace = await database.SeedDemoAsync();
+        Assert.Empty(await DatabaseMigrator.StaleCampaignsAsync(database));
+        // As a save leaves it when the app stops after storing the settings, before recomputing.
+        await using (var db = database.CreateDbContext())
+        {
+            var stored = await db.Workspaces.SingleAsync(w => w.Id == workspace);
+            stored.ClassifierSettingsJson = System.Text.Json.JsonSerializer.Serialize(ClassifierSettings.Default with { BotThreshold = 80 });
+            await db.SaveChangesAsync();
+        }
+
+        var stale = await DatabaseMigrator.StaleCampaignsAsync(database);
+        await database.Classification.ClassifyCampaignsAsync(stale);
+
+        await using var after = database.CreateDbContext();
+        Assert.Equal(await after.Campaigns.CountAsync(c => c.WorkspaceId == workspace), stale.Count);
+        Assert.Empty(await DatabaseMigrator.StaleCampaignsAsync(database));
+    }
+}
