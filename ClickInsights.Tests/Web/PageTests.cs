@@ -173,6 +173,26 @@ public sealed class PageTests : BunitTestBase
     }
 
     [Fact]
+    public async Task Settings_CatalogueSaved_KeepsTheWeightsBeingEdited()
+    {
+        await SeedAsync();
+        var page = Context.Render<SettingsPage>();
+        page.WaitForAssertion(() => Assert.Contains("Preview on your last campaigns", page.Markup));
+        Input(page, "setting-BotThreshold").Change("95");
+
+        var editor = page.FindComponent<CatalogueEditor>();
+        var fields = editor.FindComponents<MudBlazor.MudTextField<string>>();
+        fields[0].Find("input").Change("203.0.113.0/24");
+        fields[1].Find("input").Change("Our own test network");
+        fields[2].Find("input").Change("our IT");
+        editor.FindAll("button").First(b => b.TextContent.Trim() == "Add").Click();
+
+        page.WaitForAssertion(() => Assert.Contains("Catalogue saved", page.Markup + string.Concat(Context.Services.GetRequiredService<MudBlazor.ISnackbar>().ShownSnackbars.Select(b => b.Message))), TimeSpan.FromSeconds(20));
+        // The edit is still there, unsaved: "Save and recompute" can be pressed.
+        page.WaitForAssertion(() => Assert.False(page.Find("[data-testid=save-settings]").HasAttribute("disabled")), TimeSpan.FromSeconds(20));
+    }
+
+    [Fact]
     public async Task Settings_InvalidThresholds_AreRefused()
     {
         await SeedAsync();
