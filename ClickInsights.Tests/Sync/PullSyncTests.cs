@@ -160,18 +160,36 @@ public sealed class PullSyncTests
         Assert.Contains("could not be read", (await harness.ConnectionAsync(id)).LastSyncSummary);
     }
 
-    [Fact]
-    public async Task Test_WhileAFetchRuns_WaitsForIt_InsteadOfWritingBackOlderProgress()
+    /// <summary>A Postmark connection whose clicks list answers only once <see cref="GatedPostmark.Release"/> is set: a fetch that stays running.</summary>
+    private sealed record GatedPostmark(FakeServer Server, SyncHarness Harness, int Connection, TaskCompletionSource Release) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            Release.TrySetResult();
+            await Harness.DisposeAsync();
+            await Server.DisposeAsync();
+        }
+    }
+
+    private static async Task<GatedPostmark> GatedPostmarkAsync()
     {
         var release = new TaskCompletionSource();
-        await using var server = await FakeServer.StartAsync(app => app.MapGet("/messages/outbound/clicks", async context =>
+        var server = await FakeServer.StartAsync(app => app.MapGet("/messages/outbound/clicks", async context =>
         {
             await release.Task;
             await FakeServer.Json(context, """{"TotalCount": 0, "Clicks": []}""");
         }));
-        await using var harness = new SyncHarness(o => o.PostmarkApi = server.BaseUrl);
+        var harness = new SyncHarness(o => o.PostmarkApi = server.BaseUrl);
         var workspace = await harness.Database.CreateWorkspaceAsync();
         var id = await harness.Connections.AddAsync(new ConnectionDraft(workspace, ProviderNames.Postmark, "Postmark") { Secrets = { [SecretNames.ServerToken] = PostmarkToken } });
+        return new GatedPostmark(server, harness, id, release);
+    }
+
+    [Fact]
+    public async Task Test_WhileAFetchRuns_WaitsForIt_InsteadOfWritingBackOlderProgress()
+    {
+        await using var gated = await GatedPostmarkAsync();
+        var (harness, id, release) = (gated.Harness, gated.Connection, gated.Release);
 
         var fetch = harness.Runner.SyncAsync(id);
         var test = await harness.Runner.TestAsync(id);
@@ -186,15 +204,8 @@ public sealed class PullSyncTests
     [Fact]
     public async Task StoppedFetch_SaysSo_ButNeitherPutsOffTheNextNorClearsTheLastError()
     {
-        var release = new TaskCompletionSource();
-        await using var server = await FakeServer.StartAsync(app => app.MapGet("/messages/outbound/clicks", async context =>
-        {
-            await release.Task;
-            await FakeServer.Json(context, """{"TotalCount": 0, "Clicks": []}""");
-        }));
-        await using var harness = new SyncHarness(o => o.PostmarkApi = server.BaseUrl);
-        var workspace = await harness.Database.CreateWorkspaceAsync();
-        var id = await harness.Connections.AddAsync(new ConnectionDraft(workspace, ProviderNames.Postmark, "Postmark") { Secrets = { [SecretNames.ServerToken] = PostmarkToken } });
+        await using var gated = await GatedPostmarkAsync();
+        var (harness, id, release) = (gated.Harness, gated.Connection, gated.Release);
         var failedAt = new DateTime(2026, 11, 27, 8, 0, 0, DateTimeKind.Utc);
         await using (var db = harness.Database.CreateDbContext())
         {
