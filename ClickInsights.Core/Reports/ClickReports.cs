@@ -26,7 +26,8 @@ public sealed record UnsubscribeInBurst(long EventId, int RecipientId, string Em
 
 public sealed record TimelineEvent(long EventId, int CampaignId, string CampaignName, EventType Type, DateTime At, string? Url, string? Ip, string? NetworkOwner, string? UserAgent, Verdict? Verdict, int? Score, IReadOnlyList<Reason> Reasons);
 
-public sealed record RecipientTimeline(int RecipientId, int WorkspaceId, string Email, string Domain, IReadOnlyList<TimelineEvent> Events, Verdict? Override);
+/// <param name="OverrideId">The person's decision about this recipient, to undo it.</param>
+public sealed record RecipientTimeline(int RecipientId, int WorkspaceId, string Email, string Domain, IReadOnlyList<TimelineEvent> Events, Verdict? Override, int? OverrideId = null);
 
 public sealed record ClickEvidenceView(
     long EventId, int WorkspaceId, int CampaignId, string CampaignName, int RecipientId, string Email, string Domain, string? Url, DateTime ClickedAt,
@@ -219,7 +220,7 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
             rows.Select(x => new TimelineEvent(x.Id, x.CampaignId, x.Name, x.Type, FromMs(x.OccurredAtMs), x.Url, x.Ip,
                 x.Ip is null ? null : catalogue.MatchNetwork(x.Ip)?.Owner, x.Agent, x.Verdict, x.Score,
                 ReasonTable.Resolve(x.Refs, stored.GetValueOrDefault(x.CampaignId) ?? new Dictionary<int, Reason>()))).ToList(),
-            own?.Verdict);
+            own?.Verdict, own?.Id);
     }
 
     public async Task<ClickEvidenceView?> EvidenceAsync(long eventId, CancellationToken cancellationToken = default)

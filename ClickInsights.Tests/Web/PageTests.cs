@@ -161,6 +161,58 @@ public sealed class PageTests : BunitTestBase
     public void UnknownVerdictInTheAddress_IsNoFilter(string text) => Assert.Null(Urls.ParseVerdict(text));
 
     [Fact]
+    public async Task RecipientTimeline_DecisionForTheRecipient_CanBeUndone()
+    {
+        var (workspace, _, recipient) = await SeedAsync();
+        string email;
+        await using (var db = Database.CreateDbContext())
+        {
+            email = await db.Recipients.Where(r => r.Id == recipient).Select(r => r.Email).SingleAsync();
+        }
+        await Context.Services.GetRequiredService<ClickInsights.Core.Classification.OverrideService>().SetAsync(workspace, OverrideScope.Recipient, email, Verdict.Human);
+
+        var page = Context.Render<RecipientTimelinePage>(p => p.Add(c => c.Id, recipient));
+        page.WaitForAssertion(() => Assert.Contains("you counted every click as a person", page.Markup));
+        page.Find("[data-testid=undo-recipient]").Click();
+
+        page.WaitForAssertion(() => Assert.DoesNotContain("you counted every click", page.Markup), TimeSpan.FromSeconds(20));
+        await using var after = Database.CreateDbContext();
+        Assert.False(await after.Overrides.AnyAsync());
+    }
+
+    [Fact]
+    public async Task ClickEvidence_DecisionForAWholeDomain_AsksFirst_AndCancelChangesNothing()
+    {
+        var (_, bot, _) = await SeedAsync();
+        var page = Context.Render(builder =>
+        {
+            builder.OpenComponent<MudBlazor.MudDialogProvider>(0);
+            builder.CloseComponent();
+            builder.OpenComponent<ClickEvidence>(1);
+            builder.AddAttribute(2, nameof(ClickEvidence.EventId), bot);
+            builder.CloseComponent();
+        });
+        page.WaitForAssertion(() => Assert.Contains("Why this click is a bot", page.Markup));
+
+        page.FindAll("button").First(b => b.TextContent.Contains("All clicks from")).Click();
+
+        page.WaitForAssertion(() => Assert.Contains("including people there who really clicked", page.Markup));
+        page.FindAll("button").First(b => b.TextContent.Trim() == "Cancel").Click();
+        page.WaitForAssertion(() => Assert.DoesNotContain("including people there who really clicked", page.Markup));
+        await using var db = Database.CreateDbContext();
+        Assert.False(await db.Overrides.AnyAsync());
+    }
+
+    [Fact]
+    public async Task CampaignPage_MoreReasons_LeadToTheClicksEvidence()
+    {
+        await SeedAsync();
+        var page = Context.Render<CampaignPage>(p => p.Add(c => c.Id, 1));
+
+        page.WaitForAssertion(() => Assert.Contains(page.FindAll("[data-testid=clicks-table] a"), a => a.TextContent.Contains("more") && a.GetAttribute("href")!.StartsWith("/clicks/", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task Settings_ChangingAThreshold_ShowsAPreview()
     {
         await SeedAsync();
