@@ -20,6 +20,48 @@ public static class Show
 
     public static string Number(int value) => value.ToString("N0", Culture);
 
+    /// <summary>
+    /// A user agent as a person reads it: "Chrome 72 · Windows", "Safari · iPhone"; the full string goes in the cell's
+    /// tooltip. What it cannot name is shortened instead.
+    /// </summary>
+    public static string Browser(string? userAgent)
+    {
+        if (string.IsNullOrWhiteSpace(userAgent))
+        {
+            return "—";
+        }
+        static string? Version(string ua, string marker)
+        {
+            var at = ua.IndexOf(marker, StringComparison.Ordinal);
+            if (at < 0)
+            {
+                return null;
+            }
+            var start = at + marker.Length;
+            var end = start;
+            while (end < ua.Length && char.IsAsciiDigit(ua[end]))
+            {
+                end++;
+            }
+            return end > start ? ua[start..end] : "";
+        }
+        var browser = Version(userAgent, "Edg/") is { } edge ? $"Edge {edge}"
+            : Version(userAgent, "Firefox/") is { } firefox ? $"Firefox {firefox}"
+            : Version(userAgent, "Chrome/") is { } chrome ? $"Chrome {chrome}"
+            : userAgent.Contains("Safari/", StringComparison.Ordinal) && Version(userAgent, "Version/") is { } safari ? $"Safari {safari}"
+            : null;
+        var system = userAgent.Contains("iPhone", StringComparison.Ordinal) ? "iPhone"
+            : userAgent.Contains("iPad", StringComparison.Ordinal) ? "iPad"
+            : userAgent.Contains("Android", StringComparison.Ordinal) ? "Android"
+            : userAgent.Contains("Windows", StringComparison.Ordinal) ? "Windows"
+            : userAgent.Contains("Mac OS X", StringComparison.Ordinal) ? "Mac"
+            : userAgent.Contains("Linux", StringComparison.Ordinal) ? "Linux"
+            : null;
+        return browser is null
+            ? (userAgent.Length <= 24 ? userAgent : userAgent[..23] + "…")
+            : system is null ? browser : $"{browser} · {system}";
+    }
+
     public static string Number(long value) => value.ToString("N0", Culture);
 
     public static string DateTime(DateTime utc) => utc.ToString("MMM d, yyyy HH:mm:ss", Culture);
