@@ -31,6 +31,8 @@ public sealed class SupportReportTests : BunitTestBase
             Assert.Contains("harbordental.com", page.Markup);
             Assert.Contains("Sender authentication", page.Markup);
             Assert.Contains("What to do", page.Markup);
+            // The numbered bars of the links chart are named in print.
+            Assert.Contains("/menu", page.Find("[data-testid=report-links]").TextContent);
         });
     }
 
