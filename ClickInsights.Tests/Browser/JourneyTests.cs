@@ -20,8 +20,11 @@ public sealed class JourneyTests(BrowserFixture fixture)
     {
         var page = await OpenAsync("/");
         await page.GetByRole(AriaRole.Link, new() { Name = "Fall Menu Launch" }).ClickAsync();
-        await Assertions.Expect(page.GetByTestId("kpi-human-clicks")).ToBeVisibleAsync();
-        var before = await KpiAsync(page, "kpi-human-clicks");
+        // The overview has a "Clicks by people" figure too: read the campaign's only once its page is there.
+        await page.WaitForURLAsync("**/campaigns/*");
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Fall Menu Launch" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("kpi-clicks-by-people")).ToBeVisibleAsync();
+        var before = await KpiAsync(page, "kpi-clicks-by-people");
         var campaignUrl = page.Url;
 
         await page.GotoAsync(campaignUrl.Split('?', '#')[0] + "?verdict=bot");
@@ -35,8 +38,8 @@ public sealed class JourneyTests(BrowserFixture fixture)
 
         await page.GotoAsync(campaignUrl);
         await BrowserFixture.WaitUntilInteractiveAsync(page);
-        await Assertions.Expect(page.GetByTestId("kpi-human-clicks")).ToBeVisibleAsync();
-        Assert.Equal(before + 1, await KpiAsync(page, "kpi-human-clicks"));
+        await Assertions.Expect(page.GetByTestId("kpi-clicks-by-people")).ToBeVisibleAsync();
+        Assert.Equal(before + 1, await KpiAsync(page, "kpi-clicks-by-people"));
         await page.CloseAsync();
     }
 

@@ -20,6 +20,14 @@ public static class Show
 
     public static string Number(int value) => value.ToString("N0", Culture);
 
+    /// <summary>A domain's mail gateway as every page names it.</summary>
+    public static string Gateway(string? gateway) => gateway switch
+    {
+        null => "not looked up yet",
+        ClickInsights.Core.Domains.GatewayResolver.Unknown => "no known security gateway",
+        _ => gateway,
+    };
+
     /// <summary>
     /// A user agent as a person reads it: "Chrome 72 · Windows", "Safari · iPhone"; the full string goes in the cell's
     /// tooltip. What it cannot name is shortened instead.
