@@ -213,6 +213,26 @@ public sealed class PageTests : BunitTestBase
     }
 
     [Fact]
+    public async Task Settings_ListsTheWorkspacesDecisions_AndEachCanBeUndone()
+    {
+        var (workspace, bot, _) = await SeedAsync();
+        var overrides = Context.Services.GetRequiredService<ClickInsights.Core.Classification.OverrideService>();
+        await overrides.SetAsync(workspace, OverrideScope.Domain, "millerhvac.com", Verdict.Bot);
+        await overrides.SetAsync(workspace, OverrideScope.Click, bot.ToString(System.Globalization.CultureInfo.InvariantCulture), Verdict.Human, "my own test click");
+
+        var page = Context.Render<SettingsPage>();
+
+        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("[data-testid=decision]").Count));
+        Assert.Contains("Every click from millerhvac.com: a bot", page.Find("[data-testid=decisions]").TextContent);
+        Assert.Contains("This click: a person (my own test click)", page.Find("[data-testid=decisions]").TextContent);
+        page.FindAll("[data-testid=decision]").Single(r => r.TextContent.Contains("millerhvac.com")).QuerySelector("button")!.Click();
+
+        page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=decision]")), TimeSpan.FromSeconds(20));
+        await using var db = Database.CreateDbContext();
+        Assert.Equal(OverrideScope.Click, (await db.Overrides.SingleAsync()).Scope);
+    }
+
+    [Fact]
     public async Task Settings_ChangingAThreshold_ShowsAPreview()
     {
         await SeedAsync();

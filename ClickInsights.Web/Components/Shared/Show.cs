@@ -20,6 +20,24 @@ public static class Show
 
     public static string Number(int value) => value.ToString("N0", Culture);
 
+    /// <summary>A person's decision in words: "This click: a person", "Every click of kim@…: a person", "Every click from x.com: a bot".</summary>
+    public static string Decision(ClickInsights.Core.Data.VerdictOverride o)
+    {
+        var what = o.Scope switch
+        {
+            ClickInsights.Core.Data.OverrideScope.Click => "This click",
+            ClickInsights.Core.Data.OverrideScope.Recipient => $"Every click of {o.Key}",
+            _ => $"Every click from {o.Key}",
+        };
+        var verdict = o.Verdict switch
+        {
+            ClickInsights.Core.Data.Verdict.Human => "a person",
+            ClickInsights.Core.Data.Verdict.Bot => "a bot",
+            _ => "a suspect",
+        };
+        return $"{what}: {verdict}{(string.IsNullOrWhiteSpace(o.Note) ? "" : $" ({o.Note})")}";
+    }
+
     /// <summary>A domain's mail gateway as every page names it.</summary>
     public static string Gateway(string? gateway) => gateway switch
     {
