@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 namespace ClickInsights.Core.Reports;
 
 /// <summary>One recipient domain: how many recipients, who clicked, how many clicks were scanners, and its mail gateway.</summary>
+/// <param name="LatestCampaignId">The last imported campaign with clicks from the domain, to look at them; null without clicks.</param>
 public sealed record DomainRow(
     string Domain,
     int Recipients,
@@ -16,7 +17,8 @@ public sealed record DomainRow(
     string? Gateway,
     string? MxHosts,
     string? GatewayError,
-    DateTime? GatewayCheckedAt)
+    DateTime? GatewayCheckedAt,
+    int? LatestCampaignId)
 {
     public double BotShare => Clicks == 0 ? 0 : (double)BotClicks / Clicks;
     /// <summary>True when no lookup has stored a gateway for the domain yet.</summary>
@@ -43,11 +45,13 @@ public sealed class DomainReport(IDbContextFactory<ClickInsightsDbContext> dbFac
                    g."Gateway" AS "Gateway",
                    g."MxHosts" AS "MxHosts",
                    g."Error" AS "GatewayError",
-                   g."CheckedAt" AS "GatewayCheckedAt"
+                   g."CheckedAt" AS "GatewayCheckedAt",
+                   b."LatestCampaignId" AS "LatestCampaignId"
             FROM (SELECT "Domain", COUNT(*) AS "Recipients" FROM "Recipients" WHERE "WorkspaceId" = {workspaceId} GROUP BY "Domain") r
             LEFT JOIN (
                 SELECT x."Key" AS "Domain", SUM(x."Clickers") AS "Clickers", SUM(x."HumanClickers") AS "HumanClickers", SUM(x."Clicks") AS "Clicks",
-                       SUM(x."HumanClicks") AS "HumanClicks", SUM(x."SuspectClicks") AS "SuspectClicks", SUM(x."BotClicks") AS "BotClicks"
+                       SUM(x."HumanClicks") AS "HumanClicks", SUM(x."SuspectClicks") AS "SuspectClicks", SUM(x."BotClicks") AS "BotClicks",
+                       MAX(x."CampaignId") AS "LatestCampaignId"
                 FROM "CampaignBreakdowns" x JOIN "Campaigns" c ON c."Id" = x."CampaignId"
                 WHERE c."WorkspaceId" = {workspaceId} AND x."Kind" = {(int)BreakdownKind.Domain}
                 GROUP BY x."Key"
