@@ -195,8 +195,7 @@ public sealed partial record CsvHeader(char Delimiter, IReadOnlyList<string> Col
         {
             for (int i = 0; i < normalized.Length; i++)
             {
-                var values = Samples.Select(r => i < r.Count ? r[i].Trim() : "").Where(v => v.Length > 0).ToList();
-                if (!used.Contains(i) && values.Count > 0 && values.All(test) && used.Add(i))
+                if (!used.Contains(i) && ValuesAt(i) is { Count: > 0 } values && values.All(test) && used.Add(i))
                 {
                     return i;
                 }
@@ -206,7 +205,7 @@ public sealed partial record CsvHeader(char Delimiter, IReadOnlyList<string> Col
 
         bool IsWordsColumn(int i)
         {
-            var values = Samples.Select(r => i < r.Count ? r[i].Trim() : "").Where(v => v.Length > 0).ToList();
+            var values = ValuesAt(i);
             return values.Count > 0
                 && values.All(v => v.Length <= 30 && v.All(c => char.IsLetter(c) || c is ' ' or '_' or '-'))
                 && values.Distinct(StringComparer.OrdinalIgnoreCase).Count() >= 2;
@@ -237,7 +236,7 @@ public sealed partial record CsvHeader(char Delimiter, IReadOnlyList<string> Col
         time = time >= 0 ? time : FindByValues(v => !NumberPattern().IsMatch(v) && GuessTimeFormat([v]) is not null);
 
         string? Name(int index) => index >= 0 ? Columns[index] : null;
-        var timeSamples = time >= 0 ? Samples.Select(r => time < r.Count ? r[time] : "").Where(v => !string.IsNullOrWhiteSpace(v)).ToList() : [];
+        var timeSamples = time >= 0 ? ValuesAt(time) : [];
         var timeFormat = time >= 0 ? GuessTimeFormat(timeSamples) : CsvTimestampFormat.Iso;
         // A column left over that holds a few different words (Klick, Öffnung, …) may well say what happened: then the
         // file is not taken for a list of clicks just because it has links.
@@ -283,8 +282,12 @@ public sealed partial record CsvHeader(char Delimiter, IReadOnlyList<string> Col
     public IReadOnlyList<string> SampleValues(string column)
     {
         var index = IndexOf(column);
-        return index < 0 ? [] : Samples.Where(r => index < r.Count).Select(r => r[index].Trim()).Where(v => v.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        return index < 0 ? [] : ValuesAt(index).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
     }
+
+    /// <summary>The sampled rows' values of a column, trimmed, empty cells left out.</summary>
+    private List<string> ValuesAt(int index) =>
+        Samples.Where(r => index < r.Count).Select(r => r[index].Trim()).Where(v => v.Length > 0).ToList();
 
     public int IndexOf(string? column)
     {

@@ -26,7 +26,7 @@ internal static partial class ImportJson
         {
             record.WriteTo(writer);
         }
-        return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(buffer.WrittenSpan))[..40];
+        return ContentHash(buffer.WrittenSpan);
     }
 
     /// <summary>
@@ -52,7 +52,7 @@ internal static partial class ImportJson
             }
             writer.WriteEndObject();
         }
-        return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(buffer.WrittenSpan))[..40];
+        return ContentHash(buffer.WrittenSpan);
     }
 
     /// <summary>An id from the fields that identify an event, for sources whose records carry no id.</summary>

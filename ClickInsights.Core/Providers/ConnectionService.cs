@@ -143,15 +143,32 @@ public sealed class ConnectionService(IDbContextFactory<ClickInsightsDbContext> 
     }
 
     /// <summary>Merges secrets into the stored ones (a null value removes one).</summary>
-    internal async Task UpdateSecretsAsync(int id, IReadOnlyDictionary<string, string?> changes, DateTime? accessTokenExpiresAt, CancellationToken cancellationToken)
+    internal Task UpdateSecretsAsync(int id, IReadOnlyDictionary<string, string?> changes, DateTime? accessTokenExpiresAt, CancellationToken cancellationToken) =>
+        ChangeSecretsAsync(id, changes, accessTokenExpiresAt, onlyIf: null, cancellationToken);
+
+    /// <summary>
+    /// Forgets the tokens of a sign-in whose refresh token was refused, unless they were replaced meanwhile (the
+    /// person signed in again, or another run renewed them): true when they were forgotten.
+    /// </summary>
+    internal Task<bool> ForgetSignInAsync(int id, string refusedRefreshToken, CancellationToken cancellationToken) =>
+        ChangeSecretsAsync(id, new Dictionary<string, string?> { [SecretNames.RefreshToken] = null, [SecretNames.AccessToken] = null }, null,
+            onlyIf: stored => stored.GetValueOrDefault(SecretNames.RefreshToken) == refusedRefreshToken, cancellationToken);
+
+    /// <summary>Merges secrets into the stored ones, if the stored ones pass <paramref name="onlyIf"/>: true when they were changed.</summary>
+    private async Task<bool> ChangeSecretsAsync(int id, IReadOnlyDictionary<string, string?> changes, DateTime? accessTokenExpiresAt,
+        Func<IReadOnlyDictionary<string, string>, bool>? onlyIf, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var row = await db.Connections.FirstOrDefaultAsync(c => c.Id == id, cancellationToken);
         if (row is null)
         {
-            return;
+            return false;
         }
         var secrets = UnprotectSecrets(row.ProtectedSecrets);
+        if (onlyIf is not null && !onlyIf(secrets))
+        {
+            return false;
+        }
         foreach (var (name, value) in changes)
         {
             if (value is null)
@@ -165,30 +182,6 @@ public sealed class ConnectionService(IDbContextFactory<ClickInsightsDbContext> 
         }
         row.ProtectedSecrets = ProtectSecrets(secrets);
         row.AccessTokenExpiresAt = accessTokenExpiresAt;
-        await db.SaveChangesAsync(cancellationToken);
-    }
-
-    /// <summary>
-    /// Forgets the tokens of a sign-in whose refresh token was refused, unless they were replaced meanwhile (the
-    /// person signed in again, or another run renewed them): true when they were forgotten.
-    /// </summary>
-    internal async Task<bool> ForgetSignInAsync(int id, string refusedRefreshToken, CancellationToken cancellationToken)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var row = await db.Connections.FirstOrDefaultAsync(c => c.Id == id, cancellationToken);
-        if (row is null)
-        {
-            return false;
-        }
-        var secrets = UnprotectSecrets(row.ProtectedSecrets);
-        if (secrets.GetValueOrDefault(SecretNames.RefreshToken) != refusedRefreshToken)
-        {
-            return false;
-        }
-        secrets.Remove(SecretNames.RefreshToken);
-        secrets.Remove(SecretNames.AccessToken);
-        row.ProtectedSecrets = ProtectSecrets(secrets);
-        row.AccessTokenExpiresAt = null;
         await db.SaveChangesAsync(cancellationToken);
         return true;
     }

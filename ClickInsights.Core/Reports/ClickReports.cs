@@ -44,6 +44,8 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
 {
     public async Task<ClickPage> ClicksAsync(int campaignId, ClickFilter filter, CancellationToken cancellationToken = default)
     {
+        // Domains are stored in lower case; what a person types may not be.
+        filter = filter with { Domain = string.IsNullOrWhiteSpace(filter.Domain) ? null : filter.Domain.Trim().ToLowerInvariant() };
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var query = ClicksOf(db, campaignId);
         if (filter.Verdict is { } verdict)
@@ -58,9 +60,7 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
         {
             query = query.Where(x => x.Reasons.Codes.Contains(filter.Reason));
         }
-        // Domains are stored in lower case; what a person types may not be.
-        var domain = filter.Domain?.Trim().ToLowerInvariant();
-        if (!string.IsNullOrEmpty(domain))
+        if (filter.Domain is { } domain)
         {
             query = query.Where(x => x.Recipient.Domain == domain);
         }
@@ -86,7 +86,7 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
         (BreakdownKind Kind, string Key)[] chosen =
         [
             .. string.IsNullOrWhiteSpace(filter.Reason) ? Array.Empty<(BreakdownKind, string)>() : [(BreakdownKind.Reason, filter.Reason)],
-            .. string.IsNullOrWhiteSpace(filter.Domain) ? Array.Empty<(BreakdownKind, string)>() : [(BreakdownKind.Domain, filter.Domain.Trim().ToLowerInvariant())],
+            .. string.IsNullOrWhiteSpace(filter.Domain) ? Array.Empty<(BreakdownKind, string)>() : [(BreakdownKind.Domain, filter.Domain)],
             .. filter.LinkId is { } link ? [(BreakdownKind.Link, link.ToString(CultureInfo.InvariantCulture))] : Array.Empty<(BreakdownKind, string)>(),
         ];
         (int Clicks, int Human, int Suspect, int Bot)? counts;
