@@ -37,6 +37,9 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
         await ClassifyCampaignsAsync(ids, done => progress?.Report((done, ids.Count)), cancellationToken);
     }
 
+    /// <summary>How often a campaign is classified again when decisions keep changing while it is stored; the last try is stored as it is (each decision's own recompute follows it).</summary>
+    private const int MaxStoreAttempts = 3;
+
     /// <summary>From this many clicks, the garbage a campaign's classification leaves is collected right after it.</summary>
     private const int LargeCampaignClicks = 50_000;
 
@@ -71,7 +74,16 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
                 }
                 // One classification at a time: the next starts only after this one is done, so contexts need no lock.
                 next = i + 1 < work.Count ? Task.Run(work[i + 1], cancellationToken) : null;
-                await StoreAsync(classified, cancellationToken);
+                for (int attempt = 1; !await StoreAsync(classified, cancellationToken) && attempt < MaxStoreAttempts; attempt++)
+                {
+                    // A person's decision was saved after this campaign's were read: classified again with it, once the
+                    // next campaign's classification (which shares the contexts) is done.
+                    if (next is not null)
+                    {
+                        next = Task.FromResult(await next);
+                    }
+                    classified = await work[i]();
+                }
                 stored?.Invoke(i + 1);
             }
         }
@@ -94,8 +106,25 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
         await connection.OpenAsync(cancellationToken);
         var loaded = await LoadAsync(connection, campaign, context.Workspace.HoneypotPattern, cancellationToken);
         // Read for each campaign, not once a run: a person's decision made while a long run goes on is not undone by it.
+        // Their stamp first: a decision saved between the two reads then makes the store classify again, never the reverse.
+        var stamp = await OverridesStampAsync(connection, null, campaign.WorkspaceId, cancellationToken);
         var overrides = await db.Overrides.AsNoTracking().Where(o => o.WorkspaceId == campaign.WorkspaceId).ToListAsync(cancellationToken);
-        return Classify(campaignId, context, overrides, loaded);
+        return Classify(campaignId, context, overrides, stamp, loaded);
+    }
+
+    /// <summary>
+    /// What changes whenever a workspace's decisions do: how many there are, the newest id and the latest time one was
+    /// made or changed (an added, removed or changed decision each moves one of them).
+    /// </summary>
+    private static async Task<string> OverridesStampAsync(DbConnection connection, DbTransaction? transaction, int workspaceId, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """SELECT count(*), coalesce(max("Id"), 0), coalesce(max("CreatedAt"), '') FROM "Overrides" WHERE "WorkspaceId" = @w""";
+        EventWriter.SetParameter(command, "@w", workspaceId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return FormattableString.Invariant($"{reader.GetInt64(0)}/{reader.GetInt64(1)}/{reader.GetValue(2)}");
     }
 
     /// <summary>The classifier and settings of a workspace, read once per run.</summary>
@@ -118,7 +147,7 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
     }
 
     /// <summary>Classifies a loaded campaign and puts everything its storing needs into compact arrays, in the order of the event ids.</summary>
-    private ClassifiedCampaign Classify(int campaignId, WorkspaceContext context, List<VerdictOverride> overrides, Loaded loaded)
+    private ClassifiedCampaign Classify(int campaignId, WorkspaceContext context, List<VerdictOverride> overrides, string overridesStamp, Loaded loaded)
     {
         var result = context.Classifier.Classify(loaded.Input, context.Settings);
         var clicks = ApplyOverrides(result.Clicks, overrides, loaded.Recipients);
@@ -145,7 +174,11 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
         return new ClassifiedCampaign(campaignId, eventIds, verdicts, scores, sets, reasons,
             Breakdowns.Compute(campaignId, result.Campaign, clicks),
             Summarize(campaignId, loaded.Input.Events, clicks, result.UnavailableSignals, time.GetUtcNow().UtcDateTime),
-            context.Settings.Hash());
+            context.Settings.Hash())
+        {
+            WorkspaceId = context.Workspace.Id,
+            OverridesStamp = overridesStamp,
+        };
     }
 
     /// <summary>Classifies one stored campaign with the given settings without storing anything (for previews).</summary>
@@ -330,7 +363,8 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
         return result;
     }
 
-    private async Task StoreAsync(ClassifiedCampaign classified, CancellationToken cancellationToken)
+    /// <summary>Stores a classified campaign; false (nothing stored) when the workspace's decisions changed since they were read for it.</summary>
+    private async Task<bool> StoreAsync(ClassifiedCampaign classified, CancellationToken cancellationToken)
     {
         var campaignId = classified.CampaignId;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -342,7 +376,7 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
         await SetForeignKeysAsync(sqlite, false, cancellationToken);
         try
         {
-            await StoreInTransactionAsync(sqlite, classified, cancellationToken);
+            return await StoreInTransactionAsync(sqlite, classified, cancellationToken);
         }
         finally
         {
@@ -357,11 +391,17 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
         await pragma.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static async Task StoreInTransactionAsync(SqliteConnection sqlite, ClassifiedCampaign classified, CancellationToken cancellationToken)
+    private static async Task<bool> StoreInTransactionAsync(SqliteConnection sqlite, ClassifiedCampaign classified, CancellationToken cancellationToken)
     {
         var campaignId = classified.CampaignId;
         DbConnection connection = sqlite;
+        // Takes the write lock at once: a decision saved after this check is saved after this commit, and its own
+        // recompute then stores after this one.
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (classified.OverridesStamp is { } stamp && stamp != await OverridesStampAsync(connection, transaction, classified.WorkspaceId, cancellationToken))
+        {
+            return false;
+        }
         await using (var exists = connection.CreateCommand())
         {
             exists.Transaction = transaction;
@@ -370,7 +410,7 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
             if (Convert.ToInt64(await exists.ExecuteScalarAsync(cancellationToken)) == 0)
             {
                 // Deleted (with its events) while it was being classified: nothing to store.
-                return;
+                return true;
             }
         }
         await DeleteCampaignRowsAsync(transaction, "ClickVerdicts", campaignId, cancellationToken);
@@ -398,6 +438,7 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
             s => [s.Sent, s.Delivered, s.Opens, s.Clicks, s.UniqueClickers, s.HumanClicks, s.SuspectClicks, s.BotClicks, s.HumanClickers, s.Unsubscribes, s.UnavailableSignals, s.UpdatedAt, ClickClassifier.Version, classified.SettingsHash],
             cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        return true;
     }
 
     private static async Task DeleteCampaignRowsAsync(DbTransaction transaction, string table, int campaignId, CancellationToken cancellationToken)
@@ -507,6 +548,9 @@ public sealed class ClassifiedCampaign
     internal List<CampaignBreakdown> Breakdowns { get; }
     internal CampaignSummary Summary { get; }
     internal string SettingsHash { get; }
+    internal int WorkspaceId { get; init; }
+    /// <summary>The workspace's decisions as they were when read for this classification; null stores without checking.</summary>
+    internal string? OverridesStamp { get; init; }
 }
 
 /// <summary>

@@ -88,6 +88,54 @@ public sealed class LongRunOverrideTests
         Assert.Equal(Verdict.Human, (await after.ClickVerdicts.SingleAsync(v => v.EventId == bot)).Verdict);
     }
 
+    [Fact]
+    public async Task OverrideSavedBetweenClassifyingAndStoring_IsNotOverwrittenByTheStore()
+    {
+        using var database = new TestDatabase();
+        var workspace = await database.SeedDemoAsync();
+        int campaign;
+        long bot;
+        await using (var db = database.CreateDbContext())
+        {
+            campaign = await db.Campaigns.Where(c => c.WorkspaceId == workspace).OrderBy(c => c.Id).Select(c => c.Id).FirstAsync();
+            bot = await db.ClickVerdicts.Where(v => v.CampaignId == campaign && v.Verdict == Verdict.Bot).Select(v => v.EventId).FirstAsync();
+        }
+        // The classifier asks for the time once it has read the decisions and classified: that is when the person saves
+        // theirs (and its own recompute has already stored), before this run stores what it classified without it.
+        var duringClassifying = new SavesOnceAtFirstCall(() =>
+        {
+            using var db = database.CreateDbContext();
+            db.Overrides.Add(new ClickInsights.Core.Data.VerdictOverride
+            {
+                WorkspaceId = workspace, Scope = ClickInsights.Core.Data.OverrideScope.Click, Key = bot.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                Verdict = Verdict.Human, CreatedAt = DateTime.UtcNow,
+            });
+            db.SaveChanges();
+        });
+        var service = new ClassificationService(database, ScannerCatalogue.Default, duringClassifying);
+
+        await service.ClassifyCampaignsAsync([campaign]);
+
+        Assert.True(duringClassifying.Called);
+        await using var after = database.CreateDbContext();
+        Assert.Equal(Verdict.Human, (await after.ClickVerdicts.SingleAsync(v => v.EventId == bot)).Verdict);
+    }
+
+    private sealed class SavesOnceAtFirstCall(Action save) : TimeProvider
+    {
+        public bool Called { get; private set; }
+
+        public override DateTimeOffset GetUtcNow()
+        {
+            if (!Called)
+            {
+                Called = true;
+                save();
+            }
+            return base.GetUtcNow();
+        }
+    }
+
     private sealed class Synchronous(Action<int> done) : IProgress<(int Done, int Total)>
     {
         public void Report((int Done, int Total) value) => done(value.Done);
