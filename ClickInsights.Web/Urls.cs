@@ -56,6 +56,8 @@ public static class Urls
         return Campaign(id) + (query.Count == 0 ? "" : "?" + string.Join('&', query)) + "#clicks";
     }
 
+    public static string Domain(string domain) => $"{Domains}/{Uri.EscapeDataString(domain)}";
+
     public static string CampaignReport(int id) => $"/campaigns/{id}/report";
     public static string CampaignClicksCsv(int id) => $"/campaigns/{id}/clicks.csv";
     public static string CampaignReportCsv(int id) => $"/campaigns/{id}/report.csv";

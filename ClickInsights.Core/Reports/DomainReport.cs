@@ -4,7 +4,6 @@ using Microsoft.EntityFrameworkCore;
 namespace ClickInsights.Core.Reports;
 
 /// <summary>One recipient domain: how many recipients, who clicked, how many clicks were scanners, and its mail gateway.</summary>
-/// <param name="LatestCampaignId">The last imported campaign with clicks from the domain, to look at them; null without clicks.</param>
 public sealed record DomainRow(
     string Domain,
     int Recipients,
@@ -17,12 +16,46 @@ public sealed record DomainRow(
     string? Gateway,
     string? MxHosts,
     string? GatewayError,
-    DateTime? GatewayCheckedAt,
-    int? LatestCampaignId)
+    DateTime? GatewayCheckedAt)
 {
     public double BotShare => Clicks == 0 ? 0 : (double)BotClicks / Clicks;
     /// <summary>True when no lookup has stored a gateway for the domain yet.</summary>
     public bool GatewayPending => Gateway is null;
+}
+
+/// <summary>A domain's clicks in one campaign, split by verdict (from the campaign's stored breakdown).</summary>
+public sealed record DomainCampaignRow(int CampaignId, string CampaignName, DateTime? SentAt, int Clicks, int HumanClicks, int SuspectClicks, int BotClicks, int Clickers, int HumanClickers)
+{
+    public double BotShare => Clicks == 0 ? 0 : (double)BotClicks / Clicks;
+}
+
+/// <summary>One recipient at a domain and their clicks in every campaign, split by verdict.</summary>
+public sealed record DomainRecipientRow(int RecipientId, string Email, int Clicks, int HumanClicks, int SuspectClicks, int BotClicks);
+
+/// <summary>
+/// Everything about one recipient domain across the workspace's campaigns: its gateway, its clicks campaign by
+/// campaign, its recipients who clicked, and the person's decision about the whole domain if there is one.
+/// </summary>
+/// <param name="Recipients">How many of the workspace's recipients are at the domain.</param>
+/// <param name="Clickers">The recipients who clicked, most clicks first (at most <see cref="DomainReport.MaxClickers"/>).</param>
+/// <param name="ClickersTotal">How many recipients at the domain clicked, listed or not.</param>
+public sealed record DomainDetail(
+    string Domain,
+    int Recipients,
+    string? Gateway,
+    string? MxHosts,
+    string? GatewayError,
+    DateTime? GatewayCheckedAt,
+    IReadOnlyList<DomainCampaignRow> Campaigns,
+    IReadOnlyList<DomainRecipientRow> Clickers,
+    int ClickersTotal,
+    VerdictOverride? Decision)
+{
+    public int Clicks => Campaigns.Sum(c => c.Clicks);
+    public int HumanClicks => Campaigns.Sum(c => c.HumanClicks);
+    public int SuspectClicks => Campaigns.Sum(c => c.SuspectClicks);
+    public int BotClicks => Campaigns.Sum(c => c.BotClicks);
+    public double BotShare => Clicks == 0 ? 0 : (double)BotClicks / Clicks;
 }
 
 /// <summary>The recipient domains of a workspace ranked by how many clicks their mail security added.</summary>
@@ -45,13 +78,11 @@ public sealed class DomainReport(IDbContextFactory<ClickInsightsDbContext> dbFac
                    g."Gateway" AS "Gateway",
                    g."MxHosts" AS "MxHosts",
                    g."Error" AS "GatewayError",
-                   g."CheckedAt" AS "GatewayCheckedAt",
-                   b."LatestCampaignId" AS "LatestCampaignId"
+                   g."CheckedAt" AS "GatewayCheckedAt"
             FROM (SELECT "Domain", COUNT(*) AS "Recipients" FROM "Recipients" WHERE "WorkspaceId" = {workspaceId} GROUP BY "Domain") r
             LEFT JOIN (
                 SELECT x."Key" AS "Domain", SUM(x."Clickers") AS "Clickers", SUM(x."HumanClickers") AS "HumanClickers", SUM(x."Clicks") AS "Clicks",
-                       SUM(x."HumanClicks") AS "HumanClicks", SUM(x."SuspectClicks") AS "SuspectClicks", SUM(x."BotClicks") AS "BotClicks",
-                       MAX(x."CampaignId") AS "LatestCampaignId"
+                       SUM(x."HumanClicks") AS "HumanClicks", SUM(x."SuspectClicks") AS "SuspectClicks", SUM(x."BotClicks") AS "BotClicks"
                 FROM "CampaignBreakdowns" x JOIN "Campaigns" c ON c."Id" = x."CampaignId"
                 WHERE c."WorkspaceId" = {workspaceId} AND x."Kind" = {(int)BreakdownKind.Domain}
                 GROUP BY x."Key"
@@ -64,5 +95,52 @@ public sealed class DomainReport(IDbContextFactory<ClickInsightsDbContext> dbFac
             .ThenByDescending(r => r.Recipients)
             .ThenBy(r => r.Domain, StringComparer.Ordinal)
             .ToList();
+    }
+
+    /// <summary>How many of a domain's clickers its page lists (a large provider's domain can have thousands).</summary>
+    public const int MaxClickers = 200;
+
+    /// <summary>One domain of a workspace across its campaigns; null when no recipient of the workspace is at it.</summary>
+    public async Task<DomainDetail?> DomainAsync(int workspaceId, string domain, CancellationToken cancellationToken = default)
+    {
+        // Domains are stored in lower case; a link or a person may not write them so.
+        domain = domain.Trim().ToLowerInvariant();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var recipients = await db.Recipients.CountAsync(r => r.WorkspaceId == workspaceId && r.Domain == domain, cancellationToken);
+        if (recipients == 0)
+        {
+            return null;
+        }
+        var gateway = await db.DomainGateways.AsNoTracking().FirstOrDefaultAsync(g => g.Domain == domain, cancellationToken);
+        // From the campaigns' stored breakdowns: the same figures as each campaign's domain table.
+        var campaigns = await (
+            from b in db.CampaignBreakdowns.AsNoTracking()
+            join c in db.Campaigns on b.CampaignId equals c.Id
+            where c.WorkspaceId == workspaceId && b.Kind == BreakdownKind.Domain && b.Key == domain
+            select new DomainCampaignRow(c.Id, c.Name, c.SentAt, b.Clicks, b.HumanClicks, b.SuspectClicks, b.BotClicks, b.Clickers, b.HumanClickers))
+            .ToListAsync(cancellationToken);
+        // The domain's clicks, recipient by recipient (through the recipients' index and each one's events).
+        var clickers = await (
+            from r in db.Recipients.AsNoTracking()
+            where r.WorkspaceId == workspaceId && r.Domain == domain
+            join e in db.Events on r.Id equals e.RecipientId
+            where e.Type == EventType.Click
+            join v in db.ClickVerdicts on e.Id equals v.EventId
+            group v.Verdict by new { r.Id, r.Email } into g
+            select new DomainRecipientRow(g.Key.Id, g.Key.Email, g.Count(), g.Count(x => x == Verdict.Human), g.Count(x => x == Verdict.Suspect), g.Count(x => x == Verdict.Bot)))
+            .ToListAsync(cancellationToken);
+        var decision = await db.Overrides.AsNoTracking()
+            .FirstOrDefaultAsync(o => o.WorkspaceId == workspaceId && o.Scope == OverrideScope.Domain && o.Key == domain, cancellationToken);
+        return new DomainDetail(
+            domain,
+            recipients,
+            gateway?.Gateway,
+            gateway?.MxHosts,
+            gateway?.Error,
+            gateway?.CheckedAt,
+            campaigns.OrderByDescending(c => c.SentAt ?? DateTime.MinValue).ThenByDescending(c => c.CampaignId).ToList(),
+            clickers.OrderByDescending(c => c.Clicks).ThenBy(c => c.Email, StringComparer.Ordinal).Take(MaxClickers).ToList(),
+            clickers.Count,
+            decision);
     }
 }

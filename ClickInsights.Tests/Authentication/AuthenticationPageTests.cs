@@ -208,9 +208,9 @@ public sealed class DomainsPageTests(SenderZone zone) : PageTestBase, IClassFixt
             Assert.Contains("Looked up 15 domains", page.Find("[data-testid=lookup-message]").TextContent);
         });
         Assert.NotNull(page.Find("[data-testid=chart]"));
-        // A domain leads to its clicks, in the last campaign that has some.
+        // A domain leads to its own page: its recipients and their clicks, campaign by campaign.
         var link = page.Find("[data-testid=domain-table] tbody tr a").GetAttribute("href")!;
-        Assert.Matches(@"^/campaigns/\d+\?domain=[a-z0-9.\-]+#clicks$", link);
+        Assert.Matches(@"^/domains/[a-z0-9.\-]+$", link);
         Assert.Contains("Look up gateways", page.Find("[data-testid=lookup]").TextContent);
     }
 }

@@ -46,6 +46,25 @@ public static class Show
         _ => gateway,
     };
 
+    /// <summary>A looked-up domain's gateway, saying also when it has no mail server at all.</summary>
+    public static string GatewayLabel(string? gateway, string? mxHosts) =>
+        gateway == ClickInsights.Core.Domains.GatewayResolver.Unknown
+            ? string.IsNullOrEmpty(mxHosts) ? "no mail server found" : "no known security gateway"
+            : Gateway(gateway);
+
+    /// <summary>What a gateway was found from: the mail servers, when, and the last lookup's failure if it failed.</summary>
+    public static string GatewayTooltip(string? gateway, string? mxHosts, string? error, DateTime? checkedAt)
+    {
+        var hosts = string.IsNullOrEmpty(mxHosts) ? "No MX records." : "Mail servers: " + mxHosts.Replace(" ", ", ", StringComparison.Ordinal) + ".";
+        if (gateway == ClickInsights.Core.Domains.GatewayResolver.Unknown && !string.IsNullOrEmpty(mxHosts))
+        {
+            hosts += " None of them is a security gateway ClickInsights knows; a scanner can still sit behind them.";
+        }
+        var when = $" Looked up {DateTime(checkedAt)}.";
+        var failed = error is null ? "" : $" The last lookup failed ({error}); this is the earlier answer.";
+        return hosts + when + failed;
+    }
+
     /// <summary>
     /// A user agent as a person reads it: "Chrome 72 · Windows", "Safari · iPhone"; the full string goes in the cell's
     /// tooltip. What it cannot name is shortened instead.

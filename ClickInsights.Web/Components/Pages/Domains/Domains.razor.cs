@@ -114,22 +114,9 @@ public sealed partial class Domains : IDisposable
         || row.Domain.Contains(_search, StringComparison.OrdinalIgnoreCase)
         || (row.Gateway?.Contains(_search, StringComparison.OrdinalIgnoreCase) ?? false);
 
-    private static string GatewayLabel(DomainRow row) =>
-        row.Gateway == GatewayResolver.Unknown
-            ? string.IsNullOrEmpty(row.MxHosts) ? "no mail server found" : "no known security gateway"
-            : row.Gateway!;
+    private static string GatewayLabel(DomainRow row) => Show.GatewayLabel(row.Gateway, row.MxHosts);
 
-    private static string GatewayTooltip(DomainRow row)
-    {
-        var hosts = string.IsNullOrEmpty(row.MxHosts) ? "No MX records." : "Mail servers: " + row.MxHosts.Replace(" ", ", ") + ".";
-        if (row.Gateway == GatewayResolver.Unknown && !string.IsNullOrEmpty(row.MxHosts))
-        {
-            hosts += " None of them is a security gateway ClickInsights knows; a scanner can still sit behind them.";
-        }
-        var when = $" Looked up {Show.DateTime(row.GatewayCheckedAt)}.";
-        var error = row.GatewayError is null ? "" : $" The last lookup failed ({row.GatewayError}); this is the earlier answer.";
-        return hosts + when + error;
-    }
+    private static string GatewayTooltip(DomainRow row) => Show.GatewayTooltip(row.Gateway, row.MxHosts, row.GatewayError, row.GatewayCheckedAt);
 
     private void OnWorkspaceChanged() => InvokeAsync(async () =>
     {
