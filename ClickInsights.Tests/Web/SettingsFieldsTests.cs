@@ -1,0 +1,22 @@
+using ClickInsights.Core.Classification;
+using ClickInsights.Web.Components.Pages.Settings;
+
+namespace ClickInsights.Tests.Web;
+
+/// <summary>The settings form: every field says what it does, and every weight and threshold of the classifier is on it.</summary>
+public sealed class SettingsFieldsTests
+{
+    [Fact]
+    public void EveryField_HasAHelpText() =>
+        Assert.All(SettingsFields.All, f => Assert.False(string.IsNullOrWhiteSpace(f.Help), $"{f.Label} has no help text"));
+
+    [Fact]
+    public void EveryField_ReadsAndWritesItsSetting()
+    {
+        foreach (var field in SettingsFields.All)
+        {
+            var changed = SettingsFields.Set(ClassifierSettings.Default, field.Name, SettingsFields.Get(ClassifierSettings.Default, field.Name) + 1);
+            Assert.NotEqual(ClassifierSettings.Default.Hash(), changed.Hash());
+        }
+    }
+}
