@@ -134,6 +134,18 @@ public sealed class PageTests : BunitTestBase
     }
 
     [Fact]
+    public async Task CampaignPage_FilteredByDomain_LeadsToTheDomainInEveryCampaign()
+    {
+        await SeedAsync();
+        var navigation = Context.Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
+        navigation.NavigateTo("/campaigns/1?domain=MillerHVAC.com");
+
+        var page = Context.Render<CampaignPage>(p => p.Add(c => c.Id, 1));
+
+        page.WaitForAssertion(() => Assert.Equal("/domains/millerhvac.com", page.Find("[data-testid=domain-page-link]").GetAttribute("href")));
+    }
+
+    [Fact]
     public async Task CampaignPage_ReasonLink_ListsOnlyClicksNotCountedAsPeople()
     {
         await SeedAsync();
