@@ -38,7 +38,8 @@ public sealed record DomainRecipientRow(int RecipientId, string Email, int Click
 /// </summary>
 /// <param name="Recipients">How many of the workspace's recipients are at the domain.</param>
 /// <param name="Clickers">The recipients who clicked, most clicks first (at most <see cref="DomainReport.MaxClickers"/>).</param>
-/// <param name="ClickersTotal">How many recipients at the domain clicked, listed or not.</param>
+/// <param name="ClickersTotal">How many recipients at the domain clicked as the provider reports it, listed or not.</param>
+/// <param name="HumanClickersTotal">How many of them clicked at least once as a person.</param>
 public sealed record DomainDetail(
     string Domain,
     int Recipients,
@@ -49,6 +50,7 @@ public sealed record DomainDetail(
     IReadOnlyList<DomainCampaignRow> Campaigns,
     IReadOnlyList<DomainRecipientRow> Clickers,
     int ClickersTotal,
+    int HumanClickersTotal,
     VerdictOverride? Decision)
 {
     public int Clicks => Campaigns.Sum(c => c.Clicks);
@@ -141,6 +143,7 @@ public sealed class DomainReport(IDbContextFactory<ClickInsightsDbContext> dbFac
             campaigns.OrderByDescending(c => c.SentAt ?? DateTime.MinValue).ThenByDescending(c => c.CampaignId).ToList(),
             clickers.OrderByDescending(c => c.Clicks).ThenBy(c => c.Email, StringComparer.Ordinal).Take(MaxClickers).ToList(),
             clickers.Count,
+            clickers.Count(c => c.HumanClicks > 0),
             decision);
     }
 }

@@ -40,6 +40,9 @@ public sealed class DomainPageTests : BunitTestBase
         Assert.Equal(detail.Clicks, detail.Clickers.Sum(c => c.Clicks));
         Assert.Equal(detail.BotClicks, detail.Clickers.Sum(c => c.BotClicks));
         Assert.True(detail.Campaigns.Count > 1);
+        // Recipients who clicked as a person at least once, across campaigns: fewer than those the provider reports.
+        Assert.Equal(detail.Clickers.Count(c => c.HumanClicks > 0), detail.HumanClickersTotal);
+        Assert.True(detail.HumanClickersTotal < detail.ClickersTotal);
         Assert.Null(await report.DomainAsync(workspace, "nobody-here.example"));
     }
 

@@ -11,6 +11,16 @@ public sealed class SettingsFieldsTests
         Assert.All(SettingsFields.All, f => Assert.False(string.IsNullOrWhiteSpace(f.Help), $"{f.Label} has no help text"));
 
     [Fact]
+    public void Problem_IsWrittenWithTheFieldsLabel_AndNamesTheFieldToMark()
+    {
+        var (message, field) = SettingsFields.Explain((ClassifierSettings.Default with { LaterIsolatedClickWeight = 15 }).Problem());
+
+        Assert.Equal(nameof(ClassifierSettings.LaterIsolatedClickWeight), field);
+        Assert.Equal("\"Weight: single late click (negative)\" speaks for a person: it must lie between -100 and 0 (it is 15).", message);
+        Assert.Equal((null, null), SettingsFields.Explain(null));
+    }
+
+    [Fact]
     public void EveryField_ReadsAndWritesItsSetting()
     {
         foreach (var field in SettingsFields.All)

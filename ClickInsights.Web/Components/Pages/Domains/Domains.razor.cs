@@ -26,7 +26,7 @@ public sealed partial class Domains : IDisposable
     private GatewayProgress _progress = GatewayProgress.Idle;
     private bool _wasRunning;
 
-    private readonly BarChartOptions _chartOptions = new() { XAxisTitle = "Recipient domain", YAxisTitle = "Clicks", ShowLegend = true, XAxisLabelRotation = 30, ChartPalette = ["#c62828", "#2e7d32"] };
+    private readonly BarChartOptions _chartOptions = new() { YAxisTitle = "Clicks", ShowLegend = true, XAxisLabelRotation = 30, ChartPalette = ["#c62828", "#2e7d32"] };
 
     private double TopThreeShare
     {
