@@ -73,13 +73,21 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
         var rows = await query
             .OrderBy(x => x.Event.OccurredAtMs).ThenBy(x => x.Event.Id)
             .Skip(Math.Max(0, filter.Page) * filter.PageSize).Take(filter.PageSize)
-            .Select(x => new { x.Event.Id, x.Event.RecipientId, x.Recipient.Email, x.Recipient.Domain, x.Url, x.Event.OccurredAtMs, x.Event.Ip, x.Agent, x.Verdict.Verdict, x.Verdict.Score, x.Reasons.Codes })
+            .Select(x => new { x.Event.Id, x.Event.RecipientId, x.Recipient.Email, x.Recipient.Domain, x.Url, x.Event.OccurredAtMs, x.Event.Ip, x.Agent, x.Verdict.Verdict, x.Verdict.Score, x.Reasons.Refs })
             .ToListAsync(cancellationToken);
+        var stored = (await ReasonsOfAsync(db, [campaignId], cancellationToken)).GetValueOrDefault(campaignId) ?? new Dictionary<int, Reason>();
         return new ClickPage(
             rows.Select(x => new ClickListItem(x.Id, x.RecipientId, x.Email, x.Domain, x.Url, FromMs(x.OccurredAtMs), x.Ip, x.Agent, x.Verdict, x.Score,
-                x.Codes.Split(';', StringSplitOptions.RemoveEmptyEntries))).ToList(),
+                StrongestFirst(ReasonTable.Resolve(x.Refs, stored), x.Verdict).Select(r => r.Code).ToList())).ToList(),
             total);
     }
+
+    /// <summary>
+    /// A click's reasons with the one that weighed most toward its verdict first: the strongest machine sign for a bot or
+    /// a suspect, the strongest sign of a person for a person (a table shows the first and counts the rest).
+    /// </summary>
+    public static IEnumerable<Reason> StrongestFirst(IReadOnlyList<Reason> reasons, Verdict verdict) =>
+        verdict == Verdict.Human ? reasons.OrderBy(r => r.Weight) : reasons.OrderByDescending(r => r.Weight);
 
     private static async Task<int?> StoredCountAsync(ClickInsightsDbContext db, int campaignId, ClickFilter filter, CancellationToken cancellationToken)
     {

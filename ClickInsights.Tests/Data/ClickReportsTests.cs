@@ -32,6 +32,23 @@ public sealed class ClickReportsTests : IAsyncLifetime
         { "bot", "harbordental.com", null, true },
     };
 
+    [Fact]
+    public async Task ClicksTable_ShowsTheReasonThatWeighedMostFirst()
+    {
+        var page = await _reports.ClicksAsync(1, new ClickFilter(PageSize: 200));
+
+        var checkedClicks = 0;
+        foreach (var click in page.Items.Where(c => c.ReasonCodes.Count > 1))
+        {
+            var evidence = (await _reports.EvidenceAsync(click.EventId))!;
+            var strongest = click.Verdict == Verdict.Human ? evidence.Reasons.Min(r => r.Weight) : evidence.Reasons.Max(r => r.Weight);
+            Assert.Equal(strongest, evidence.Reasons.First(r => r.Code == click.ReasonCodes[0]).Weight);
+            Assert.Equal(evidence.Reasons.Count, click.ReasonCodes.Count);
+            checkedClicks++;
+        }
+        Assert.True(checkedClicks > 10);
+    }
+
     [Theory]
     [MemberData(nameof(Filters))]
     public async Task ClicksTotal_MatchesTheEvents(string? verdict, string? domain, string? reason, bool firstLink)
