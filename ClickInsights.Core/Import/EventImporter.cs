@@ -380,4 +380,47 @@ public sealed class EventImporter(IDbContextFactory<ClickInsightsDbContext> dbFa
         progress?.Report(new ImportProgress(fileName, read, added, counting.BytesRead, totalBytes, "Done"));
         return result;
     }
+
+    /// <summary>
+    /// Takes back one import of a workspace, as when a file went into the wrong workspace: the events it added (with
+    /// their verdicts and raw records) are deleted in one transaction, campaigns left without events go with them, and
+    /// the other campaigns it touched are classified again. Events it skipped as duplicates belong to the import that
+    /// added them and stay. Importing the same file again brings everything back.
+    /// </summary>
+    public async Task<ImportRemoval> RemoveImportAsync(int workspaceId, int importId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var record = await db.Imports.AsNoTracking().FirstOrDefaultAsync(i => i.Id == importId && i.WorkspaceId == workspaceId, cancellationToken)
+            ?? throw new InvalidOperationException("This import is no longer in the workspace's history; it may have been removed already.");
+        List<int> campaigns;
+        int events, campaignsRemoved;
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            var added = db.Events.Where(e => e.ImportId == importId && e.WorkspaceId == workspaceId);
+            campaigns = await added.Select(e => e.CampaignId).Distinct().ToListAsync(cancellationToken);
+            // An import writes its raw records into blocks of its own (imports write one at a time), so its blocks go with it.
+            var blocks = await added.Where(e => e.RawBlockId != null).Select(e => e.RawBlockId!.Value).Distinct().ToListAsync(cancellationToken);
+            await db.ClickVerdicts.Where(v => campaigns.Contains(v.CampaignId) && added.Any(e => e.Id == v.EventId)).ExecuteDeleteAsync(cancellationToken);
+            events = await added.ExecuteDeleteAsync(cancellationToken);
+            foreach (var chunk in blocks.Chunk(500))
+            {
+                await db.RawBlocks.Where(b => b.WorkspaceId == workspaceId && chunk.Contains(b.Id)).ExecuteDeleteAsync(cancellationToken);
+            }
+            // Campaigns with no event left (their links, figures and reasons go with them), then recipients with none.
+            campaignsRemoved = await db.Campaigns.Where(c => campaigns.Contains(c.Id) && !db.Events.Any(e => e.CampaignId == c.Id)).ExecuteDeleteAsync(cancellationToken);
+            await db.Recipients.Where(r => r.WorkspaceId == workspaceId && !db.Events.Any(e => e.RecipientId == r.Id)).ExecuteDeleteAsync(cancellationToken);
+            // Decisions about clicks that are gone would be listed forever with nothing to apply to.
+            var clickDecisions = await db.Overrides.Where(o => o.WorkspaceId == workspaceId && o.Scope == OverrideScope.Click).ToListAsync(cancellationToken);
+            var decidedIds = clickDecisions.Select(o => long.TryParse(o.Key, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) ? id : -1).ToList();
+            var remaining = (await db.Events.Where(e => decidedIds.Contains(e.Id)).Select(e => e.Id).ToListAsync(cancellationToken)).ToHashSet();
+            db.Overrides.RemoveRange(clickDecisions.Where((_, i) => !remaining.Contains(decidedIds[i])));
+            await db.SaveChangesAsync(cancellationToken);
+            await db.Imports.Where(i => i.Id == importId).ExecuteDeleteAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        var surviving = await db.Campaigns.Where(c => campaigns.Contains(c.Id)).Select(c => c.Id).ToListAsync(CancellationToken.None);
+        // The events are gone for good; the figures are recomputed even when the caller stops waiting.
+        await classification.ClassifyCampaignsAsync(surviving, CancellationToken.None);
+        return new ImportRemoval(record.FileName, events, campaignsRemoved, surviving.Count);
+    }
 }

@@ -64,3 +64,6 @@ public sealed record ImportPreview
     public bool CanImport => Error is null && Unmapped.Count == 0;
     public long Clicks => EventsByType.GetValueOrDefault(EventType.Click);
 }
+
+/// <summary>What removing an import took away: its events, the campaigns left without any, and the campaigns recomputed.</summary>
+public sealed record ImportRemoval(string FileName, int EventsRemoved, int CampaignsRemoved, int CampaignsRecomputed);

@@ -391,6 +391,19 @@ public sealed class ImportRunner(
         Notify(force: true);
     }
 
+    /// <summary>Takes back a past import of a workspace (see <see cref="EventImporter.RemoveImportAsync"/>); refused while files are being checked or imported.</summary>
+    public async Task<ImportRemoval> RemoveAsync(int workspaceId, int importId, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            if (State.Busy)
+            {
+                throw new InvalidOperationException("Files are being checked or imported; remove an earlier import when that has finished.");
+            }
+        }
+        return await importer.RemoveImportAsync(workspaceId, importId, cancellationToken);
+    }
+
     /// <summary>The workspace's past imports, newest first.</summary>
     public async Task<IReadOnlyList<ImportRecord>> HistoryAsync(int workspaceId, int take = 20, CancellationToken cancellationToken = default)
     {

@@ -39,6 +39,30 @@ public sealed class ImportPageTests : BunitTestBase
         page.FindComponent<InputFile>().UploadFiles(files);
 
     [Fact]
+    public async Task EarlierImport_CanBeRemoved_AfterSayingWhatGoes()
+    {
+        var workspace = await Database.CreateWorkspaceAsync("Corner Shop");
+        await Database.Importer.ImportAsync(workspace, Samples.Utf8(Samples.SendGridOddCases), "wrong-customer.json");
+        var page = Context.Render(builder =>
+        {
+            builder.OpenComponent<MudBlazor.MudDialogProvider>(0);
+            builder.CloseComponent();
+            builder.OpenComponent<ImportPage>(1);
+            builder.CloseComponent();
+        });
+        page.WaitForAssertion(() => Assert.Contains("wrong-customer.json", page.Find("[data-testid=import-history]").TextContent));
+
+        page.Find("[data-testid=remove-import]").Click();
+        page.WaitForAssertion(() => Assert.Contains("The 7 events it added (2 clicks) are deleted from Corner Shop", page.Markup));
+        page.FindAll("button").First(b => b.TextContent.Trim() == "Remove").Click();
+
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=history-empty]")), TimeSpan.FromSeconds(20));
+        await using var db = Database.CreateDbContext();
+        Assert.Equal(0, await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.CountAsync(db.Events));
+        Assert.Equal(0, await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.CountAsync(db.Campaigns));
+    }
+
+    [Fact]
     public async Task Empty_ShowsDropZoneLimitsAndNoHistory()
     {
         var page = await RenderAsync();

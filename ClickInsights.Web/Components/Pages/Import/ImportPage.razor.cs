@@ -13,6 +13,8 @@ public sealed partial class ImportPage : IDisposable
 {
     [Inject] private ImportRunner Runner { get; set; } = default!;
     [Inject] private CurrentWorkspace Current { get; set; } = default!;
+    [Inject] private MudBlazor.IDialogService Dialogs { get; set; } = default!;
+    [Inject] private MudBlazor.ISnackbar Snackbar { get; set; } = default!;
 
     private readonly CancellationTokenSource _disposed = new();
     private readonly HashSet<string> _editing = [];
@@ -58,6 +60,47 @@ public sealed partial class ImportPage : IDisposable
     private string? _otherTarget;
 
     [Inject] private ClickInsights.Core.Reports.ReportService Reports { get; set; } = default!;
+
+    /// <summary>The file whose import is being removed, while it is.</summary>
+    private string? _removingFile;
+
+    /// <summary>Takes back an earlier import, after saying what goes and how to get it back.</summary>
+    private async Task RemoveAsync(ImportRecord record)
+    {
+        if (_workspace is null)
+        {
+            return;
+        }
+        var clicks = record.Clicks == 1 ? "1 click" : $"{record.Clicks:N0} clicks";
+        var confirmed = await Dialogs.ShowMessageBoxAsync(
+            $"Remove the import of {record.FileName}?",
+            $"The {record.EventsAdded:N0} events it added ({clicks}) are deleted from {_workspace.Name}, with campaigns left without events; " +
+            "the other campaigns are recomputed. Events it skipped as duplicates stay. To get them back, import the file again.",
+            yesText: "Remove", cancelText: "Cancel");
+        if (confirmed != true)
+        {
+            return;
+        }
+        _removingFile = record.FileName;
+        try
+        {
+            var removed = await Runner.RemoveAsync(_workspace.Id, record.Id, _disposed.Token);
+            Snackbar.Add($"Removed the import of {removed.FileName}: {removed.EventsRemoved:N0} events" +
+                (removed.CampaignsRemoved > 0 ? $", {removed.CampaignsRemoved} campaign(s) left empty" : "") + ".", MudBlazor.Severity.Success);
+            await LoadAsync();
+        }
+        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            Snackbar.Add($"Could not remove the import of {record.FileName}: {e.Message}", MudBlazor.Severity.Error);
+        }
+        finally
+        {
+            _removingFile = null;
+        }
+    }
 
     private async Task LoadAsync()
     {

@@ -1,0 +1,88 @@
+using ClickInsights.Core.Data;
+using ClickInsights.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+
+namespace ClickInsights.Tests.Import;
+
+/// <summary>Taking back an import (a file that went into the wrong workspace): what it added goes, the rest is recomputed.</summary>
+public sealed class RemoveImportTests : IDisposable
+{
+    private readonly TestDatabase _database = new();
+
+    // April's newsletter: two recipients, one of them clicks.
+    private const string April = """
+        [
+          {"email":"ann@acme.example","timestamp":1775044800,"event":"delivered","sg_event_id":"a1","singlesend_id":"apr","singlesend_name":"April"},
+          {"email":"bob@beta.example","timestamp":1775044800,"event":"delivered","sg_event_id":"a2","singlesend_id":"apr","singlesend_name":"April"},
+          {"email":"ann@acme.example","timestamp":1775055600,"event":"click","sg_event_id":"a3","singlesend_id":"apr","url":"https://bakery.example/menu","ip":"81.2.3.4","useragent":"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/141.0 Safari/537.36"}
+        ]
+        """;
+
+    // A later file with more of April (a click by a new recipient, and one event already imported) and all of May.
+    private const string Later = """
+        [
+          {"email":"ann@acme.example","timestamp":1775044800,"event":"delivered","sg_event_id":"a1","singlesend_id":"apr","singlesend_name":"April"},
+          {"email":"cat@gamma.example","timestamp":1775059200,"event":"click","sg_event_id":"a4","singlesend_id":"apr","url":"https://bakery.example/order","ip":"82.2.3.4","useragent":"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/141.0 Safari/537.36"},
+          {"email":"dan@delta.example","timestamp":1777636800,"event":"delivered","sg_event_id":"m1","singlesend_id":"may","singlesend_name":"May"},
+          {"email":"dan@delta.example","timestamp":1777647600,"event":"click","sg_event_id":"m2","singlesend_id":"may","url":"https://bakery.example/may","ip":"83.2.3.4","useragent":"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/141.0 Safari/537.36"}
+        ]
+        """;
+
+    [Fact]
+    public async Task RemovingAnImport_TakesBackWhatItAdded_AndRecomputesTheRest()
+    {
+        var workspace = await _database.CreateWorkspaceAsync();
+        await _database.Importer.ImportAsync(workspace, Samples.Utf8(April), "april.json");
+        var later = await _database.Importer.ImportAsync(workspace, Samples.Utf8(Later), "later.json");
+        int april;
+        await using (var db = _database.CreateDbContext())
+        {
+            april = await db.Campaigns.Where(c => c.ExternalId == "apr").Select(c => c.Id).SingleAsync();
+            Assert.Equal(2, (await db.CampaignSummaries.SingleAsync(s => s.CampaignId == april)).Clicks);
+            // A person's decision about May's click, which goes with it.
+            var mayClick = await db.Events.Where(e => e.ExternalId == "m2").Select(e => e.Id).SingleAsync();
+            db.Overrides.Add(new VerdictOverride { WorkspaceId = workspace, Scope = OverrideScope.Click, Key = mayClick.ToString(System.Globalization.CultureInfo.InvariantCulture), Verdict = Verdict.Bot, CreatedAt = DateTime.UtcNow });
+            await db.SaveChangesAsync();
+        }
+
+        var removal = await _database.Importer.RemoveImportAsync(workspace, later.ImportId);
+
+        Assert.Equal(("later.json", 3, 1, 1), (removal.FileName, removal.EventsRemoved, removal.CampaignsRemoved, removal.CampaignsRecomputed));
+        await using (var db = _database.CreateDbContext())
+        {
+            Assert.Equal(["a1", "a2", "a3"], await db.Events.OrderBy(e => e.ExternalId).Select(e => e.ExternalId).ToListAsync());
+            Assert.Equal(["April"], await db.Campaigns.Select(c => c.Name).ToListAsync());
+            Assert.Equal(1, (await db.CampaignSummaries.SingleAsync(s => s.CampaignId == april)).Clicks);
+            Assert.Equal(1, await db.ClickVerdicts.CountAsync());
+            Assert.Equal(["ann@acme.example", "bob@beta.example"], await db.Recipients.OrderBy(r => r.Email).Select(r => r.Email).ToListAsync());
+            Assert.Equal(["april.json"], await db.Imports.Select(i => i.FileName).ToListAsync());
+            Assert.False(await db.Overrides.AnyAsync());
+            // Every raw record left belongs to an event left.
+            var blocks = await db.Events.Select(e => e.RawBlockId).Distinct().ToListAsync();
+            Assert.Equal(blocks.Count, await db.RawBlocks.CountAsync());
+        }
+
+        // Importing the file again brings it all back.
+        var again = await _database.Importer.ImportAsync(workspace, Samples.Utf8(Later), "later.json");
+        Assert.Equal((3, 1), (again.EventsAdded, again.DuplicatesSkipped));
+        await using var after = _database.CreateDbContext();
+        Assert.Equal(2, (await after.CampaignSummaries.SingleAsync(s => s.CampaignId == april)).Clicks);
+        Assert.Equal(2, await after.Campaigns.CountAsync());
+    }
+
+    [Fact]
+    public async Task RemovingAnotherWorkspacesImport_IsRefused_AndChangesNothing()
+    {
+        var workspace = await _database.CreateWorkspaceAsync();
+        var other = await _database.CreateWorkspaceAsync("Other");
+        var april = await _database.Importer.ImportAsync(workspace, Samples.Utf8(April), "april.json");
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => _database.Importer.RemoveImportAsync(other, april.ImportId));
+
+        Assert.Contains("no longer in the workspace's history", refused.Message);
+        await using var db = _database.CreateDbContext();
+        Assert.Equal(3, await db.Events.CountAsync());
+    }
+
+    public void Dispose() => _database.Dispose();
+}
