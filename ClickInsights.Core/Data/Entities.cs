@@ -220,6 +220,8 @@ public sealed class ImportRecord
     public int DuplicatesSkipped { get; set; }
     public int Clicks { get; set; }
     public int Campaigns { get; set; }
+    /// <summary>The connection that fetched or received these events (a sync's page, a webhook's batch); null for a file.</summary>
+    public int? ConnectionId { get; set; }
 }
 
 /// <summary>The MX gateway of a recipient domain, cached with the record's TTL.</summary>

@@ -328,7 +328,7 @@ public sealed class EventImporter(IDbContextFactory<ClickInsightsDbContext> dbFa
         ImportResult result;
         HashSet<int> touched;
         // About 300 bytes per event in the providers' exports; only used to choose the bulk way for large files.
-        await using (var writer = await EventWriter.OpenAsync(connection, workspaceId, fileName, reader.Format, time.GetUtcNow().UtcDateTime, totalBytes / 300, cancellationToken))
+        await using (var writer = await EventWriter.OpenAsync(connection, workspaceId, fileName, reader.Format, time.GetUtcNow().UtcDateTime, totalBytes / 300, options.ConnectionId, cancellationToken))
         {
             await foreach (var item in ReadAheadAsync(reader.ReadNumberedAsync(stream, fileName, cancellationToken), cancellationToken))
             {
@@ -392,6 +392,11 @@ public sealed class EventImporter(IDbContextFactory<ClickInsightsDbContext> dbFa
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var record = await db.Imports.AsNoTracking().FirstOrDefaultAsync(i => i.Id == importId && i.WorkspaceId == workspaceId, cancellationToken)
             ?? throw new InvalidOperationException("This import is no longer in the workspace's history; it may have been removed already.");
+        if (record.ConnectionId is not null)
+        {
+            // Its connection would not fetch or send these events again: they could not be brought back.
+            throw new InvalidOperationException($"{record.FileName} came from a provider connection, which would not fetch it again; only imported files can be removed.");
+        }
         List<int> campaigns;
         int events, campaignsRemoved;
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))

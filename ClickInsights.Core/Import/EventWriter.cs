@@ -68,14 +68,15 @@ internal sealed class EventWriter : IAsyncDisposable
     public HashSet<int> TouchedCampaigns { get; } = [];
 
     /// <param name="expectedEvents">About how many events the file holds (from its size), to choose the bulk way; null when unknown.</param>
-    public static async Task<EventWriter> OpenAsync(SqliteConnection connection, int workspaceId, string fileName, string format, DateTime startedAt, long? expectedEvents, CancellationToken cancellationToken)
+    /// <param name="connectionId">The provider connection the events come from (a sync or a webhook); null for a file.</param>
+    public static async Task<EventWriter> OpenAsync(SqliteConnection connection, int workspaceId, string fileName, string format, DateTime startedAt, long? expectedEvents, int? connectionId, CancellationToken cancellationToken)
     {
         var bulk = await BulkState.StartAsync(connection, workspaceId, expectedEvents, cancellationToken);
         DbTransaction? transaction = null;
         try
         {
             transaction = await connection.BeginTransactionAsync(cancellationToken);
-            return await OpenInTransactionAsync(connection, transaction, bulk, workspaceId, fileName, format, startedAt, cancellationToken);
+            return await OpenInTransactionAsync(connection, transaction, bulk, workspaceId, fileName, format, startedAt, connectionId, cancellationToken);
         }
         catch
         {
@@ -93,18 +94,19 @@ internal sealed class EventWriter : IAsyncDisposable
         }
     }
 
-    private static async Task<EventWriter> OpenInTransactionAsync(SqliteConnection connection, DbTransaction transaction, BulkState? bulk, int workspaceId, string fileName, string format, DateTime startedAt, CancellationToken cancellationToken)
+    private static async Task<EventWriter> OpenInTransactionAsync(SqliteConnection connection, DbTransaction transaction, BulkState? bulk, int workspaceId, string fileName, string format, DateTime startedAt, int? connectionId, CancellationToken cancellationToken)
     {
         await using DbCommand insertImport = connection.CreateCommand();
         insertImport.Transaction = transaction;
         insertImport.CommandText = """
-            INSERT INTO "Imports" ("WorkspaceId", "FileName", "Format", "StartedAt", "EventsRead", "EventsAdded", "DuplicatesSkipped", "Clicks", "Campaigns")
-            VALUES (@w, @f, @fmt, @at, 0, 0, 0, 0, 0) RETURNING "Id"
+            INSERT INTO "Imports" ("WorkspaceId", "FileName", "Format", "StartedAt", "EventsRead", "EventsAdded", "DuplicatesSkipped", "Clicks", "Campaigns", "ConnectionId")
+            VALUES (@w, @f, @fmt, @at, 0, 0, 0, 0, 0, @connection) RETURNING "Id"
             """;
         SetParameter(insertImport, "@w", workspaceId);
         SetParameter(insertImport, "@f", fileName);
         SetParameter(insertImport, "@fmt", format);
         SetParameter(insertImport, "@at", startedAt);
+        SetParameter(insertImport, "@connection", connectionId);
         var importId = Convert.ToInt32(await insertImport.ExecuteScalarAsync(cancellationToken));
 
         var writer = new EventWriter(connection, transaction, workspaceId, importId, bulk);

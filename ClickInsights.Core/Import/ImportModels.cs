@@ -33,6 +33,9 @@ public sealed record ImportOptions
 
     /// <summary>False stores the events and leaves classification to the caller (see <see cref="ImportResult.CampaignIds"/>).</summary>
     public bool Classify { get; init; } = true;
+
+    /// <summary>The connection the data comes from (a sync or a webhook), kept with the import's record; null for a file.</summary>
+    public int? ConnectionId { get; init; }
 }
 
 /// <summary>What the first bytes of a file say it is: a JSON format (its reader), a CSV file (its header) or a ZIP archive.</summary>

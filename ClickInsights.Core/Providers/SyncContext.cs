@@ -126,7 +126,7 @@ public sealed class SyncContext
             return null;
         }
         using var stream = new MemoryStream(body, writable: false);
-        var result = await _importer.ImportAsync(WorkspaceId, stream, fileName, classify: false, progress: null, cancellationToken);
+        var result = await _importer.ImportAsync(WorkspaceId, stream, fileName, ImportOptions.Default with { Classify = false, ConnectionId = ConnectionId }, progress: null, cancellationToken);
         EventsRead += result.EventsRead;
         EventsAdded += result.EventsAdded;
         Clicks += result.Clicks;

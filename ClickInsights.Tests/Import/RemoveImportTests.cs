@@ -84,5 +84,20 @@ public sealed class RemoveImportTests : IDisposable
         Assert.Equal(3, await db.Events.CountAsync());
     }
 
+    [Fact]
+    public async Task AnImportFromAConnection_CannotBeRemoved_ForItWouldNotBeFetchedAgain()
+    {
+        var workspace = await _database.CreateWorkspaceAsync();
+        var fetched = await _database.Importer.ImportAsync(workspace, Samples.Utf8(April), "sendgrid/webhook/20260401T120000.000Z.json",
+            ClickInsights.Core.Import.ImportOptions.Default with { Classify = false, ConnectionId = 7 });
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => _database.Importer.RemoveImportAsync(workspace, fetched.ImportId));
+
+        Assert.Contains("came from a provider connection", refused.Message);
+        await using var db = _database.CreateDbContext();
+        Assert.Equal(7, (await db.Imports.SingleAsync()).ConnectionId);
+        Assert.Equal(3, await db.Events.CountAsync());
+    }
+
     public void Dispose() => _database.Dispose();
 }

@@ -76,6 +76,9 @@ public sealed class WebhookSyncTests : IAsyncLifetime
         var view = (await _harness.Connections.GetAsync(id))!;
         Assert.Equal("Last webhook call: 2 events, 0 of them new.", view.LastSyncSummary);
         Assert.Equal(ConnectionHealth.Working, view.Health);
+        // The import history knows these came from the connection (so they are not offered for removal).
+        await using var db = _harness.Database.CreateDbContext();
+        Assert.All(await db.Imports.ToListAsync(), i => Assert.Equal(id, i.ConnectionId));
     }
 
     [Fact]

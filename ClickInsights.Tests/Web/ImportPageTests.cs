@@ -63,6 +63,18 @@ public sealed class ImportPageTests : BunitTestBase
     }
 
     [Fact]
+    public async Task ImportFromAConnection_IsNotOfferedForRemoval()
+    {
+        var workspace = await Database.CreateWorkspaceAsync("Corner Shop");
+        await Database.Importer.ImportAsync(workspace, Samples.Utf8(Samples.SendGridOddCases), "sendgrid/webhook/20260401T120000.000Z.json", ImportOptions.Default with { ConnectionId = 3 });
+
+        var page = Context.Render<ImportPage>();
+
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=from-connection]")));
+        Assert.Empty(page.FindAll("[data-testid=remove-import]"));
+    }
+
+    [Fact]
     public async Task Empty_ShowsDropZoneLimitsAndNoHistory()
     {
         var page = await RenderAsync();

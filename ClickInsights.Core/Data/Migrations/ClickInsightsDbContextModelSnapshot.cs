@@ -380,6 +380,9 @@ namespace ClickInsights.Core.Data.Migrations
                     b.Property<int>("Clicks")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int?>("ConnectionId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("DuplicatesSkipped")
                         .HasColumnType("INTEGER");
 

@@ -135,7 +135,7 @@ public sealed class WebhookReceiver(
             {
                 return new WebhookAnswer(rejectStatus, $"This is not a {ProviderNames.Display(provider)} webhook body.");
             }
-            var result = await importer.ImportAsync(workspaceId, new MemoryStream(body, writable: false), fileName, classify: false, progress: null, cancellationToken);
+            var result = await importer.ImportAsync(workspaceId, new MemoryStream(body, writable: false), fileName, ImportOptions.Default with { Classify = false, ConnectionId = connectionId }, progress: null, cancellationToken);
             queue.Enqueue(result.CampaignIds);
             await connections.RecordWebhookCallAsync(connectionId,
                 $"Last webhook call: {Plural.Of(result.EventsRead, "event")}, {result.EventsAdded:N0} of them new.", CancellationToken.None);
