@@ -100,7 +100,13 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
     private async Task<ClassifiedCampaign> ClassifyStoredAsync(int campaignId, WorkspaceContexts contexts, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var campaign = await db.Campaigns.AsNoTracking().FirstAsync(c => c.Id == campaignId, cancellationToken);
+        var campaign = await db.Campaigns.AsNoTracking().FirstOrDefaultAsync(c => c.Id == campaignId, cancellationToken);
+        if (campaign is null)
+        {
+            // Deleted since the run was asked for (an import taken back, a workspace deleted): nothing to classify, and
+            // its store finds nothing to store.
+            return new ClassifiedCampaign(campaignId, [], [], [], [], new ReasonTable(), [], new CampaignSummary { CampaignId = campaignId }, "");
+        }
         var context = await contexts.OfAsync(campaign.WorkspaceId, cancellationToken);
         var connection = db.Database.GetDbConnection();
         await connection.OpenAsync(cancellationToken);

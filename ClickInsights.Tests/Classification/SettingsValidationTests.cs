@@ -121,6 +121,25 @@ public sealed class LongRunOverrideTests
         Assert.Equal(Verdict.Human, (await after.ClickVerdicts.SingleAsync(v => v.EventId == bot)).Verdict);
     }
 
+    [Fact]
+    public async Task CampaignDeletedBeforeItsTurn_IsSkipped_AndTheRunGoesOn()
+    {
+        using var database = new TestDatabase();
+        var workspace = await database.SeedDemoAsync();
+        List<int> campaigns;
+        await using (var db = database.CreateDbContext())
+        {
+            campaigns = await db.Campaigns.Where(c => c.WorkspaceId == workspace).OrderBy(c => c.Id).Select(c => c.Id).Take(2).ToListAsync();
+        }
+
+        // A run asked for before a campaign was deleted (as a recompute of settings while an import is taken back).
+        await database.Classification.ClassifyCampaignsAsync([campaigns[0], 9_999, campaigns[1]]);
+
+        await using var after = database.CreateDbContext();
+        Assert.Equal(2, await after.CampaignSummaries.CountAsync(s => campaigns.Contains(s.CampaignId)));
+        Assert.False(await after.CampaignSummaries.AnyAsync(s => s.CampaignId == 9_999));
+    }
+
     private sealed class SavesOnceAtFirstCall(Action save) : TimeProvider
     {
         public bool Called { get; private set; }
