@@ -37,6 +37,9 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
         await ClassifyCampaignsAsync(ids, done => progress?.Report((done, ids.Count)), cancellationToken);
     }
 
+    /// <summary>The code of the reason a person's decision adds to a click (it comes first among the click's reasons).</summary>
+    public const string OverrideReasonCode = "override";
+
     /// <summary>How often a campaign is classified again when decisions keep changing while it is stored; the last try is stored as it is (each decision's own recompute follows it).</summary>
     private const int MaxStoreAttempts = 3;
 
@@ -74,7 +77,7 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
                 }
                 // One classification at a time: the next starts only after this one is done, so contexts need no lock.
                 next = i + 1 < work.Count ? Task.Run(work[i + 1], cancellationToken) : null;
-                for (int attempt = 1; !await StoreAsync(classified, cancellationToken) && attempt < MaxStoreAttempts; attempt++)
+                for (int attempt = 2; !await StoreAsync(classified, cancellationToken); attempt++)
                 {
                     // A person's decision was saved after this campaign's were read: classified again with it, once the
                     // next campaign's classification (which shares the contexts) is done.
@@ -83,6 +86,11 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
                         next = Task.FromResult(await next);
                     }
                     classified = await work[i]();
+                    if (attempt == MaxStoreAttempts)
+                    {
+                        // Decisions keep coming: this one is stored as it is, and each decision's own recompute follows it.
+                        classified.OverridesStamp = null;
+                    }
                 }
                 stored?.Invoke(i + 1);
             }
@@ -126,11 +134,12 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
     {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = """SELECT count(*), coalesce(max("Id"), 0), coalesce(max("CreatedAt"), '') FROM "Overrides" WHERE "WorkspaceId" = @w""";
+        // The sum of ids and verdicts changes with a changed verdict even if the clock did not move forward.
+        command.CommandText = """SELECT count(*), coalesce(max("Id"), 0), coalesce(max("CreatedAt"), ''), coalesce(sum("Id" * 3 + "Verdict"), 0) FROM "Overrides" WHERE "WorkspaceId" = @w""";
         EventWriter.SetParameter(command, "@w", workspaceId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        return FormattableString.Invariant($"{reader.GetInt64(0)}/{reader.GetInt64(1)}/{reader.GetValue(2)}");
+        return FormattableString.Invariant($"{reader.GetInt64(0)}/{reader.GetInt64(1)}/{reader.GetValue(2)}/{reader.GetInt64(3)}");
     }
 
     /// <summary>The classifier and settings of a workspace, read once per run.</summary>
@@ -358,7 +367,7 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
                 OverrideScope.Recipient => $"recipient {email}",
                 _ => $"domain {domain}",
             };
-            var reason = new Reason("override", $"a person marked {what} as {chosen.Verdict.ToString().ToLowerInvariant()}{(string.IsNullOrWhiteSpace(chosen.Note) ? "" : $": {chosen.Note}")}", 0);
+            var reason = new Reason(OverrideReasonCode, $"a person marked {what} as {chosen.Verdict.ToString().ToLowerInvariant()}{(string.IsNullOrWhiteSpace(chosen.Note) ? "" : $": {chosen.Note}")}", 0);
             result[i] = click with
             {
                 Verdict = chosen.Verdict,
@@ -556,7 +565,7 @@ public sealed class ClassifiedCampaign
     internal string SettingsHash { get; }
     internal int WorkspaceId { get; init; }
     /// <summary>The workspace's decisions as they were when read for this classification; null stores without checking.</summary>
-    internal string? OverridesStamp { get; init; }
+    internal string? OverridesStamp { get; set; }
 }
 
 /// <summary>

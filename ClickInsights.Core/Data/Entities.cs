@@ -35,6 +35,8 @@ public sealed class Campaign
     public required string ExternalId { get; set; }
     public required string Name { get; set; }
     public DateTime? SentAt { get; set; }
+    /// <summary>The import that first stored the campaign (null for campaigns stored before this was kept): taking that import back removes the campaign if it is left without events.</summary>
+    public int? ImportId { get; set; }
     public List<CampaignLink> Links { get; set; } = [];
 }
 

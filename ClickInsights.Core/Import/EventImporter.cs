@@ -411,8 +411,13 @@ public sealed class EventImporter(IDbContextFactory<ClickInsightsDbContext> dbFa
             {
                 await db.RawBlocks.Where(b => b.WorkspaceId == workspaceId && chunk.Contains(b.Id)).ExecuteDeleteAsync(cancellationToken);
             }
-            // Campaigns with no event left (their links, figures and reasons go with them), then recipients with none.
-            campaignsRemoved = await db.Campaigns.Where(c => campaigns.Contains(c.Id) && !db.Events.Any(e => e.CampaignId == c.Id)).ExecuteDeleteAsync(cancellationToken);
+            // Campaigns left without events (their links, figures and reasons go with them) when this import created them,
+            // or one removed before: a campaign another import created and still holds keeps the name, send time and
+            // links that import gave it. Then recipients with no event.
+            campaignsRemoved = await db.Campaigns
+                .Where(c => c.WorkspaceId == workspaceId && c.ImportId != null && (c.ImportId == importId || !db.Imports.Any(i => i.Id == c.ImportId))
+                    && !db.Events.Any(e => e.CampaignId == c.Id))
+                .ExecuteDeleteAsync(cancellationToken);
             await db.Recipients.Where(r => r.WorkspaceId == workspaceId && !db.Events.Any(e => e.RecipientId == r.Id)).ExecuteDeleteAsync(cancellationToken);
             // Decisions about clicks that are gone would be listed forever with nothing to apply to.
             var clickDecisions = await db.Overrides.Where(o => o.WorkspaceId == workspaceId && o.Scope == OverrideScope.Click).ToListAsync(cancellationToken);

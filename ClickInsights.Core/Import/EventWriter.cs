@@ -364,8 +364,9 @@ internal sealed class EventWriter : IAsyncDisposable
             return id;
         }
         using var insert = Command("""
-            INSERT INTO "Campaigns" ("WorkspaceId", "Source", "ExternalId", "Name", "SentAt") VALUES (@w, @s, @x, @n, @at) RETURNING "Id"
+            INSERT INTO "Campaigns" ("WorkspaceId", "Source", "ExternalId", "Name", "SentAt", "ImportId") VALUES (@w, @s, @x, @n, @at, @import) RETURNING "Id"
             """);
+        SetParameter(insert, "@import", _importId);
         SetParameter(insert, "@w", _workspaceId);
         SetParameter(insert, "@s", source);
         SetParameter(insert, "@x", campaignKey);

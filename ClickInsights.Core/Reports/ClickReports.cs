@@ -83,11 +83,15 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
     }
 
     /// <summary>
-    /// A click's reasons with the one that weighed most toward its verdict first: the strongest machine sign for a bot or
-    /// a suspect, the strongest sign of a person for a person (a table shows the first and counts the rest).
+    /// A click's reasons with the one that decided its verdict first: a person's decision, else the strongest machine
+    /// sign for a bot or a suspect, the strongest sign of a person for a person (a table shows the first and counts the rest).
     /// </summary>
-    public static IEnumerable<Reason> StrongestFirst(IReadOnlyList<Reason> reasons, Verdict verdict) =>
-        verdict == Verdict.Human ? reasons.OrderBy(r => r.Weight) : reasons.OrderByDescending(r => r.Weight);
+    public static IEnumerable<Reason> StrongestFirst(IReadOnlyList<Reason> reasons, Verdict verdict)
+    {
+        var decisionFirst = reasons.OrderBy(r => r.Code == ClassificationService.OverrideReasonCode ? 0 : 1);
+        return verdict == Verdict.Human ? decisionFirst.ThenBy(r => r.Weight) : decisionFirst.ThenByDescending(r => r.Weight);
+    }
+
 
     private static async Task<int?> StoredCountAsync(ClickInsightsDbContext db, int campaignId, ClickFilter filter, CancellationToken cancellationToken)
     {

@@ -140,6 +140,59 @@ public sealed class LongRunOverrideTests
         Assert.False(await after.CampaignSummaries.AnyAsync(s => s.CampaignId == 9_999));
     }
 
+    [Fact]
+    public async Task DecisionsThatKeepComing_DoNotKeepACampaignFromBeingStored()
+    {
+        using var database = new TestDatabase();
+        var workspace = await database.SeedDemoAsync();
+        int campaign;
+        long[] clicks;
+        await using (var db = database.CreateDbContext())
+        {
+            campaign = await db.Campaigns.Where(c => c.WorkspaceId == workspace).OrderBy(c => c.Id).Select(c => c.Id).FirstAsync();
+            clicks = await db.ClickVerdicts.Where(v => v.CampaignId == campaign).Select(v => v.EventId).Take(10).ToArrayAsync();
+            await db.CampaignSummaries.Where(s => s.CampaignId == campaign).ExecuteDeleteAsync();
+        }
+        // A new decision is saved while each classification of the campaign goes on.
+        var saved = 0;
+        var time = new SavesAtEveryCall(() =>
+        {
+            using var db = database.CreateDbContext();
+            db.Overrides.Add(new ClickInsights.Core.Data.VerdictOverride
+            {
+                WorkspaceId = workspace, Scope = ClickInsights.Core.Data.OverrideScope.Click, Key = clicks[saved++].ToString(System.Globalization.CultureInfo.InvariantCulture),
+                Verdict = Verdict.Human, CreatedAt = DateTime.UtcNow,
+            });
+            db.SaveChanges();
+        });
+
+        await new ClassificationService(database, ScannerCatalogue.Default, time).ClassifyCampaignsAsync([campaign]);
+
+        Assert.True(saved >= 3);
+        await using var after = database.CreateDbContext();
+        Assert.True(await after.CampaignSummaries.AnyAsync(s => s.CampaignId == campaign));
+    }
+
+    [Fact]
+    public void APersonsDecision_ComesFirstAmongAClicksReasons()
+    {
+        Reason[] reasons = [new("early_click", "early", 20), new(ClassificationService.OverrideReasonCode, "a person marked this click as bot", 0), new("burst", "burst", 45)];
+
+        Assert.Equal(ClassificationService.OverrideReasonCode, ClickInsights.Core.Reports.ClickReports.StrongestFirst(reasons, Verdict.Bot).First().Code);
+        Assert.Equal("burst", ClickInsights.Core.Reports.ClickReports.StrongestFirst(reasons[2..], Verdict.Bot).Single().Code);
+        Assert.Equal("early_click", ClickInsights.Core.Reports.ClickReports.StrongestFirst([reasons[0], new("later_isolated", "late", -15)], Verdict.Bot).First().Code);
+        Assert.Equal("later_isolated", ClickInsights.Core.Reports.ClickReports.StrongestFirst([reasons[0], new("later_isolated", "late", -15)], Verdict.Human).First().Code);
+    }
+
+    private sealed class SavesAtEveryCall(Action save) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow()
+        {
+            save();
+            return base.GetUtcNow();
+        }
+    }
+
     private sealed class SavesOnceAtFirstCall(Action save) : TimeProvider
     {
         public bool Called { get; private set; }

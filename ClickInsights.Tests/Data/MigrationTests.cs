@@ -67,15 +67,16 @@ public sealed class MigrationTests : IDisposable
         }
         var classification = new ClickInsights.Core.Classification.ClassificationService(factory, ClickInsights.Core.Classification.ScannerCatalogue.Default, TimeProvider.System);
         var importer = new EventImporter(factory, classification, TimeProvider.System);
-        // Today's importer also records the import's connection, a column of a later migration: there for the import only.
+        // Today's importer also records the import's connection and each campaign's import, columns of a later
+        // migration: there for the import only.
         await using (var db = factory.CreateDbContext())
         {
-            await db.Database.ExecuteSqlRawAsync("""ALTER TABLE "Imports" ADD COLUMN "ConnectionId" INTEGER""");
+            await db.Database.ExecuteSqlRawAsync("""ALTER TABLE "Imports" ADD COLUMN "ConnectionId" INTEGER; ALTER TABLE "Campaigns" ADD COLUMN "ImportId" INTEGER;""");
         }
         await importer.ImportAsync(1, new MemoryStream(System.Text.Encoding.UTF8.GetBytes(Tests.Support.ProviderSamples.ConstantContactClicks)), "clicks.json");
         await using (var db = factory.CreateDbContext())
         {
-            await db.Database.ExecuteSqlRawAsync("""ALTER TABLE "Imports" DROP COLUMN "ConnectionId" """);
+            await db.Database.ExecuteSqlRawAsync("""ALTER TABLE "Imports" DROP COLUMN "ConnectionId"; ALTER TABLE "Campaigns" DROP COLUMN "ImportId";""");
         }
         long first, copy;
         await using (var db = factory.CreateDbContext())
@@ -111,6 +112,35 @@ public sealed class MigrationTests : IDisposable
         // Read again, the same page adds nothing.
         var result = await importer.ImportAsync(1, new MemoryStream(System.Text.Encoding.UTF8.GetBytes(Tests.Support.ProviderSamples.ConstantContactClicks)), "clicks-again.json");
         Assert.Equal(0, result.EventsAdded);
+    }
+
+    [Fact]
+    public async Task ImportsStoredBySyncsAndWebhooksBefore_AreMarkedWithTheirConnection()
+    {
+        Directory.CreateDirectory(_folder);
+        var builder = new DbContextOptionsBuilder<ClickInsightsDbContext>();
+        StorageOptions.Configure(builder, Path.Combine(_folder, "imports.db"));
+        var factory = new Factory(builder.Options);
+        await using (var db = factory.CreateDbContext())
+        {
+            await db.GetService<IMigrator>().MigrateAsync(DatabaseMigrator.ConstantContactStableIds);
+            await db.Database.ExecuteSqlRawAsync("""
+                INSERT INTO "Workspaces" ("Id", "Name", "IsDemo", "CreatedAt") VALUES (1, 'Shop', 0, '2026-11-26 00:00:00'), (2, 'Other', 0, '2026-11-26 00:00:00');
+                INSERT INTO "Connections" ("Id", "WorkspaceId", "Provider", "Name", "Enabled", "SyncIntervalMinutes", "RequestsToday", "CreatedAt")
+                VALUES (5, 1, 'mailgun', 'Mailgun', 1, 60, 0, '2026-11-26 00:00:00'), (6, 2, 'sendgrid', 'SendGrid', 1, 60, 0, '2026-11-26 00:00:00');
+                INSERT INTO "Imports" ("Id", "WorkspaceId", "FileName", "Format", "StartedAt", "EventsRead", "EventsAdded", "DuplicatesSkipped", "Clicks", "Campaigns") VALUES
+                    (1, 1, 'mailgun/mg.example.com/events/page-1.json', 'Mailgun events', '2026-11-26 00:00:00', 1, 1, 0, 0, 1),
+                    (2, 1, 'march-clicks.json', 'SendGrid Event Webhook JSON', '2026-11-26 00:00:00', 1, 1, 0, 0, 1),
+                    (3, 1, 'sendgrid/webhook/20261126T000000.000Z.json', 'SendGrid Event Webhook JSON', '2026-11-26 00:00:00', 1, 1, 0, 0, 1);
+                """);
+        }
+
+        await DatabaseMigrator.MigrateAsync(factory);
+
+        await using var after = factory.CreateDbContext();
+        var marked = await after.Imports.OrderBy(i => i.Id).Select(i => i.ConnectionId).ToListAsync();
+        // The SendGrid-looking name has no SendGrid connection in its own workspace: a file, as far as anyone can tell.
+        Assert.Equal([5, null, null], marked);
     }
 
     private static async Task<int> CountAsync(Factory factory)

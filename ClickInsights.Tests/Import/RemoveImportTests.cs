@@ -71,6 +71,31 @@ public sealed class RemoveImportTests : IDisposable
     }
 
     [Fact]
+    public async Task ACampaignLeftEmpty_GoesWithTheLastImportThatHeldIt()
+    {
+        var workspace = await _database.CreateWorkspaceAsync();
+        var april = await _database.Importer.ImportAsync(workspace, Samples.Utf8(April), "april.json");
+        var later = await _database.Importer.ImportAsync(workspace, Samples.Utf8(Later), "later.json");
+
+        // April's campaign still has an event of the later file: it stays.
+        await _database.Importer.RemoveImportAsync(workspace, april.ImportId);
+        await using (var db = _database.CreateDbContext())
+        {
+            Assert.Equal(["April", "May"], await db.Campaigns.OrderBy(c => c.Name).Select(c => c.Name).ToListAsync());
+        }
+
+        // Now empty, and the import that created it is gone: it goes too.
+        var removal = await _database.Importer.RemoveImportAsync(workspace, later.ImportId);
+
+        Assert.Equal(2, removal.CampaignsRemoved);
+        await using var after = _database.CreateDbContext();
+        Assert.False(await after.Campaigns.AnyAsync());
+        Assert.False(await after.Events.AnyAsync());
+        Assert.False(await after.Recipients.AnyAsync());
+        Assert.False(await after.RawBlocks.AnyAsync());
+    }
+
+    [Fact]
     public async Task RemovingAnotherWorkspacesImport_IsRefused_AndChangesNothing()
     {
         var workspace = await _database.CreateWorkspaceAsync();

@@ -18,6 +18,9 @@ public sealed class SettingsFieldsTests
         Assert.Equal(nameof(ClassifierSettings.LaterIsolatedClickWeight), field);
         Assert.Equal("\"Weight: single late click (negative)\" speaks for a person: it must lie between -100 and 0 (it is 15).", message);
         Assert.Equal((null, null), SettingsFields.Explain(null));
+        // A setting that is not on the form keeps its name, and no field is marked for it.
+        var hidden = SettingsFields.Explain((ClassifierSettings.Default with { LateMinuteBurstWeight = -5 }).Problem());
+        Assert.Equal((null as string, "LateMinuteBurstWeight speaks against a person"), (hidden.Field, hidden.Message![..45]));
     }
 
     [Fact]

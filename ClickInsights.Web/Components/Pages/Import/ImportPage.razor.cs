@@ -74,8 +74,9 @@ public sealed partial class ImportPage : IDisposable
         var clicks = record.Clicks == 1 ? "1 click" : $"{record.Clicks:N0} clicks";
         var confirmed = await Dialogs.ShowMessageBoxAsync(
             $"Remove the import of {record.FileName}?",
-            $"The {record.EventsAdded:N0} events it added ({clicks}) are deleted from {_workspace.Name}, with campaigns left without events; " +
-            "the other campaigns are recomputed. Events it skipped as duplicates stay. To get them back, import the file again.",
+            $"The {record.EventsAdded:N0} events it added ({clicks}) are deleted from {_workspace.Name}, with campaigns left without events " +
+            "and your decisions about single clicks among them; the other campaigns are recomputed. Events it skipped as duplicates stay. " +
+            "Importing the file again brings the events back, but not those decisions.",
             yesText: "Remove", cancelText: "Cancel");
         if (confirmed != true)
         {

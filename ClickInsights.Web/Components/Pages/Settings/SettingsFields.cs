@@ -45,12 +45,13 @@ public static class SettingsFields
         {
             return (null, null);
         }
-        // Longest names first, so that no name is replaced inside a longer one.
-        foreach (var field in All.OrderByDescending(f => f.Name.Length))
+        // Whole names only: BurstWeight is also the end of LateMinuteBurstWeight, which is not on the form.
+        foreach (var field in All)
         {
-            if (problem.Contains(field.Name, StringComparison.Ordinal))
+            var name = new System.Text.RegularExpressions.Regex($@"\b{field.Name}\b");
+            if (name.IsMatch(problem))
             {
-                return (problem.Replace(field.Name, $"\"{field.Label}\"", StringComparison.Ordinal), field.Name);
+                return (name.Replace(problem, $"\"{field.Label}\""), field.Name);
             }
         }
         return (problem, null);
