@@ -47,6 +47,7 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
         // Domains are stored in lower case; what a person types may not be.
         filter = filter with { Domain = string.IsNullOrWhiteSpace(filter.Domain) ? null : filter.Domain.Trim().ToLowerInvariant() };
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var snapshot = await SnapshotAsync(db, cancellationToken);
         var query = ClicksOf(db, campaignId);
         if (filter.Verdict is { } verdict)
         {
@@ -136,10 +137,29 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
         };
     }
 
+    /// <summary>
+    /// Makes a view's reads see one state of the store (a read transaction; SQLite's log keeps it apart from writers).
+    /// Verdicts name their reasons by number in their campaign's reason table: a recompute committed between reading
+    /// the rows and reading the table would otherwise give clicks another classification's reasons.
+    /// </summary>
+    private static async Task<System.Data.Common.DbTransaction?> SnapshotAsync(ClickInsightsDbContext db, CancellationToken cancellationToken)
+    {
+        if (db.Database.GetDbConnection() is not Microsoft.Data.Sqlite.SqliteConnection sqlite)
+        {
+            return null;
+        }
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        var transaction = sqlite.BeginTransaction(deferred: true);
+        await db.Database.UseTransactionAsync(transaction, cancellationToken);
+        return transaction;
+    }
+
     /// <summary>Every click of a campaign in the per-click CSV shape (streamed, for exports).</summary>
     public async IAsyncEnumerable<ClickRow> ExportAsync(int campaignId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        // A long export sees one state of the store from its first row to its last, reasons included.
+        await using var snapshot = await SnapshotAsync(db, cancellationToken);
         var campaign = await db.Campaigns.AsNoTracking().FirstAsync(c => c.Id == campaignId, cancellationToken);
         var rows =
             from x in ClicksOf(db, campaignId)
@@ -200,6 +220,7 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
     public async Task<RecipientTimeline?> TimelineAsync(int recipientId, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var snapshot = await SnapshotAsync(db, cancellationToken);
         var recipient = await db.Recipients.AsNoTracking().FirstOrDefaultAsync(r => r.Id == recipientId, cancellationToken);
         if (recipient is null)
         {
@@ -238,6 +259,7 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
     public async Task<ClickEvidenceView?> EvidenceAsync(long eventId, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var snapshot = await SnapshotAsync(db, cancellationToken);
         var x = await (
             from k in ClicksOf(db, e => e.Id == eventId)
             join c in db.Campaigns on k.Event.CampaignId equals c.Id
