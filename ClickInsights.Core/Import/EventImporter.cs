@@ -399,12 +399,14 @@ public sealed class EventImporter(IDbContextFactory<ClickInsightsDbContext> dbFa
         }
         List<int> campaigns;
         int events, campaignsRemoved;
+        // What the import added never changes once it is stored, so it is looked up before taking the write lock (two
+        // scans of the workspace's events, seconds for millions). An import writes its raw records into blocks of its
+        // own (imports write one at a time), so its blocks go with it.
+        var added = db.Events.Where(e => e.ImportId == importId && e.WorkspaceId == workspaceId);
+        campaigns = await added.Select(e => e.CampaignId).Distinct().ToListAsync(cancellationToken);
+        var blocks = await added.Where(e => e.RawBlockId != null).Select(e => e.RawBlockId!.Value).Distinct().ToListAsync(cancellationToken);
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
-            var added = db.Events.Where(e => e.ImportId == importId && e.WorkspaceId == workspaceId);
-            campaigns = await added.Select(e => e.CampaignId).Distinct().ToListAsync(cancellationToken);
-            // An import writes its raw records into blocks of its own (imports write one at a time), so its blocks go with it.
-            var blocks = await added.Where(e => e.RawBlockId != null).Select(e => e.RawBlockId!.Value).Distinct().ToListAsync(cancellationToken);
             await db.ClickVerdicts.Where(v => campaigns.Contains(v.CampaignId) && added.Any(e => e.Id == v.EventId)).ExecuteDeleteAsync(cancellationToken);
             events = await added.ExecuteDeleteAsync(cancellationToken);
             foreach (var chunk in blocks.Chunk(500))
