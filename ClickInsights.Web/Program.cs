@@ -12,6 +12,7 @@ builder.Services.AddRazorComponents().AddInteractiveServerComponents()
     // Uploads stream in chunks; a little more room than the 32 KB default keeps large files from stalling on it.
     .AddHubOptions(hub => hub.MaximumReceiveMessageSize = 256 * 1024);
 builder.Services.AddClickInsights();
+builder.Services.AddAccess();
 
 var app = builder.Build();
 
@@ -20,9 +21,13 @@ if (!app.Environment.IsDevelopment())
     app.UseExceptionHandler("/Error", createScopeForErrors: true);
 }
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+app.UseAuthentication();
+app.UseAuthorization();
 app.UseAntiforgery();
 
-app.MapStaticAssets();
+// Styles and scripts are the same for everyone; the sign-in page and the webhooks need no sign-in either.
+app.MapStaticAssets().AllowAnonymous();
+app.MapAccess();
 app.MapExports();
 app.MapSyncEndpoints();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
