@@ -109,6 +109,28 @@ public sealed class PageTests : BunitTestBase
     }
 
     [Fact]
+    public async Task RecipientTimeline_AddsUpTheClicksByVerdict()
+    {
+        var (_, _, recipient) = await SeedAsync();
+        int clicks, bots, human;
+        await using (var db = Database.CreateDbContext())
+        {
+            var verdicts = await (from e in db.Events where e.RecipientId == recipient join v in db.ClickVerdicts on e.Id equals v.EventId select v.Verdict).ToListAsync();
+            (clicks, bots, human) = (verdicts.Count, verdicts.Count(v => v == Verdict.Bot), verdicts.Count(v => v == Verdict.Human));
+        }
+
+        var page = Context.Render<RecipientTimelinePage>(p => p.Add(c => c.Id, recipient));
+
+        page.WaitForAssertion(() =>
+        {
+            var totals = page.Find("[data-testid=recipient-totals]").TextContent;
+            Assert.Contains($"{clicks} clicks in", totals);
+            Assert.Contains($"{human} by the person", totals);
+            Assert.Contains($"{bots} by a scanner", totals);
+        });
+    }
+
+    [Fact]
     public void RecipientTimeline_Unknown_SaysSo()
     {
         var page = Context.Render<RecipientTimelinePage>(p => p.Add(c => c.Id, 99999));
