@@ -40,7 +40,7 @@ public sealed record ConnectionView(
     {
         ProviderNames.SendGrid => Settings.ContainsKey(SettingNames.PublicKey),
         ProviderNames.Mailgun => SecretsSet.Contains(SecretNames.SigningKey),
-        ProviderNames.Postmark => SecretsSet.Contains(SecretNames.WebhookPassword),
+        ProviderNames.Postmark or ProviderNames.Brevo => SecretsSet.Contains(SecretNames.WebhookPassword),
         _ => false,
     };
 

@@ -10,8 +10,9 @@ public static class ProviderNames
     public const string Mailgun = MailgunReader.SourceName;
     public const string Postmark = PostmarkReader.SourceName;
     public const string SendGrid = SendGridReader.SourceName;
+    public const string Brevo = BrevoReader.SourceName;
 
-    public static IReadOnlyList<string> All { get; } = [ConstantContact, Mailchimp, Mailgun, Postmark, SendGrid];
+    public static IReadOnlyList<string> All { get; } = [ConstantContact, Mailchimp, Mailgun, Postmark, SendGrid, Brevo];
 
     public static string Display(string provider) => provider switch
     {
@@ -20,6 +21,7 @@ public static class ProviderNames
         Mailgun => "Mailgun",
         Postmark => "Postmark",
         SendGrid => "SendGrid",
+        Brevo => "Brevo",
         _ => provider,
     };
 }

@@ -139,11 +139,12 @@ public sealed class SyncRunner(
         return (context, sync, scope);
     }
 
-    /// <summary>Mailgun and Postmark connections may only receive webhooks; they pull when they have an API key.</summary>
+    /// <summary>Mailgun and Postmark connections may only receive webhooks; they pull when they have an API key. Brevo only receives them.</summary>
     private static bool CanPull(SyncContext context) => context.Connection.Provider switch
     {
         ProviderNames.Mailgun => context.Secret(SecretNames.ApiKey) is not null,
         ProviderNames.Postmark => context.Secret(SecretNames.ServerToken) is not null,
+        ProviderNames.Brevo => false,
         _ => true,
     };
 

@@ -107,6 +107,23 @@ public sealed class ConnectionsPageSyncTests : BunitTestBase
     }
 
     [Fact]
+    public async Task Brevo_Added_ShowsItsWebhookAddressWithAPassword_Once()
+    {
+        var workspace = await Database.CreateWorkspaceAsync();
+        Context.Services.GetRequiredService<NavigationManager>().NavigateTo("/connections?add=brevo");
+
+        var page = RenderPage();
+        page.WaitForAssertion(() => Assert.Contains("Brevo sends its transactional email events", page.Find("[data-testid=add-connection]").TextContent));
+        Assert.Equal("Save", page.Find("[data-testid=save-connection]").TextContent.Trim());
+        page.Find("[data-testid=save-connection]").Click();
+
+        page.WaitForAssertion(() => Assert.Matches(@"http://brevo:[0-9a-f]{32}@localhost/webhooks/brevo/\d+$", page.Find("[data-testid=show-once] code").TextContent));
+        var stored = (await Context.Services.GetRequiredService<ConnectionService>().ListAsync(workspace)).Single();
+        Assert.Equal((ProviderNames.Brevo, true, false), (stored.Provider, stored.ReceivesWebhooks, stored.CanPull));
+        page.WaitForAssertion(() => Assert.Equal($"http://brevo:PASSWORD@localhost/webhooks/brevo/{stored.Id}", page.Find("[data-testid=webhook-url]").TextContent));
+    }
+
+    [Fact]
     public async Task SendGrid_ShowsTheWebhookAddressToPaste()
     {
         var workspace = await Database.CreateWorkspaceAsync();

@@ -222,6 +222,39 @@ public sealed class WebhookSyncTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Brevo_BasicAuthInTheUrl_IsChecked_AndTheSameCallIsStoredOnce()
+    {
+        var id = await _harness.Connections.AddAsync(new ConnectionDraft(_workspace, ProviderNames.Brevo, "Brevo")
+        {
+            Settings = { [SettingNames.WebhookUser] = "brevo" },
+            Secrets = { [SecretNames.WebhookPassword] = "s3cret-pass" },
+        });
+        // One event per call, as Brevo's transactional webhook sends them (providers.md).
+        const string delivered = """{"event": "delivered", "email": "cy@example.com", "message-id": "<m-1@smtp-relay.mailin.fr>", "ts_epoch": 1772460001000, "tag": "spring"}""";
+        const string click = """{"event": "click", "email": "cy@example.com", "message-id": "<m-1@smtp-relay.mailin.fr>", "link": "https://shop.example/c", "ts_epoch": 1772467200000, "tag": "spring"}""";
+        Task<WebhookAnswer> Send(string body, string? authorization) => _harness.Webhooks.ReceiveAsync(ProviderNames.Brevo, id, Encoding.UTF8.GetBytes(body),
+            name => name == "Authorization" ? authorization : null, CancellationToken.None);
+        string Basic(string user, string password) => "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}"));
+
+        Assert.Equal(401, (await Send(click, null)).StatusCode);
+        Assert.Equal(401, (await Send(click, Basic("brevo", "wrong"))).StatusCode);
+        Assert.Equal(0, await _harness.EventCountAsync(_workspace));
+        Assert.Equal(200, (await Send(delivered, Basic("brevo", "s3cret-pass"))).StatusCode);
+        Assert.Equal(200, (await Send(click, Basic("brevo", "s3cret-pass"))).StatusCode);
+        var again = await Send(click, Basic("brevo", "s3cret-pass"));
+
+        Assert.Equal("Stored 0 new event(s) of 1.", again.Message);
+        Assert.Equal(2, await _harness.EventCountAsync(_workspace));
+        // A SendGrid body sent to the Brevo address is refused, not read as something else.
+        Assert.Equal(400, (await Send(SendGridBatch, Basic("brevo", "s3cret-pass"))).StatusCode);
+        await _harness.Queue.DrainAsync();
+        Assert.Equal(1, (await SyncHarness.SummariesAsync(_harness.Database, _workspace))["spring"].Clicks);
+        var view = (await _harness.Connections.GetAsync(id))!;
+        Assert.True(view.ReceivesWebhooks);
+        Assert.False(view.CanPull);
+    }
+
+    [Fact]
     public async Task Webhook_ForAnotherProvidersConnection_IsNotFound()
     {
         var id = await SendGridConnectionAsync();

@@ -37,7 +37,7 @@ public static class SyncEndpoints
         }
         var answer = await receiver.ReceiveAsync(provider, connectionId, buffer.ToArray(),
             name => request.Headers.TryGetValue(name, out var value) ? value.ToString() : null, cancellationToken);
-        if (answer.StatusCode == StatusCodes.Status401Unauthorized && provider == ProviderNames.Postmark)
+        if (answer.StatusCode == StatusCodes.Status401Unauthorized && provider is ProviderNames.Postmark or ProviderNames.Brevo)
         {
             response.Headers.WWWAuthenticate = "Basic realm=\"ClickInsights webhook\"";
         }

@@ -13,7 +13,7 @@ public sealed record WebhookAnswer(int StatusCode, string Message)
 
 /// <summary>
 /// Receives a provider's webhook call for a connection: checks that the provider sent it (SendGrid's ECDSA
-/// signature, Mailgun's HMAC with replay protection, Postmark's basic auth), stores the batch through the same
+/// signature, Mailgun's HMAC with replay protection, Postmark's and Brevo's basic auth), stores the batch through the same
 /// import path as a file (idempotent: the same batch twice is stored once), and leaves classification to
 /// <see cref="ClassificationQueue"/> so that the provider gets its answer at once.
 /// </summary>
@@ -83,8 +83,9 @@ public sealed class WebhookReceiver(
                 replayToken = token;
                 break;
             }
-            case ProviderNames.Postmark:
+            case ProviderNames.Postmark or ProviderNames.Brevo:
             {
+                // Both put a user name and password in the webhook address and send them as basic auth.
                 if (secrets.GetValueOrDefault(SecretNames.WebhookPassword) is not { } password || settings.GetValueOrDefault(SettingNames.WebhookUser) is not { } user)
                 {
                     return new WebhookAnswer(401, "This connection has no webhook credentials; it accepts no calls.");
@@ -93,7 +94,7 @@ public sealed class WebhookReceiver(
                 {
                     return new WebhookAnswer(401, "Wrong or missing user name and password.");
                 }
-                if (PostmarkRecordType(body) is { } type && type is not ("Click" or "Open"))
+                if (provider == ProviderNames.Postmark && PostmarkRecordType(body) is { } type && type is not ("Click" or "Open"))
                 {
                     // Accepted so that Postmark does not retry: ClickInsights reads clicks and opens only.
                     return WebhookAnswer.Ok($"{type} records are not used; nothing stored.");
@@ -152,6 +153,7 @@ public sealed class WebhookReceiver(
     {
         ProviderNames.SendGrid => typeof(SendGridReader),
         ProviderNames.Mailgun => typeof(MailgunReader),
+        ProviderNames.Brevo => typeof(BrevoReader),
         _ => typeof(PostmarkReader),
     };
 
