@@ -31,6 +31,9 @@ public sealed class AccessOptions
 
     public bool Required => !string.IsNullOrEmpty(Password);
 
+    /// <summary>Which password a sign-in was made with, without the password: kept in the (encrypted) sign-in cookie.</summary>
+    public string Stamp() => Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Password ?? ""), "ClickInsights sign-in"u8));
+
     public bool Matches(string? password) =>
         Required && password is not null
         && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(password)), SHA256.HashData(Encoding.UTF8.GetBytes(Password!)));
@@ -40,6 +43,13 @@ public static class Access
 {
     public const string SignIn = "/signin";
     public const string SignOut = "/signout";
+    private const string PasswordClaim = "clickinsights:password";
+
+    /// <summary>
+    /// Password checks take turns, and a wrong one holds its turn for the delay whether or not the caller waits for the
+    /// answer: guessing goes at one try per delay however many run in parallel.
+    /// </summary>
+    private static readonly SemaphoreSlim Checking = new(1, 1);
 
     /// <summary>Every endpoint asks this unless it says otherwise: signed in, when a password is set.</summary>
     private sealed class SignedInWhenRequired : IAuthorizationRequirement;
@@ -69,6 +79,16 @@ public static class Access
             cookie.Cookie.SameSite = SameSiteMode.Lax;
             cookie.ExpireTimeSpan = access.Value.SignedInFor;
             cookie.SlidingExpiration = true;
+            // A sign-in made with another password (changed since, or removed and set again) no longer opens anything.
+            cookie.Events.OnValidatePrincipal = async context =>
+            {
+                var current = context.HttpContext.RequestServices.GetRequiredService<IOptions<AccessOptions>>().Value;
+                if (current.Required && context.Principal?.FindFirst(PasswordClaim)?.Value != current.Stamp())
+                {
+                    context.RejectPrincipal();
+                    await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+                }
+            };
         });
         services.AddSingleton<IAuthorizationHandler, SignedInWhenRequiredHandler>();
         services.AddAuthorization(authorization => authorization.FallbackPolicy = new AuthorizationPolicyBuilder().AddRequirements(new SignedInWhenRequired()).Build());
@@ -89,27 +109,51 @@ public static class Access
             {
                 return Results.Redirect(target);
             }
-            if (!options.Value.Matches(password))
+            bool matches;
+            await Checking.WaitAsync(http.RequestAborted);
+            try
             {
-                await Task.Delay(options.Value.WrongPasswordDelay, http.RequestAborted);
+                matches = options.Value.Matches(password);
+                if (!matches)
+                {
+                    await Task.Delay(options.Value.WrongPasswordDelay, CancellationToken.None);
+                }
+            }
+            finally
+            {
+                Checking.Release();
+            }
+            if (!matches)
+            {
                 return Page(http, antiforgery, target, wrong: true, HttpStatusCode.Unauthorized);
             }
-            var person = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, "dashboard")], CookieAuthenticationDefaults.AuthenticationScheme));
+            var person = new ClaimsPrincipal(new ClaimsIdentity(
+                [new Claim(ClaimTypes.Name, "dashboard"), new Claim(PasswordClaim, options.Value.Stamp())], CookieAuthenticationDefaults.AuthenticationScheme));
             await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, person, new AuthenticationProperties { IsPersistent = true });
             return Results.Redirect(target);
         }).AllowAnonymous();
 
-        app.MapPost(SignOut, async (HttpContext http) =>
+        app.MapPost(SignOut, async (HttpContext http, IAntiforgery antiforgery) =>
         {
+            // Only the dashboard's own sign-out button (its form carries the token), not another site's form.
+            if (!await antiforgery.IsRequestValidAsync(http))
+            {
+                return Results.Text("Sign out from the dashboard's own button.", statusCode: StatusCodes.Status400BadRequest);
+            }
             await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             return Results.Redirect(SignIn);
-        }).AllowAnonymous();
+        }).AllowAnonymous().DisableAntiforgery();
     }
 
-    /// <summary>Only addresses of this dashboard are followed after signing in (never another site's).</summary>
-    private static string LocalOrHome(string? returnUrl) =>
-        !string.IsNullOrEmpty(returnUrl) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal) && !returnUrl.StartsWith("/\\", StringComparison.Ordinal)
-            ? returnUrl
+    /// <summary>
+    /// Only addresses of this dashboard are followed after signing in (never another site's): a path from the root,
+    /// without a second slash or backslash at its start, and without backslashes or control characters anywhere
+    /// (browsers drop tabs and line breaks from addresses, so "/\t/evil.example" would become "//evil.example").
+    /// </summary>
+    internal static string LocalOrHome(string? returnUrl) =>
+        returnUrl is { Length: > 0 } url && url[0] == '/' && (url.Length == 1 || url[1] is not ('/' or '\\'))
+        && !url.Any(c => c == '\\' || char.IsControl(c))
+            ? url
             : "/";
 
     /// <summary>The sign-in page: one field, plain HTML, so that it works before anything of the dashboard loads.</summary>

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ClickInsights.Tests.Web;
 
@@ -72,10 +73,66 @@ public sealed class AccessTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, after.StatusCode);
         Assert.Contains("data-testid=\"sign-out\"", await after.Content.ReadAsStringAsync());
 
-        using var signOut = await client.PostAsync("/signout", null);
+        // Another site's form cannot sign the browser out; the dashboard's own button (with its token) can.
+        using var forged = await client.PostAsync("/signout", null);
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        var dashboard = await after.Content.ReadAsStringAsync();
+        var token = Regex.Match(dashboard, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+        using var signOut = await client.PostAsync("/signout", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token) }));
+        Assert.Equal(HttpStatusCode.Redirect, signOut.StatusCode);
         using var again = await client.GetAsync("/domains");
         Assert.Equal(HttpStatusCode.Redirect, again.StatusCode);
     }
+
+    [Fact]
+    public async Task WithAPassword_TheLiveConnectionOfThePagesNeedsSigningInToo()
+    {
+        await using var factory = Dashboard("rye-sourdough-42");
+        using var client = Browser(factory);
+
+        using var negotiate = await client.PostAsync("/_blazor/negotiate?negotiateVersion=1", null);
+        using var export = await client.GetAsync("/campaigns/1/clicks.csv");
+
+        Assert.Equal(HttpStatusCode.Redirect, negotiate.StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, export.StatusCode);
+    }
+
+    [Fact]
+    public async Task ASignInMadeWithAnEarlierPassword_NoLongerOpensTheDashboard()
+    {
+        string cookie;
+        await using (var before = Dashboard("rye-sourdough-42"))
+        {
+            using var client = Browser(before);
+            using var signedIn = await SignInAsync(client, "rye-sourdough-42", "/");
+            cookie = signedIn.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("clickinsights-signin=", StringComparison.Ordinal)).Split(';')[0];
+        }
+        async Task<HttpStatusCode> OpenWithAsync(string password)
+        {
+            // The same database and key ring, started again with this password.
+            await using var dashboard = Dashboard(password);
+            using var client = dashboard.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/domains") { Headers = { { "Cookie", cookie } } };
+            using var response = await client.SendAsync(request);
+            return response.StatusCode;
+        }
+
+        Assert.Equal(HttpStatusCode.OK, await OpenWithAsync("rye-sourdough-42"));
+        Assert.Equal(HttpStatusCode.Redirect, await OpenWithAsync("new-wholemeal-7"));
+    }
+
+    [Theory]
+    [InlineData("/domains?x=1", "/domains?x=1")]
+    [InlineData("/", "/")]
+    [InlineData("//evil.example", "/")]
+    [InlineData("/\\evil.example", "/")]
+    [InlineData("\\\\evil.example", "/")]
+    [InlineData("/\t/evil.example", "/")]
+    [InlineData("/a\\b", "/")]
+    [InlineData("https://evil.example", "/")]
+    [InlineData("", "/")]
+    public void AfterSigningIn_OnlyThisDashboardsPagesAreFollowed(string returnUrl, string followed) =>
+        Assert.Equal(followed, ClickInsights.Web.Access.LocalOrHome(returnUrl));
 
     [Fact]
     public async Task WithAPassword_SignInNeverLeadsToAnotherSite()
@@ -98,9 +155,14 @@ public sealed class AccessTests : IDisposable
         using var webhook = await client.PostAsync("/webhooks/sendgrid/999", new StringContent("[]"));
         using var styles = await client.GetAsync("/app.css");
 
+        using var unknownProvider = await client.PostAsync("/webhooks/nobody/1", new StringContent("[]"));
+
         Assert.NotEqual(HttpStatusCode.Redirect, webhook.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, webhook.StatusCode);
         Assert.Equal(HttpStatusCode.OK, styles.StatusCode);
+        // A provider this dashboard does not know gets its own answer, not the sign-in page.
+        Assert.Equal(HttpStatusCode.NotFound, unknownProvider.StatusCode);
+        Assert.Contains("does not send webhooks", await unknownProvider.Content.ReadAsStringAsync());
     }
 
     public void Dispose()

@@ -20,20 +20,34 @@ public static class SyncEndpoints
 
     private static async Task<IResult> ReceiveAsync(string provider, int connectionId, HttpRequest request, HttpResponse response, WebhookReceiver receiver, CancellationToken cancellationToken)
     {
+        // Answers carry a text: a bare status would be replaced by the dashboard's "not found" page.
         if (!ProviderNames.All.Contains(provider))
         {
-            return Results.NotFound();
+            return Results.Text("This provider does not send webhooks to ClickInsights.", statusCode: StatusCodes.Status404NotFound);
         }
+        var tooLarge = Results.Text($"The body is larger than {MaxWebhookBytes / (1024 * 1024)} MB.", statusCode: StatusCodes.Status413PayloadTooLarge);
         if (request.ContentLength > MaxWebhookBytes)
         {
-            return Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
+            return tooLarge;
+        }
+        // A body sent in chunks has no length up front: the server stops reading it at the limit.
+        if (request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = MaxWebhookBytes;
         }
         // The signature covers the exact bytes: read them raw, never through a model binder.
         using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, cancellationToken);
+        try
+        {
+            await request.Body.CopyToAsync(buffer, cancellationToken);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return tooLarge;
+        }
         if (buffer.Length > MaxWebhookBytes)
         {
-            return Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
+            return tooLarge;
         }
         var answer = await receiver.ReceiveAsync(provider, connectionId, buffer.ToArray(),
             name => request.Headers.TryGetValue(name, out var value) ? value.ToString() : null, cancellationToken);
