@@ -72,13 +72,7 @@ public sealed class LongRunOverrideTests
         {
             if (done == 1)
             {
-                using var db = database.CreateDbContext();
-                db.Overrides.Add(new ClickInsights.Core.Data.VerdictOverride
-                {
-                    WorkspaceId = workspace, Scope = ClickInsights.Core.Data.OverrideScope.Click, Key = bot.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    Verdict = Verdict.Human, CreatedAt = DateTime.UtcNow,
-                });
-                db.SaveChanges();
+                SaveClickIsAPerson(database, workspace, bot);
             }
         });
 
@@ -104,13 +98,7 @@ public sealed class LongRunOverrideTests
         // theirs (and its own recompute has already stored), before this run stores what it classified without it.
         var duringClassifying = new SavesOnceAtFirstCall(() =>
         {
-            using var db = database.CreateDbContext();
-            db.Overrides.Add(new ClickInsights.Core.Data.VerdictOverride
-            {
-                WorkspaceId = workspace, Scope = ClickInsights.Core.Data.OverrideScope.Click, Key = bot.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                Verdict = Verdict.Human, CreatedAt = DateTime.UtcNow,
-            });
-            db.SaveChanges();
+            SaveClickIsAPerson(database, workspace, bot);
         });
         var service = new ClassificationService(database, ScannerCatalogue.Default, duringClassifying);
 
@@ -157,13 +145,7 @@ public sealed class LongRunOverrideTests
         var saved = 0;
         var time = new SavesAtEveryCall(() =>
         {
-            using var db = database.CreateDbContext();
-            db.Overrides.Add(new ClickInsights.Core.Data.VerdictOverride
-            {
-                WorkspaceId = workspace, Scope = ClickInsights.Core.Data.OverrideScope.Click, Key = clicks[saved++].ToString(System.Globalization.CultureInfo.InvariantCulture),
-                Verdict = Verdict.Human, CreatedAt = DateTime.UtcNow,
-            });
-            db.SaveChanges();
+            SaveClickIsAPerson(database, workspace, clicks[saved++]);
         });
 
         await new ClassificationService(database, ScannerCatalogue.Default, time).ClassifyCampaignsAsync([campaign]);
@@ -182,6 +164,18 @@ public sealed class LongRunOverrideTests
         Assert.Equal("burst", ClickInsights.Core.Reports.ClickReports.StrongestFirst(reasons[2..], Verdict.Bot).Single().Code);
         Assert.Equal("early_click", ClickInsights.Core.Reports.ClickReports.StrongestFirst([reasons[0], new("later_isolated", "late", -15)], Verdict.Bot).First().Code);
         Assert.Equal("later_isolated", ClickInsights.Core.Reports.ClickReports.StrongestFirst([reasons[0], new("later_isolated", "late", -15)], Verdict.Human).First().Code);
+    }
+
+    /// <summary>Saves a person's decision that a click was a person, as the click page does.</summary>
+    private static void SaveClickIsAPerson(TestDatabase database, int workspace, long click)
+    {
+        using var db = database.CreateDbContext();
+        db.Overrides.Add(new ClickInsights.Core.Data.VerdictOverride
+        {
+            WorkspaceId = workspace, Scope = ClickInsights.Core.Data.OverrideScope.Click, Key = click.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            Verdict = Verdict.Human, CreatedAt = DateTime.UtcNow,
+        });
+        db.SaveChanges();
     }
 
     private sealed class SavesAtEveryCall(Action save) : TimeProvider

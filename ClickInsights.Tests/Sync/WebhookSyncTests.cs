@@ -197,6 +197,12 @@ public sealed class WebhookSyncTests : IAsyncLifetime
         }
     }
 
+    /// <summary>A webhook call with only an Authorization header (as Postmark and Brevo send the credentials of the address).</summary>
+    private Task<WebhookAnswer> SendWithAuthorizationAsync(string provider, int id, string body, string? authorization) =>
+        _harness.Webhooks.ReceiveAsync(provider, id, Encoding.UTF8.GetBytes(body), name => name == "Authorization" ? authorization : null, CancellationToken.None);
+
+    private static string Basic(string user, string password) => "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}"));
+
     [Fact]
     public async Task Postmark_BasicAuthInTheUrl_IsChecked()
     {
@@ -207,9 +213,7 @@ public sealed class WebhookSyncTests : IAsyncLifetime
         });
         const string click = """{"RecordType": "Click", "MessageStream": "broadcast", "OriginalLink": "https://shop.example/c", "Geo": {"IP": "81.2.69.4"}, "UserAgent": "Mozilla/5.0", "MessageID": "m-1", "ReceivedAt": "2026-03-02T15:00:00.1234567Z", "Tag": "spring", "Recipient": "cy@example.com"}""";
         const string delivery = """{"RecordType": "Delivery", "MessageStream": "broadcast", "MessageID": "m-1", "Recipient": "cy@example.com", "DeliveredAt": "2026-03-02T14:00:01Z"}""";
-        Task<WebhookAnswer> Send(string body, string? authorization) => _harness.Webhooks.ReceiveAsync(ProviderNames.Postmark, id, Encoding.UTF8.GetBytes(body),
-            name => name == "Authorization" ? authorization : null, CancellationToken.None);
-        string Basic(string user, string password) => "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}"));
+        Task<WebhookAnswer> Send(string body, string? authorization) => SendWithAuthorizationAsync(ProviderNames.Postmark, id, body, authorization);
 
         Assert.Equal(401, (await Send(click, null)).StatusCode);
         Assert.Equal(401, (await Send(click, Basic("postmark", "wrong"))).StatusCode);
@@ -232,9 +236,7 @@ public sealed class WebhookSyncTests : IAsyncLifetime
         // One event per call, as Brevo's transactional webhook sends them (providers.md).
         const string delivered = """{"event": "delivered", "email": "cy@example.com", "message-id": "<m-1@smtp-relay.mailin.fr>", "ts_epoch": 1772460001000, "tag": "spring"}""";
         const string click = """{"event": "click", "email": "cy@example.com", "message-id": "<m-1@smtp-relay.mailin.fr>", "link": "https://shop.example/c", "ts_epoch": 1772467200000, "tag": "spring"}""";
-        Task<WebhookAnswer> Send(string body, string? authorization) => _harness.Webhooks.ReceiveAsync(ProviderNames.Brevo, id, Encoding.UTF8.GetBytes(body),
-            name => name == "Authorization" ? authorization : null, CancellationToken.None);
-        string Basic(string user, string password) => "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}"));
+        Task<WebhookAnswer> Send(string body, string? authorization) => SendWithAuthorizationAsync(ProviderNames.Brevo, id, body, authorization);
 
         Assert.Equal(401, (await Send(click, null)).StatusCode);
         Assert.Equal(401, (await Send(click, Basic("brevo", "wrong"))).StatusCode);
