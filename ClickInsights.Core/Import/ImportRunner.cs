@@ -404,8 +404,11 @@ public sealed class ImportRunner(
         return await importer.RemoveImportAsync(workspaceId, importId, cancellationToken);
     }
 
+    /// <summary>How many past imports the Import page lists.</summary>
+    public const int HistoryShown = 20;
+
     /// <summary>The workspace's past imports, newest first.</summary>
-    public async Task<IReadOnlyList<ImportRecord>> HistoryAsync(int workspaceId, int take = 20, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<ImportRecord>> HistoryAsync(int workspaceId, int take = HistoryShown, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         return await db.Imports.AsNoTracking().Where(i => i.WorkspaceId == workspaceId && i.FinishedAt != null)

@@ -217,6 +217,9 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
         return rows.Select(r => new CampaignDomainRow(r.Key, gateways.GetValueOrDefault(r.Key), r.Clickers, r.Clicks, r.HumanClicks, r.SuspectClicks, r.BotClicks)).ToList();
     }
 
+    /// <summary>How many events of a recipient the timeline shows at most (oldest first).</summary>
+    public const int TimelineLimit = 2_000;
+
     public async Task<RecipientTimeline?> TimelineAsync(int recipientId, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -244,7 +247,7 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
                 e.Id, e.CampaignId, c.Name, e.Type, e.OccurredAtMs, Url = l == null ? null : l.Url, e.Ip, Agent = u == null ? null : u.Value,
                 Verdict = v == null ? (Verdict?)null : v.Verdict, Score = v == null ? (int?)null : v.Score, Refs = s == null ? null : s.Refs,
             })
-            .Take(2_000)
+            .Take(TimelineLimit)
             .ToListAsync(cancellationToken);
         var own = await db.Overrides.AsNoTracking()
             .FirstOrDefaultAsync(o => o.WorkspaceId == recipient.WorkspaceId && o.Scope == OverrideScope.Recipient && o.Key == recipient.Email, cancellationToken);

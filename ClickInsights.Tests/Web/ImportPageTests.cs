@@ -53,7 +53,7 @@ public sealed class ImportPageTests : BunitTestBase
         page.WaitForAssertion(() => Assert.Contains("wrong-customer.json", page.Find("[data-testid=import-history]").TextContent));
 
         page.Find("[data-testid=remove-import]").Click();
-        page.WaitForAssertion(() => Assert.Contains("The 7 events it added (2 clicks) are deleted from Corner Shop", page.Markup));
+        page.WaitForAssertion(() => Assert.Contains("This deletes the 7 events this file brought into Corner Shop (2 clicks)", page.Markup));
         page.FindAll("button").First(b => b.TextContent.Trim() == "Remove").Click();
 
         page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=history-empty]")), TimeSpan.FromSeconds(20));

@@ -125,9 +125,33 @@ public sealed class PageTests : BunitTestBase
         {
             var totals = page.Find("[data-testid=recipient-totals]").TextContent;
             Assert.Contains($"{clicks} clicks in", totals);
-            Assert.Contains($"{human} by the person", totals);
-            Assert.Contains($"{bots} by a scanner", totals);
+            Assert.Equal(human > 0, totals.Contains($"{human} by a person", StringComparison.Ordinal));
+            Assert.Equal(bots > 0, totals.Contains($"{bots} by a scanner", StringComparison.Ordinal));
         });
+        Assert.True(bots > 0);
+    }
+
+    [Fact]
+    public async Task RecipientTimeline_DecisionForEveryClick_AsksFirst_AndCancelChangesNothing()
+    {
+        var (_, _, recipient) = await SeedAsync();
+        var page = Context.Render(builder =>
+        {
+            builder.OpenComponent<MudBlazor.MudDialogProvider>(0);
+            builder.CloseComponent();
+            builder.OpenComponent<RecipientTimelinePage>(1);
+            builder.AddAttribute(2, nameof(RecipientTimelinePage.Id), recipient);
+            builder.CloseComponent();
+        });
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=timeline] tbody tr")));
+
+        page.FindAll("button").First(b => b.TextContent.Trim() == "Mark as a bot").Click();
+
+        page.WaitForAssertion(() => Assert.Contains("in every campaign of this workspace, now and after new imports", page.Markup));
+        page.FindAll("button").First(b => b.TextContent.Trim() == "Cancel").Click();
+        page.WaitForAssertion(() => Assert.DoesNotContain("now and after new imports", page.Markup));
+        await using var db = Database.CreateDbContext();
+        Assert.False(await db.Overrides.AnyAsync());
     }
 
     [Fact]

@@ -16,7 +16,7 @@ public sealed class SettingsFieldsTests
         var (message, field) = SettingsFields.Explain((ClassifierSettings.Default with { LaterIsolatedClickWeight = 15 }).Problem());
 
         Assert.Equal(nameof(ClassifierSettings.LaterIsolatedClickWeight), field);
-        Assert.Equal("\"Weight: single late click (negative)\" speaks for a person: it must lie between -100 and 0 (it is 15).", message);
+        Assert.Equal("\"Weight: a single click, later on (negative)\" speaks for a person: it must lie between -100 and 0 (it is 15).", message);
         Assert.Equal((null, null), SettingsFields.Explain(null));
         // A setting that is not on the form keeps its name, and no field is marked for it.
         var hidden = SettingsFields.Explain((ClassifierSettings.Default with { LateMinuteBurstWeight = -5 }).Problem());

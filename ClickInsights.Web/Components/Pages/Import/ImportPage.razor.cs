@@ -74,9 +74,9 @@ public sealed partial class ImportPage : IDisposable
         var clicks = record.Clicks == 1 ? "1 click" : $"{record.Clicks:N0} clicks";
         var confirmed = await Dialogs.ShowMessageBoxAsync(
             $"Remove the import of {record.FileName}?",
-            $"The {record.EventsAdded:N0} events it added ({clicks}) are deleted from {_workspace.Name}, with campaigns left without events " +
-            "and your decisions about single clicks among them; the other campaigns are recomputed. Events it skipped as duplicates stay. " +
-            "Importing the file again brings the events back, but not those decisions.",
+            $"This deletes the {record.EventsAdded:N0} events this file brought into {_workspace.Name} ({clicks}). Campaigns that only this file " +
+            "filled disappear; the others are counted again. If a later file held some of the same events, those go too: they were stored " +
+            "once, with this file. Your decisions about single clicks from this file are lost. Importing the file again brings its events back.",
             yesText: "Remove", cancelText: "Cancel");
         if (confirmed != true)
         {
@@ -85,13 +85,15 @@ public sealed partial class ImportPage : IDisposable
         _removingFile = record.FileName;
         try
         {
-            var removed = await Runner.RemoveAsync(_workspace.Id, record.Id, _disposed.Token);
+            // Not cancelled by leaving the page: the removal finishes on its own once asked for.
+            var removed = await Runner.RemoveAsync(_workspace.Id, record.Id, CancellationToken.None);
             Snackbar.Add($"Removed the import of {removed.FileName}: {removed.EventsRemoved:N0} events" +
-                (removed.CampaignsRemoved > 0 ? $", {removed.CampaignsRemoved} campaign(s) left empty" : "") + ".", MudBlazor.Severity.Success);
-            await LoadAsync();
-        }
-        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
-        {
+                (removed.CampaignsRemoved switch { 0 => "", 1 => ", and 1 campaign with nothing left", var n => $", and {n} campaigns with nothing left" }) + ".",
+                MudBlazor.Severity.Success);
+            if (!_disposed.IsCancellationRequested)
+            {
+                await LoadAsync();
+            }
         }
         catch (Exception e)
         {
