@@ -113,7 +113,7 @@ public sealed class ConnectionsPageSyncTests : BunitTestBase
         Context.Services.GetRequiredService<NavigationManager>().NavigateTo("/connections?add=brevo");
 
         var page = RenderPage();
-        page.WaitForAssertion(() => Assert.Contains("Brevo sends its transactional email events", page.Find("[data-testid=add-connection]").TextContent));
+        page.WaitForAssertion(() => Assert.Contains("Brevo sends the events of its transactional emails", page.Find("[data-testid=add-connection]").TextContent));
         Assert.Equal("Save", page.Find("[data-testid=save-connection]").TextContent.Trim());
         page.Find("[data-testid=save-connection]").Click();
 
