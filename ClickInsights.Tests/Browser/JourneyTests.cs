@@ -44,6 +44,27 @@ public sealed class JourneyTests(BrowserFixture fixture)
     }
 
     [Fact]
+    public async Task SupportPerson_FollowsADomain_FromTheList_ToItsClicksInACampaign()
+    {
+        var page = await OpenAsync("/domains");
+        var first = page.GetByTestId("domain-table").Locator("tbody tr a").First;
+        var domain = (await first.InnerTextAsync()).Trim();
+
+        await first.ClickAsync();
+        await page.WaitForURLAsync($"**/domains/{domain}");
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = domain })).ToBeVisibleAsync();
+        await BrowserFixture.WaitUntilInteractiveAsync(page);
+        await page.GetByTestId("domain-campaigns").Locator("tbody tr a").First.ClickAsync();
+
+        await page.WaitForURLAsync(new Regex($@"/campaigns/\d+\?domain={Regex.Escape(domain)}"));
+        await Assertions.Expect(page.GetByTestId("clicks-table")).ToBeVisibleAsync();
+        var recipients = await page.GetByTestId("clicks-table").Locator("tbody tr td:nth-child(2)").AllInnerTextsAsync();
+        Assert.NotEmpty(recipients);
+        Assert.All(recipients, r => Assert.EndsWith("@" + domain, r.Trim(), StringComparison.Ordinal));
+        await page.CloseAsync();
+    }
+
+    [Fact]
     public async Task ChangingAThreshold_ShowsThePreview()
     {
         var page = await OpenAsync("/settings");
