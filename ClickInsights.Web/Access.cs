@@ -185,13 +185,14 @@ public static class Access
               <header>ClickInsights<span>real people vs. security scanners</span></header>
               <main>
                 <h1>Sign in</h1>
-                <p>This dashboard is protected by a password. Ask the person who set it up if you do not have it.</p>
+                <p>This dashboard is protected by a password. Ask the person who set it up if you do not have it (it is the
+                <code>ClickInsights:Access:Password</code> setting of the server).</p>
                 <form method="post" action="{{SignIn}}">
                   <input type="hidden" name="{{WebUtility.HtmlEncode(tokens.FormFieldName)}}" value="{{WebUtility.HtmlEncode(tokens.RequestToken)}}" />
                   <input type="hidden" name="returnUrl" value="{{WebUtility.HtmlEncode(returnUrl)}}" />
                   <label for="password">Password</label>
-                  <input id="password" name="password" type="password" autocomplete="current-password" autofocus required />
-                  {{(wrong ? "<p class=\"wrong\" role=\"alert\" data-testid=\"wrong-password\">That is not the password. Try again.</p>" : "")}}
+                  <input id="password" name="password" type="password" autocomplete="current-password" autofocus required{{(wrong ? " aria-invalid=\"true\" aria-describedby=\"wrong\"" : "")}} />
+                  {{(wrong ? "<p id=\"wrong\" class=\"wrong\" role=\"alert\" data-testid=\"wrong-password\">That is not the password. Try again.</p>" : "")}}
                   <button type="submit">Sign in</button>
                 </form>
               </main>
