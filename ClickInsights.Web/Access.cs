@@ -6,6 +6,8 @@ using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Components.Server;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
@@ -44,6 +46,7 @@ public static class Access
     public const string SignIn = "/signin";
     public const string SignOut = "/signout";
     private const string PasswordClaim = "clickinsights:password";
+    private const string SessionClaim = "clickinsights:session";
 
     /// <summary>
     /// Password checks take turns, and a wrong one holds its turn for the delay whether or not the caller waits for the
@@ -79,20 +82,69 @@ public static class Access
             cookie.Cookie.SameSite = SameSiteMode.Lax;
             cookie.ExpireTimeSpan = access.Value.SignedInFor;
             cookie.SlidingExpiration = true;
-            // A sign-in made with another password (changed since, or removed and set again) no longer opens anything.
+            // A sign-in made with another password (changed since, or removed and set again), or signed out since (a
+            // copy of its cookie kept elsewhere), no longer opens anything.
             cookie.Events.OnValidatePrincipal = async context =>
             {
-                var current = context.HttpContext.RequestServices.GetRequiredService<IOptions<AccessOptions>>().Value;
-                if (current.Required && context.Principal?.FindFirst(PasswordClaim)?.Value != current.Stamp())
+                var services = context.HttpContext.RequestServices;
+                if (!StillValid(context.Principal, services.GetRequiredService<IOptions<AccessOptions>>().Value, services.GetRequiredService<SignedOutSessions>()))
                 {
                     context.RejectPrincipal();
                     await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
                 }
             };
         });
+        services.AddSingleton<SignedOutSessions>();
+        // Open pages check their sign-in again every few seconds: signing out in one tab closes the others.
+        services.AddScoped<AuthenticationStateProvider, SignInRevalidator>();
         services.AddSingleton<IAuthorizationHandler, SignedInWhenRequiredHandler>();
         services.AddAuthorization(authorization => authorization.FallbackPolicy = new AuthorizationPolicyBuilder().AddRequirements(new SignedInWhenRequired()).Build());
         return services;
+    }
+
+    /// <summary>Whether a sign-in still opens the dashboard: made with today's password, and not signed out since.</summary>
+    internal static bool StillValid(ClaimsPrincipal? person, AccessOptions options, SignedOutSessions signedOut) =>
+        !options.Required
+        || person?.Identity?.IsAuthenticated == true
+            && person.FindFirst(PasswordClaim)?.Value == options.Stamp()
+            && !signedOut.Contains(person.FindFirst(SessionClaim)?.Value);
+
+    /// <summary>The sessions signed out while their cookies would still be valid, until they would have expired anyway.</summary>
+    public sealed class SignedOutSessions(TimeProvider time)
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> _until = new(StringComparer.Ordinal);
+
+        public void Add(string? session, TimeSpan remembered)
+        {
+            if (session is null)
+            {
+                return;
+            }
+            var now = time.GetUtcNow();
+            foreach (var (old, until) in _until)
+            {
+                if (until < now)
+                {
+                    _until.TryRemove(old, out _);
+                }
+            }
+            _until[session] = now + remembered;
+        }
+
+        public bool Contains(string? session) => session is not null && _until.ContainsKey(session);
+    }
+
+    /// <summary>
+    /// The sign-in of an open page (a Blazor circuit, which never sends the cookie again), checked every few seconds:
+    /// signed out in another tab, or made with an earlier password, the page is sent to the sign-in page.
+    /// </summary>
+    private sealed class SignInRevalidator(ILoggerFactory loggers, IOptions<AccessOptions> options, SignedOutSessions signedOut)
+        : RevalidatingServerAuthenticationStateProvider(loggers)
+    {
+        protected override TimeSpan RevalidationInterval => TimeSpan.FromSeconds(5);
+
+        protected override Task<bool> ValidateAuthenticationStateAsync(AuthenticationState authenticationState, CancellationToken cancellationToken) =>
+            Task.FromResult(StillValid(authenticationState.User, options.Value, signedOut));
     }
 
     public static void MapAccess(this IEndpointRouteBuilder app)
@@ -128,18 +180,21 @@ public static class Access
                 return Page(http, antiforgery, target, wrong: true, HttpStatusCode.Unauthorized);
             }
             var person = new ClaimsPrincipal(new ClaimsIdentity(
-                [new Claim(ClaimTypes.Name, "dashboard"), new Claim(PasswordClaim, options.Value.Stamp())], CookieAuthenticationDefaults.AuthenticationScheme));
+                [new Claim(ClaimTypes.Name, "dashboard"), new Claim(PasswordClaim, options.Value.Stamp()), new Claim(SessionClaim, Guid.NewGuid().ToString("N"))],
+                CookieAuthenticationDefaults.AuthenticationScheme));
             await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, person, new AuthenticationProperties { IsPersistent = true });
             return Results.Redirect(target);
         }).AllowAnonymous();
 
-        app.MapPost(SignOut, async (HttpContext http, IAntiforgery antiforgery) =>
+        app.MapPost(SignOut, async (HttpContext http, IAntiforgery antiforgery, SignedOutSessions signedOut, IOptions<AccessOptions> options) =>
         {
             // Only the dashboard's own sign-out button (its form carries the token), not another site's form.
             if (!await antiforgery.IsRequestValidAsync(http))
             {
                 return Results.Text("Sign out from the dashboard's own button.", statusCode: StatusCodes.Status400BadRequest);
             }
+            // Its cookie stops working everywhere, copies and other open tabs included.
+            signedOut.Add(http.User.FindFirst(SessionClaim)?.Value, options.Value.SignedInFor);
             await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             return Results.Redirect(SignIn);
         }).AllowAnonymous().DisableAntiforgery();

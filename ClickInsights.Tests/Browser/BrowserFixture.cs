@@ -14,7 +14,7 @@ namespace ClickInsights.Tests.Browser;
 /// The real dashboard on a free loopback port (Kestrel, a fresh SQLite file, the demo workspace) and Debian's
 /// Chromium driven by Playwright. A missing Chromium fails the tests: it must never skip them silently.
 /// </summary>
-public sealed class BrowserFixture : IAsyncLifetime
+public class BrowserFixture : IAsyncLifetime
 {
     private readonly TestDatabase _folder = new();
     private WebApplicationFactory<Program>? _factory;
@@ -35,6 +35,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             builder.UseSetting("ClickInsights:Storage:DatabasePath", databasePath);
             builder.UseEnvironment("Development");
             builder.UseUrls($"http://127.0.0.1:{port}");
+            Configure(builder);
         });
         _factory.UseKestrel();
         _factory.StartServer();
@@ -48,6 +49,11 @@ public sealed class BrowserFixture : IAsyncLifetime
             Headless = true,
             Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
         });
+    }
+
+    /// <summary>More settings of the dashboard for a kind of fixture (a password, …).</summary>
+    protected virtual void Configure(IWebHostBuilder builder)
+    {
     }
 
     /// <summary>Opens a page and waits until Blazor has made it interactive, so clicks are not lost to prerendering.</summary>
@@ -110,4 +116,18 @@ public sealed class BrowserFixture : IAsyncLifetime
 public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>
 {
     public const string Name = "browser";
+}
+
+/// <summary>The dashboard with a password: browsers sign in first.</summary>
+public sealed class SignInBrowserFixture : BrowserFixture
+{
+    public const string Password = "rye-sourdough-42";
+
+    protected override void Configure(IWebHostBuilder builder) => builder.UseSetting("ClickInsights:Access:Password", Password);
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class SignInBrowserCollection : ICollectionFixture<SignInBrowserFixture>
+{
+    public const string Name = "browser with a password";
 }

@@ -121,6 +121,25 @@ public sealed class AccessTests : IDisposable
         Assert.Equal(HttpStatusCode.Redirect, await OpenWithAsync("new-wholemeal-7"));
     }
 
+    [Fact]
+    public async Task ACopyOfASignedOutCookie_NoLongerOpensTheDashboard()
+    {
+        await using var factory = Dashboard("rye-sourdough-42");
+        using var client = Browser(factory);
+        using var signedIn = await SignInAsync(client, "rye-sourdough-42", "/domains");
+        var copy = signedIn.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("clickinsights-signin=", StringComparison.Ordinal)).Split(';')[0];
+        using var page = await client.GetAsync("/domains");
+        var token = Regex.Match(await page.Content.ReadAsStringAsync(), "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+
+        using var signOut = await client.PostAsync("/signout", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token) }));
+        using var other = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/domains") { Headers = { { "Cookie", copy } } };
+        using var withCopy = await other.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Redirect, signOut.StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, withCopy.StatusCode);
+    }
+
     [Theory]
     [InlineData("/domains?x=1", "/domains?x=1")]
     [InlineData("/", "/")]
