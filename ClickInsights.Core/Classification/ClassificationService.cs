@@ -79,8 +79,8 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
                 next = i + 1 < work.Count ? Task.Run(work[i + 1], cancellationToken) : null;
                 for (int attempt = 2; !await StoreAsync(classified, cancellationToken); attempt++)
                 {
-                    // A person's decision was saved after this campaign's were read: classified again with it, once the
-                    // next campaign's classification (which shares the contexts) is done.
+                    // A person's decision was saved, or events were stored or removed, after this campaign was read:
+                    // classified again, once the next campaign's classification (which shares the contexts) is done.
                     if (next is not null)
                     {
                         next = Task.FromResult(await next);
@@ -88,8 +88,9 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
                     classified = await work[i]();
                     if (attempt == MaxStoreAttempts)
                     {
-                        // Decisions keep coming: this one is stored as it is, and each decision's own recompute follows it.
+                        // Decisions or events keep coming: this one is stored as it is, and each change's own recompute follows it.
                         classified.OverridesStamp = null;
+                        classified.EventsStamp = null;
                     }
                 }
                 stored?.Invoke(i + 1);
@@ -193,6 +194,7 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
         {
             WorkspaceId = context.Workspace.Id,
             OverridesStamp = overridesStamp,
+            EventsStamp = EventsStamp(loaded.Input.Events.Count, loaded.Input.Events.Count == 0 ? 0 : loaded.Input.Events.Max(e => e.EventId)),
         };
     }
 
@@ -378,7 +380,21 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
         return result;
     }
 
-    /// <summary>Stores a classified campaign; false (nothing stored) when the workspace's decisions changed since they were read for it.</summary>
+    /// <summary>How many events a campaign has and its newest: what changes when an import adds events or a removal takes them.</summary>
+    private static async Task<string> EventsStampAsync(DbConnection connection, DbTransaction transaction, int campaignId, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """SELECT count(*), coalesce(max("Id"), 0) FROM "Events" WHERE "CampaignId" = @c""";
+        EventWriter.SetParameter(command, "@c", campaignId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return EventsStamp(reader.GetInt64(0), reader.GetInt64(1));
+    }
+
+    private static string EventsStamp(long count, long newest) => FormattableString.Invariant($"{count}/{newest}");
+
+    /// <summary>Stores a classified campaign; false (nothing stored) when the workspace's decisions or the campaign's events changed since they were read for it.</summary>
     private async Task<bool> StoreAsync(ClassifiedCampaign classified, CancellationToken cancellationToken)
     {
         var campaignId = classified.CampaignId;
@@ -414,6 +430,12 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
         // recompute then stores after this one.
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         if (classified.OverridesStamp is { } stamp && stamp != await OverridesStampAsync(connection, transaction, classified.WorkspaceId, cancellationToken))
+        {
+            return false;
+        }
+        // An import (or its removal) that changed the campaign's events since they were read: its own classification
+        // may already be stored, and this older one must not replace it.
+        if (classified.EventsStamp is { } events && events != await EventsStampAsync(connection, transaction, campaignId, cancellationToken))
         {
             return false;
         }
@@ -566,6 +588,8 @@ public sealed class ClassifiedCampaign
     internal int WorkspaceId { get; init; }
     /// <summary>The workspace's decisions as they were when read for this classification; null stores without checking.</summary>
     internal string? OverridesStamp { get; set; }
+    /// <summary>The campaign's events as they were read for this classification (how many, the newest); null stores without checking.</summary>
+    internal string? EventsStamp { get; set; }
 }
 
 /// <summary>

@@ -96,6 +96,47 @@ public sealed class RemoveImportTests : IDisposable
     }
 
     [Fact]
+    public async Task EventsStoredWhileACampaignIsClassified_AreNotLeftWithoutVerdictsByThatOlderClassification()
+    {
+        var workspace = await _database.CreateWorkspaceAsync();
+        await _database.Importer.ImportAsync(workspace, Samples.Utf8(April), "april.json");
+        int april;
+        await using (var db = _database.CreateDbContext())
+        {
+            april = await db.Campaigns.Where(c => c.ExternalId == "apr").Select(c => c.Id).SingleAsync();
+        }
+        // While a recompute has April read and classified, a later file adds a click to it (and classifies it itself).
+        var imported = false;
+        var recompute = new ClickInsights.Core.Classification.ClassificationService(_database, ClickInsights.Core.Classification.ScannerCatalogue.Default, new DuringClassifying(() =>
+        {
+            if (!imported)
+            {
+                imported = true;
+                _database.Importer.ImportAsync(workspace, Samples.Utf8(Later), "later.json").GetAwaiter().GetResult();
+            }
+        }));
+
+        await recompute.ClassifyCampaignsAsync([april]);
+
+        Assert.True(imported);
+        await using var after = _database.CreateDbContext();
+        var clicks = await after.Events.CountAsync(e => e.CampaignId == april && e.Type == EventType.Click);
+        Assert.Equal(2, clicks);
+        Assert.Equal(clicks, await after.ClickVerdicts.CountAsync(v => v.CampaignId == april));
+        Assert.Equal(clicks, (await after.CampaignSummaries.SingleAsync(s => s.CampaignId == april)).Clicks);
+    }
+
+    /// <summary>The classifier asks for the time once it has read and classified a campaign, before storing it.</summary>
+    private sealed class DuringClassifying(Action act) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow()
+        {
+            act();
+            return base.GetUtcNow();
+        }
+    }
+
+    [Fact]
     public async Task RemovingAnotherWorkspacesImport_IsRefused_AndChangesNothing()
     {
         var workspace = await _database.CreateWorkspaceAsync();
