@@ -29,6 +29,25 @@ public static class ExportEndpoints
             return Results.Empty;
         });
 
+        app.MapGet("/domains/{domain}/clicks.csv", async (string domain, int workspace, DomainReport domains, ClickReports clicks, HttpContext http, CancellationToken cancellationToken) =>
+        {
+            var detail = await domains.DomainAsync(workspace, domain, cancellationToken);
+            if (detail is null)
+            {
+                return Results.NotFound($"No recipient of workspace {workspace} is at {domain}.");
+            }
+            http.Response.ContentType = "text/csv; charset=utf-8";
+            http.Response.Headers.ContentDisposition = $"attachment; filename=\"{FileName(detail.Domain)}-clicks.csv\"";
+            await using var writer = new StreamWriter(http.Response.Body, new UTF8Encoding(false));
+            await writer.WriteLineAsync(ClickCsv.Header);
+            await foreach (var row in clicks.DomainExportAsync(workspace, detail.Domain, cancellationToken))
+            {
+                await writer.WriteAsync(ClickCsv.Line(row));
+            }
+            await writer.FlushAsync(cancellationToken);
+            return Results.Empty;
+        });
+
         app.MapGet("/campaigns/{id:int}/report.csv", async (int id, ReportService reports, ClickReports clicks, CancellationToken cancellationToken) =>
         {
             var detail = await reports.CampaignAsync(id, cancellationToken);

@@ -58,6 +58,8 @@ public static class Urls
 
     public static string Domain(string domain) => $"{Domains}/{Uri.EscapeDataString(domain)}";
 
+    public static string DomainClicksCsv(int workspaceId, string domain) => $"{Domain(domain)}/clicks.csv?workspace={workspaceId}";
+
     public static string CampaignReport(int id) => $"/campaigns/{id}/report";
     public static string CampaignClicksCsv(int id) => $"/campaigns/{id}/clicks.csv";
     public static string CampaignReportCsv(int id) => $"/campaigns/{id}/report.csv";

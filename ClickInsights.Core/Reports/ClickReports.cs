@@ -172,6 +172,30 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
         }
     }
 
+    /// <summary>
+    /// Every click by recipients at one domain, in every campaign of a workspace, in the per-click CSV shape: what a
+    /// support person sends to that company's IT to show what its mail gateway does.
+    /// </summary>
+    public async IAsyncEnumerable<ClickRow> DomainExportAsync(int workspaceId, string domain, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        domain = domain.Trim().ToLowerInvariant();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var snapshot = await SnapshotAsync(db, cancellationToken);
+        var campaigns = await db.Campaigns.AsNoTracking().Where(c => c.WorkspaceId == workspaceId).ToDictionaryAsync(c => c.Id, c => c.ExternalId, cancellationToken);
+        // The domain's recipients first, then their events through the recipients' index (not a scan of every click).
+        var recipients = await db.Recipients.AsNoTracking().Where(r => r.WorkspaceId == workspaceId && r.Domain == domain).Select(r => r.Id).ToListAsync(cancellationToken);
+        var rows =
+            from x in ClicksOf(db, e => recipients.Contains(e.RecipientId))
+            orderby x.Event.CampaignId, x.Event.OccurredAtMs, x.Event.Id
+            select new { x.Event.CampaignId, x.Recipient.Email, x.Url, x.Event.OccurredAtMs, x.Verdict.Verdict, x.Verdict.Score, x.Reasons.Refs, x.Event.ExternalId };
+        var stored = await ReasonsOfAsync(db, campaigns.Keys.ToList(), cancellationToken);
+        await foreach (var x in rows.AsAsyncEnumerable().WithCancellation(cancellationToken))
+        {
+            yield return new ClickRow(campaigns[x.CampaignId], x.Email, x.Url, x.OccurredAtMs, x.Verdict, x.Score,
+                ReasonTable.Resolve(x.Refs, stored.GetValueOrDefault(x.CampaignId) ?? new Dictionary<int, Reason>()), x.ExternalId);
+        }
+    }
+
     public async Task<IReadOnlyList<DelayBucket>> DelayHistogramAsync(int campaignId, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);

@@ -1,6 +1,7 @@
 using ClickInsights.Tests.Support;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ClickInsights.Tests.Web;
 
@@ -29,6 +30,26 @@ public sealed class ExportEndpointTests : IAsyncLifetime
         Assert.StartsWith("campaign_id,email,url,clicked_at,verdict,score,reasons", lines[0]);
         Assert.True(lines.Length > 100);
         Assert.Matches(@"^[^,]+,[^,]+@[^,]+,https?://[^,]+,\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ,(human|suspect|bot),\d+,", lines[1]);
+    }
+
+    [Fact]
+    public async Task DomainClicksCsv_HasEveryClickFromTheDomain_InEveryCampaign()
+    {
+        var client = _factory.CreateClient();
+        var expected = (await _factory.Services.GetRequiredService<ClickInsights.Core.Reports.DomainReport>().DomainAsync(1, "millerhvac.com"))!;
+
+        var response = await client.GetAsync("/domains/millerhvac.com/clicks.csv?workspace=1");
+        var missing = await client.GetAsync("/domains/nobody.example/clicks.csv?workspace=1");
+
+        response.EnsureSuccessStatusCode();
+        Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
+        var lines = (await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("campaign_id,email,url,clicked_at,verdict,score,reasons", lines[0]);
+        Assert.Equal(expected.Clicks, lines.Length - 1);
+        Assert.All(lines.Skip(1), l => Assert.Contains("@millerhvac.com,", l));
+        Assert.Equal(expected.BotClicks, lines.Count(l => l.Contains(",bot,", StringComparison.Ordinal)));
+        Assert.Equal(expected.Campaigns.Count, lines.Skip(1).Select(l => l.Split(',')[0]).Distinct().Count());
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, missing.StatusCode);
     }
 
     [Fact]
