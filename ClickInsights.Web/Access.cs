@@ -107,12 +107,39 @@ public static class Access
         !options.Required
         || person?.Identity?.IsAuthenticated == true
             && person.FindFirst(PasswordClaim)?.Value == options.Stamp()
-            && !signedOut.Contains(person.FindFirst(SessionClaim)?.Value);
+            && person.FindFirst(SessionClaim) is { } session
+            && !signedOut.Contains(session.Value);
 
-    /// <summary>The sessions signed out while their cookies would still be valid, until they would have expired anyway.</summary>
-    public sealed class SignedOutSessions(TimeProvider time)
+    /// <summary>
+    /// The sessions signed out while their cookies would still be valid, until they would have expired anyway. Kept in a
+    /// small file next to the database (and its key ring), so that a restart does not make a signed-out cookie valid again.
+    /// </summary>
+    public sealed class SignedOutSessions
     {
         private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> _until = new(StringComparer.Ordinal);
+        private readonly TimeProvider _time;
+        private readonly string _file;
+        private readonly Lock _writing = new();
+
+        public SignedOutSessions(TimeProvider time, IOptions<ClickInsights.Core.Data.StorageOptions> storage)
+        {
+            _time = time;
+            _file = storage.Value.ResolvedDatabasePath + ".signed-out";
+            if (!File.Exists(_file))
+            {
+                return;
+            }
+            var now = time.GetUtcNow();
+            foreach (var line in File.ReadAllLines(_file))
+            {
+                var parts = line.Split('\t');
+                if (parts.Length == 2 && long.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
+                    && DateTimeOffset.FromUnixTimeSeconds(seconds) is var until && until > now)
+                {
+                    _until[parts[0]] = until;
+                }
+            }
+        }
 
         public void Add(string? session, TimeSpan remembered)
         {
@@ -120,7 +147,7 @@ public static class Access
             {
                 return;
             }
-            var now = time.GetUtcNow();
+            var now = _time.GetUtcNow();
             foreach (var (old, until) in _until)
             {
                 if (until < now)
@@ -129,9 +156,16 @@ public static class Access
                 }
             }
             _until[session] = now + remembered;
+            lock (_writing)
+            {
+                var lines = _until.Select(s => FormattableString.Invariant($"{s.Key}\t{s.Value.ToUnixTimeSeconds()}"));
+                var temporary = _file + ".new";
+                File.WriteAllLines(temporary, lines);
+                File.Move(temporary, _file, overwrite: true);
+            }
         }
 
-        public bool Contains(string? session) => session is not null && _until.ContainsKey(session);
+        public bool Contains(string session) => _until.ContainsKey(session);
     }
 
     /// <summary>

@@ -77,7 +77,7 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
                 }
                 // One classification at a time: the next starts only after this one is done, so contexts need no lock.
                 next = i + 1 < work.Count ? Task.Run(work[i + 1], cancellationToken) : null;
-                for (int attempt = 2; !await StoreAsync(classified, cancellationToken); attempt++)
+                for (int attempt = 2; !await StoreAsync(classified, cancellationToken) && attempt <= MaxStoreAttempts; attempt++)
                 {
                     // A person's decision was saved, or events were stored or removed, after this campaign was read:
                     // classified again, once the next campaign's classification (which shares the contexts) is done.
@@ -88,9 +88,10 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
                     classified = await work[i]();
                     if (attempt == MaxStoreAttempts)
                     {
-                        // Decisions or events keep coming: this one is stored as it is, and each change's own recompute follows it.
+                        // Decisions keep coming: the last try is stored whatever they are now (a decision's recompute
+                        // may have finished already). Events that keep changing are left to whoever stores them: every
+                        // import, removal, sync and webhook batch classifies its campaigns after its own commit.
                         classified.OverridesStamp = null;
-                        classified.EventsStamp = null;
                     }
                 }
                 stored?.Invoke(i + 1);

@@ -27,7 +27,8 @@ public sealed record UnsubscribeInBurst(long EventId, int RecipientId, string Em
 public sealed record TimelineEvent(long EventId, int CampaignId, string CampaignName, EventType Type, DateTime At, string? Url, string? Ip, string? NetworkOwner, string? UserAgent, Verdict? Verdict, int? Score, IReadOnlyList<Reason> Reasons);
 
 /// <param name="OverrideId">The person's decision about this recipient, to undo it.</param>
-public sealed record RecipientTimeline(int RecipientId, int WorkspaceId, string Email, string Domain, IReadOnlyList<TimelineEvent> Events, Verdict? Override, int? OverrideId = null);
+/// <param name="Truncated">The recipient has more events than <see cref="ClickReports.TimelineLimit"/>; the first ones are listed.</param>
+public sealed record RecipientTimeline(int RecipientId, int WorkspaceId, string Email, string Domain, IReadOnlyList<TimelineEvent> Events, Verdict? Override, int? OverrideId = null, bool Truncated = false);
 
 public sealed record ClickEvidenceView(
     long EventId, int WorkspaceId, int CampaignId, string CampaignName, int RecipientId, string Email, string Domain, string? Url, DateTime ClickedAt,
@@ -271,16 +272,22 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
                 e.Id, e.CampaignId, c.Name, e.Type, e.OccurredAtMs, Url = l == null ? null : l.Url, e.Ip, Agent = u == null ? null : u.Value,
                 Verdict = v == null ? (Verdict?)null : v.Verdict, Score = v == null ? (int?)null : v.Score, Refs = s == null ? null : s.Refs,
             })
-            .Take(TimelineLimit)
+            .Take(TimelineLimit + 1)
             .ToListAsync(cancellationToken);
         var own = await db.Overrides.AsNoTracking()
             .FirstOrDefaultAsync(o => o.WorkspaceId == recipient.WorkspaceId && o.Scope == OverrideScope.Recipient && o.Key == recipient.Email, cancellationToken);
+        // One more than shown was asked for: whether there are more than the limit.
+        var truncated = rows.Count > TimelineLimit;
+        if (truncated)
+        {
+            rows.RemoveAt(rows.Count - 1);
+        }
         var stored = await ReasonsOfAsync(db, rows.Where(x => x.Refs is not null).Select(x => x.CampaignId).Distinct().ToList(), cancellationToken);
         return new RecipientTimeline(recipient.Id, recipient.WorkspaceId, recipient.Email, recipient.Domain,
             rows.Select(x => new TimelineEvent(x.Id, x.CampaignId, x.Name, x.Type, FromMs(x.OccurredAtMs), x.Url, x.Ip,
                 x.Ip is null ? null : catalogue.MatchNetwork(x.Ip)?.Owner, x.Agent, x.Verdict, x.Score,
                 ReasonTable.Resolve(x.Refs, stored.GetValueOrDefault(x.CampaignId) ?? new Dictionary<int, Reason>()))).ToList(),
-            own?.Verdict, own?.Id);
+            own?.Verdict, own?.Id, truncated);
     }
 
     public async Task<ClickEvidenceView?> EvidenceAsync(long eventId, CancellationToken cancellationToken = default)

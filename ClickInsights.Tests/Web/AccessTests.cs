@@ -138,6 +138,12 @@ public sealed class AccessTests : IDisposable
 
         Assert.Equal(HttpStatusCode.Redirect, signOut.StatusCode);
         Assert.Equal(HttpStatusCode.Redirect, withCopy.StatusCode);
+
+        // Nor after the dashboard starts again on the same database.
+        await using var restarted = Dashboard("rye-sourdough-42");
+        using var afterRestart = restarted.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        using var again = new HttpRequestMessage(HttpMethod.Get, "/domains") { Headers = { { "Cookie", copy } } };
+        Assert.Equal(HttpStatusCode.Redirect, (await afterRestart.SendAsync(again)).StatusCode);
     }
 
     [Theory]

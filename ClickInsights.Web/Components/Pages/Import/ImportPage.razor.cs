@@ -95,6 +95,10 @@ public sealed partial class ImportPage : IDisposable
                 await LoadAsync();
             }
         }
+        catch (Exception) when (_disposed.IsCancellationRequested)
+        {
+            // The page was left while its history was read again: the removal itself is done.
+        }
         catch (Exception e)
         {
             Snackbar.Add($"Could not remove the import of {record.FileName}: {e.Message}", MudBlazor.Severity.Error);
