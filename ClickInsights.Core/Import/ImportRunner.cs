@@ -50,7 +50,10 @@ public sealed record ImportState(ImportStage Stage, int WorkspaceId, IReadOnlyLi
 {
     public static ImportState Empty { get; } = new(ImportStage.Empty, 0, [], null, null, 0, null, null);
 
-    public bool Busy => Stage is ImportStage.Uploading or ImportStage.Checking or ImportStage.Importing;
+    /// <summary>The file whose earlier import is being removed, while it is (files can still wait, ready, meanwhile).</summary>
+    public string? Removing { get; init; }
+
+    public bool Busy => Stage is ImportStage.Uploading or ImportStage.Checking or ImportStage.Importing || Removing is not null;
     public IEnumerable<ImportFileState> Importable => Files.Where(f => f.Preview is { CanImport: true });
 }
 
@@ -287,7 +290,7 @@ public sealed class ImportRunner(
         CancellationTokenSource cts;
         lock (_lock)
         {
-            if (State.Stage != ImportStage.Ready || !State.Importable.Any())
+            if (State.Stage != ImportStage.Ready || !State.Importable.Any() || State.Removing is not null)
             {
                 return false;
             }
@@ -392,16 +395,28 @@ public sealed class ImportRunner(
     }
 
     /// <summary>Takes back a past import of a workspace (see <see cref="EventImporter.RemoveImportAsync"/>); refused while files are being checked or imported.</summary>
-    public async Task<ImportRemoval> RemoveAsync(int workspaceId, int importId, CancellationToken cancellationToken = default)
+    /// <param name="fileName">The import's file, shown to everyone who opens the Import page meanwhile.</param>
+    public async Task<ImportRemoval> RemoveAsync(int workspaceId, int importId, string fileName, CancellationToken cancellationToken = default)
     {
         lock (_lock)
         {
             if (State.Busy)
             {
-                throw new InvalidOperationException("Files are being checked or imported; remove an earlier import when that has finished.");
+                throw new InvalidOperationException(State.Removing is not null
+                    ? $"The import of {State.Removing} is being removed; remove another when that has finished."
+                    : "Files are being checked or imported; remove an earlier import when that has finished.");
             }
+            State = State with { Removing = fileName };
         }
-        return await importer.RemoveImportAsync(workspaceId, importId, cancellationToken);
+        Notify(force: true);
+        try
+        {
+            return await importer.RemoveImportAsync(workspaceId, importId, cancellationToken);
+        }
+        finally
+        {
+            Update(state => state with { Removing = null }, force: true);
+        }
     }
 
     /// <summary>How many past imports the Import page lists.</summary>

@@ -61,8 +61,6 @@ public sealed partial class ImportPage : IDisposable
 
     [Inject] private ClickInsights.Core.Reports.ReportService Reports { get; set; } = default!;
 
-    /// <summary>The file whose import is being removed, while it is.</summary>
-    private string? _removingFile;
 
     /// <summary>Takes back an earlier import, after saying what goes and how to get it back.</summary>
     private async Task RemoveAsync(ImportRecord record)
@@ -82,11 +80,10 @@ public sealed partial class ImportPage : IDisposable
         {
             return;
         }
-        _removingFile = record.FileName;
         try
         {
             // Not cancelled by leaving the page: the removal finishes on its own once asked for.
-            var removed = await Runner.RemoveAsync(_workspace.Id, record.Id, CancellationToken.None);
+            var removed = await Runner.RemoveAsync(_workspace.Id, record.Id, record.FileName, CancellationToken.None);
             Snackbar.Add($"Removed the import of {removed.FileName}: {removed.EventsRemoved:N0} events" +
                 (removed.CampaignsRemoved switch { 0 => "", 1 => ", and 1 campaign with nothing left", var n => $", and {n} campaigns with nothing left" }) + ".",
                 MudBlazor.Severity.Success);
@@ -102,10 +99,6 @@ public sealed partial class ImportPage : IDisposable
         catch (Exception e)
         {
             Snackbar.Add($"Could not remove the import of {record.FileName}: {e.Message}", MudBlazor.Severity.Error);
-        }
-        finally
-        {
-            _removingFile = null;
         }
     }
 
@@ -129,7 +122,9 @@ public sealed partial class ImportPage : IDisposable
 
     private void OnRunnerChanged(ImportState state) => _ = InvokeAsync(async () =>
     {
-        var finished = state.Stage == ImportStage.Done && _shownStage != ImportStage.Done;
+        var finished = state.Stage == ImportStage.Done && _shownStage != ImportStage.Done
+            // A removal ended (started here or on another page): the history changed.
+            || _state.Removing is not null && state.Removing is null;
         var started = state.Stage != ImportStage.Empty && _state.Stage == ImportStage.Empty;
         _state = state;
         if (started)
