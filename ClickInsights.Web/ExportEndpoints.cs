@@ -29,6 +29,31 @@ public static class ExportEndpoints
             return Results.Empty;
         });
 
+        app.MapGet("/campaigns/{id:int}/clickers.csv", async (int id, string? who, ReportService reports, ClickReports clicks, HttpContext http, CancellationToken cancellationToken) =>
+        {
+            var detail = await reports.CampaignAsync(id, cancellationToken);
+            if (detail is null)
+            {
+                return Results.NotFound($"There is no campaign with number {id}.");
+            }
+            var (which, suffix) = who switch
+            {
+                "people" => (ClickerList.People, "people-who-clicked"),
+                "scanner-only" => (ClickerList.ScannerOnly, "scanner-only-recipients"),
+                _ => (ClickerList.All, "clickers"),
+            };
+            var csv = new StringBuilder("email,domain,clicks,clicks_by_people,suspect_clicks,scanner_clicks,clicked_as\r\n");
+            foreach (var c in await clicks.ClickersAsync(id, which, cancellationToken))
+            {
+                ClickCsv.Cell(csv, c.Email).Append(',');
+                ClickCsv.Cell(csv, c.Domain).Append(',');
+                csv.Append(CultureInfo.InvariantCulture, $"{c.Clicks},{c.HumanClicks},{c.SuspectClicks},{c.BotClicks},")
+                    .Append(c.ClickedAsPerson ? "person" : c.ScannerOnly ? "scanner only" : "uncertain").Append("\r\n");
+            }
+            http.Response.Headers.ContentDisposition = $"attachment; filename=\"{FileName(detail.Campaign.Name)}-{suffix}.csv\"";
+            return Results.Text(csv.ToString(), "text/csv; charset=utf-8", new UTF8Encoding(false));
+        });
+
         app.MapGet("/domains/{domain}/clicks.csv", async (string domain, int workspace, DomainReport domains, ClickReports clicks, HttpContext http, CancellationToken cancellationToken) =>
         {
             var detail = await domains.DomainAsync(workspace, domain, cancellationToken);

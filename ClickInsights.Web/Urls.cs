@@ -63,6 +63,9 @@ public static class Urls
     public static string CampaignReport(int id) => $"/campaigns/{id}/report";
     public static string CampaignClicksCsv(int id) => $"/campaigns/{id}/clicks.csv";
     public static string CampaignReportCsv(int id) => $"/campaigns/{id}/report.csv";
+
+    /// <summary>A campaign's clickers as CSV: <c>people</c> (clicked at least once as a person), <c>scanner-only</c>, or all.</summary>
+    public static string CampaignClickersCsv(int id, string who) => $"/campaigns/{id}/clickers.csv?who={who}";
     public static string Click(long eventId) => $"/clicks/{eventId}";
     public static string Recipient(int id) => $"/recipients/{id}";
 

@@ -14,6 +14,26 @@ public sealed record ClickListItem(long EventId, int RecipientId, string Email, 
 
 public sealed record ClickPage(IReadOnlyList<ClickListItem> Items, int Total);
 
+/// <summary>One recipient who clicked in a campaign, with their clicks by verdict.</summary>
+public sealed record CampaignClicker(string Email, string Domain, int Clicks, int HumanClicks, int SuspectClicks, int BotClicks)
+{
+    /// <summary>At least one click was the person's own: a real clicker, for lead scoring and follow-ups.</summary>
+    public bool ClickedAsPerson => HumanClicks > 0;
+
+    /// <summary>Every click was a scanner's: the person may never have seen the email's links.</summary>
+    public bool ScannerOnly => BotClicks == Clicks;
+}
+
+/// <summary>Which of a campaign's clickers a list holds.</summary>
+public enum ClickerList
+{
+    All,
+    /// <summary>Recipients with at least one click by a person.</summary>
+    People,
+    /// <summary>Recipients all of whose clicks were scanners'.</summary>
+    ScannerOnly,
+}
+
 /// <summary>Clicks by time from delivery on a log scale, split by verdict.</summary>
 public sealed record DelayBucket(string Label, int Human, int Suspect, int Bot);
 
@@ -171,6 +191,27 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
         {
             yield return new ClickRow(campaign.ExternalId, x.Email, x.Url, x.OccurredAtMs, x.Verdict, x.Score, ReasonTable.Resolve(x.Refs, stored), x.ExternalId);
         }
+    }
+
+    /// <summary>
+    /// A campaign's recipients who clicked, each once with their clicks by verdict: the people who really clicked (to
+    /// correct lead scores and segments in the sending tool) or those only scanners clicked for. Email order.
+    /// </summary>
+    public async Task<IReadOnlyList<CampaignClicker>> ClickersAsync(int campaignId, ClickerList which, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var rows = await (
+            from e in db.Events.AsNoTracking()
+            where e.CampaignId == campaignId && e.Type == EventType.Click
+            join v in db.ClickVerdicts on e.Id equals v.EventId
+            join r in db.Recipients on e.RecipientId equals r.Id
+            group v.Verdict by new { r.Email, r.Domain } into g
+            select new CampaignClicker(g.Key.Email, g.Key.Domain, g.Count(), g.Count(x => x == Verdict.Human), g.Count(x => x == Verdict.Suspect), g.Count(x => x == Verdict.Bot)))
+            .ToListAsync(cancellationToken);
+        return rows
+            .Where(c => which switch { ClickerList.People => c.ClickedAsPerson, ClickerList.ScannerOnly => c.ScannerOnly, _ => true })
+            .OrderBy(c => c.Email, StringComparer.Ordinal)
+            .ToList();
     }
 
     /// <summary>

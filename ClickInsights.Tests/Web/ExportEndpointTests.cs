@@ -53,6 +53,30 @@ public sealed class ExportEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ClickersCsv_PeopleWhoReallyClicked_AndScannerOnlyRecipients_AddUp()
+    {
+        var client = _factory.CreateClient();
+        var campaign = (await _factory.Services.GetRequiredService<ClickInsights.Core.Reports.ReportService>().CampaignAsync(1))!.Campaign;
+
+        string[] Rows(string csv) => csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        var people = Rows(await client.GetStringAsync("/campaigns/1/clickers.csv?who=people"));
+        var scannerOnly = Rows(await client.GetStringAsync("/campaigns/1/clickers.csv?who=scanner-only"));
+        var all = Rows(await client.GetStringAsync("/campaigns/1/clickers.csv?who=all"));
+
+        Assert.Equal("email,domain,clicks,clicks_by_people,suspect_clicks,scanner_clicks,clicked_as", people[0]);
+        Assert.Equal(campaign.HumanClickers, people.Length - 1);
+        Assert.All(people.Skip(1), r => Assert.EndsWith(",person", r));
+        Assert.True(scannerOnly.Length > 2);
+        Assert.All(scannerOnly.Skip(1), r =>
+        {
+            var cells = r.Split(',');
+            Assert.Equal(("0", cells[2], "scanner only"), (cells[3], cells[5], cells[6]));
+        });
+        Assert.Equal(campaign.UniqueClickers, all.Length - 1);
+        Assert.True(people.Length + scannerOnly.Length - 2 <= all.Length - 1);
+    }
+
+    [Fact]
     public async Task ReportCsv_AndUnknownCampaign()
     {
         var client = _factory.CreateClient();
