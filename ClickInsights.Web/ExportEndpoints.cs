@@ -16,17 +16,7 @@ public static class ExportEndpoints
             {
                 return Results.NotFound($"There is no campaign with number {id}.");
             }
-            http.Response.ContentType = "text/csv; charset=utf-8";
-            http.Response.Headers.ContentDisposition = $"attachment; filename=\"{FileName(detail.Campaign.Name)}-clicks.csv\"";
-            // Kestrel allows only asynchronous writes: every line goes out with WriteAsync.
-            await using var writer = new StreamWriter(http.Response.Body, new UTF8Encoding(false));
-            await writer.WriteLineAsync(ClickCsv.Header);
-            await foreach (var row in clicks.ExportAsync(id, cancellationToken))
-            {
-                await writer.WriteAsync(ClickCsv.Line(row));
-            }
-            await writer.FlushAsync(cancellationToken);
-            return Results.Empty;
+            return await StreamClicksAsync(http, detail.Campaign.Name, clicks.ExportAsync(id, cancellationToken), cancellationToken);
         });
 
         app.MapGet("/campaigns/{id:int}/clickers.csv", async (int id, string? who, ReportService reports, ClickReports clicks, HttpContext http, CancellationToken cancellationToken) =>
@@ -61,16 +51,7 @@ public static class ExportEndpoints
             {
                 return Results.NotFound($"No recipient of workspace {workspace} is at {domain}.");
             }
-            http.Response.ContentType = "text/csv; charset=utf-8";
-            http.Response.Headers.ContentDisposition = $"attachment; filename=\"{FileName(detail.Domain)}-clicks.csv\"";
-            await using var writer = new StreamWriter(http.Response.Body, new UTF8Encoding(false));
-            await writer.WriteLineAsync(ClickCsv.Header);
-            await foreach (var row in clicks.DomainExportAsync(workspace, detail.Domain, cancellationToken))
-            {
-                await writer.WriteAsync(ClickCsv.Line(row));
-            }
-            await writer.FlushAsync(cancellationToken);
-            return Results.Empty;
+            return await StreamClicksAsync(http, detail.Domain, clicks.DomainExportAsync(workspace, detail.Domain, cancellationToken), cancellationToken);
         });
 
         app.MapGet("/campaigns/{id:int}/report.csv", async (int id, ReportService reports, ClickReports clicks, CancellationToken cancellationToken) =>
@@ -123,6 +104,22 @@ public static class ExportEndpoints
             }
             return Results.File(Encoding.UTF8.GetBytes(csv.ToString()), "text/csv; charset=utf-8", $"{FileName(c.Name)}-report.csv");
         });
+    }
+
+    /// <summary>Streams clicks as the per-click CSV (the CLI contract's columns), as a download named after what they are of.</summary>
+    private static async Task<IResult> StreamClicksAsync(HttpContext http, string of, IAsyncEnumerable<ClickInsights.Core.Classification.ClickRow> rows, CancellationToken cancellationToken)
+    {
+        http.Response.ContentType = "text/csv; charset=utf-8";
+        http.Response.Headers.ContentDisposition = $"attachment; filename=\"{FileName(of)}-clicks.csv\"";
+        // Kestrel allows only asynchronous writes: every line goes out with WriteAsync.
+        await using var writer = new StreamWriter(http.Response.Body, new UTF8Encoding(false));
+        await writer.WriteLineAsync(ClickCsv.Header);
+        await foreach (var row in rows)
+        {
+            await writer.WriteAsync(ClickCsv.Line(row));
+        }
+        await writer.FlushAsync(cancellationToken);
+        return Results.Empty;
     }
 
     private static string FileName(string name)
