@@ -79,6 +79,9 @@ public sealed record ClassifierSettings
     /// <summary>Weights that speak for a person: 0 or below. Every other weight speaks against one: 0 or above.</summary>
     private static readonly HashSet<string> ForAPerson = [nameof(FollowedByPersonWeight), nameof(LaterIsolatedClickWeight), nameof(ConfirmedHumanWeight)];
 
+    /// <summary>The problem of a domain share outside (0, 1], which the settings page words as a percentage.</summary>
+    public const string DomainShareProblem = "The domain share must lie between 0 and 1.";
+
     /// <summary>What is wrong with these settings, in plain words; null when they can be used.</summary>
     public string? Problem()
     {
@@ -96,7 +99,7 @@ public sealed record ClassifierSettings
         }
         if (DomainPatternShare is <= 0 or > 1)
         {
-            return "The domain share must lie between 0 and 1.";
+            return DomainShareProblem;
         }
         foreach (var property in typeof(ClassifierSettings).GetProperties().Where(p => p.PropertyType == typeof(int) && p.Name.EndsWith("Weight", StringComparison.Ordinal)))
         {

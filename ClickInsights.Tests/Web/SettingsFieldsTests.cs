@@ -24,6 +24,18 @@ public sealed class SettingsFieldsTests
     }
 
     [Fact]
+    public void DomainShare_IsShownAndTypedAsAPercentage()
+    {
+        var name = nameof(ClassifierSettings.DomainPatternShare);
+
+        Assert.Equal(30, SettingsFields.Get(ClassifierSettings.Default, name));
+        Assert.Equal(0.45, SettingsFields.Set(ClassifierSettings.Default, name, 45).DomainPatternShare, 6);
+        Assert.True(SettingsFields.IsInteger(name));
+        var (message, field) = SettingsFields.Explain(SettingsFields.Set(ClassifierSettings.Default, name, 150).Problem());
+        Assert.Equal(("\"Domain: % of its recipients clicking early\" must lie between 1 and 100.", name), (message, field));
+    }
+
+    [Fact]
     public void EveryField_ReadsAndWritesItsSetting()
     {
         foreach (var field in SettingsFields.All)

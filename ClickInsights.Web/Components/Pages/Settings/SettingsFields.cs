@@ -21,7 +21,7 @@ public static class SettingsFields
         new(nameof(ClassifierSettings.EveryLinkWeight), "Weight: every link of the email", "Patterns", "Every link of the email clicked within seconds: how link scanners work."),
         new(nameof(ClassifierSettings.SandboxPrecheckWeight), "Weight: gateway check just before a person's click", "Patterns", "A click followed within seconds by the same link from another network: the gateway checked it before letting the person through."),
         new(nameof(ClassifierSettings.DomainPatternWeight), "Weight: domain whose gateway checks links", "Patterns", "Many recipients at one domain clicked early: that domain's mail gateway checks links."),
-        new(nameof(ClassifierSettings.DomainPatternShare), "Domain: share of its recipients clicking early", "Patterns", "Share of a domain's recipients that must click early before the whole domain counts as checked by its gateway: 0.3 means 30%."),
+        new(nameof(ClassifierSettings.DomainPatternShare), "Domain: % of its recipients clicking early", "Patterns", "How many of a domain's recipients, in percent, must click early before the whole domain counts as checked by its gateway."),
         new(nameof(ClassifierSettings.SelfNamedAgentWeight), "Weight: scanner names itself", "Browser and network", "The browser says it is a scanner (its user agent names the product)."),
         new(nameof(ClassifierSettings.AutomationAgentWeight), "Weight: automation tool, not a browser", "Browser and network", "The browser is a script or headless tool (curl, python-requests, HeadlessChrome, …)."),
         new(nameof(ClassifierSettings.EmptyAgentWeight), "Weight: no user agent", "Browser and network", "The click came without a user agent (the browser's name and version it sends with every request)."),
@@ -54,21 +54,34 @@ public static class SettingsFields
                 return (name.Replace(problem, $"\"{field.Label}\""), field.Name);
             }
         }
+        if (problem == ClassifierSettings.DomainShareProblem)
+        {
+            var share = All.Single(f => f.Name == nameof(ClassifierSettings.DomainPatternShare));
+            return ($"\"{share.Label}\" must lie between 1 and 100.", share.Name);
+        }
         return (problem, null);
     }
 
-    public static double Get(ClassifierSettings settings, string name) =>
-        Convert.ToDouble(Property(name).GetValue(settings), System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>Shares the classifier keeps as a fraction (0.3) and a person reads as a percentage (30).</summary>
+    private static readonly HashSet<string> Percentages = [nameof(ClassifierSettings.DomainPatternShare)];
+
+    public static double Get(ClassifierSettings settings, string name)
+    {
+        var value = Convert.ToDouble(Property(name).GetValue(settings), System.Globalization.CultureInfo.InvariantCulture);
+        return Percentages.Contains(name) ? Math.Round(value * 100, 1) : value;
+    }
 
     public static ClassifierSettings Set(ClassifierSettings settings, string name, double value)
     {
         var copy = settings with { };
         var property = Property(name);
-        property.SetValue(copy, property.PropertyType == typeof(int) ? (object)(int)Math.Round(value) : value);
+        var stored = Percentages.Contains(name) ? value / 100 : value;
+        property.SetValue(copy, property.PropertyType == typeof(int) ? (object)(int)Math.Round(stored) : stored);
         return copy;
     }
 
-    public static bool IsInteger(string name) => Property(name).PropertyType == typeof(int);
+    /// <summary>Whether the field steps by whole numbers (counts, weights, and percentages).</summary>
+    public static bool IsInteger(string name) => Property(name).PropertyType == typeof(int) || Percentages.Contains(name);
 
     private static PropertyInfo Property(string name) =>
         typeof(ClassifierSettings).GetProperty(name) ?? throw new ArgumentException($"No setting {name}.");
