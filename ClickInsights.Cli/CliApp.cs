@@ -19,6 +19,10 @@ public static class CliApp
               CSV: campaign_id,email,url,clicked_at,verdict,score,reasons,evidence. Without --out, CSV goes to stdout.
           ClickInsights.Cli import PATH... [--db FILE] [--workspace NAME]
               Import exports into the dashboard's database (or FILE, created if new), then classify them.
+          ClickInsights.Cli imports [--db FILE] [--workspace NAME]
+              List the workspace's imports, newest first, with the number to remove one by.
+          ClickInsights.Cli remove-import NUMBER [--db FILE] [--workspace NAME]
+              Take back one imported file: the events it added, campaigns left without events; the rest is recomputed.
           ClickInsights.Cli demo [--out FILE] [--contacts N] [--campaigns N] [--seed N] [--business-share 0..1] [--links N] [--format F]
               Write simulated events of a small business (the dashboard's demo data) to try the other commands on:
               SendGrid JSON to FILE (default demo.json), or with --format mailchimp|constantcontact|mailgun|postmark
@@ -43,9 +47,16 @@ public static class CliApp
             {
                 return await DemoAsync(Parse(args.Skip(1), requirePaths: false).Options, stdout);
             }
+            if (args[0] is "imports" or "remove-import")
+            {
+                var (numbers, chosen) = Parse(args.Skip(1), requirePaths: false);
+                return args[0] == "imports"
+                    ? await ListImportsAsync(chosen.GetValueOrDefault("--db"), chosen.GetValueOrDefault("--workspace"), stdout, cancellationToken)
+                    : await RemoveImportAsync(numbers, chosen.GetValueOrDefault("--db"), chosen.GetValueOrDefault("--workspace"), stdout, cancellationToken);
+            }
             if (args[0] is not ("classify" or "import"))
             {
-                throw new CliException($"Unknown command '{args[0]}'. Use 'classify', 'import' or 'demo' (--help for usage).");
+                throw new CliException($"Unknown command '{args[0]}'. Use 'classify', 'import', 'imports', 'remove-import' or 'demo' (--help for usage).");
             }
             var (paths, options) = Parse(args.Skip(1), requirePaths: true);
             var files = ExpandPaths(paths);
@@ -134,6 +145,72 @@ public static class CliApp
         var builder = new DbContextOptionsBuilder<ClickInsightsDbContext>();
         StorageOptions.Configure(builder, path);
         return new CsvMappingStore(new ContextFactory(builder.Options), TimeProvider.System);
+    }
+
+    /// <summary>An existing database's workspace (the named one, else the first that is not the demo); it must exist.</summary>
+    private static async Task<(IDbContextFactory<ClickInsightsDbContext> Factory, Workspace Workspace)> OpenWorkspaceAsync(string? dbPath, string? workspaceName, TextWriter stdout, CancellationToken cancellationToken)
+    {
+        var path = dbPath is null ? StorageOptions.DefaultDatabasePath : Path.GetFullPath(dbPath);
+        if (!File.Exists(path))
+        {
+            throw new CliException($"There is no database at {path}.");
+        }
+        var builder = new DbContextOptionsBuilder<ClickInsightsDbContext>();
+        StorageOptions.Configure(builder, path);
+        IDbContextFactory<ClickInsightsDbContext> factory = new ContextFactory(builder.Options);
+        await DatabaseMigrator.MigrateAsync(factory, cancellationToken);
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        var workspace = workspaceName is null
+            ? await db.Workspaces.OrderBy(w => w.IsDemo).ThenBy(w => w.Id).FirstOrDefaultAsync(cancellationToken)
+            : await db.Workspaces.FirstOrDefaultAsync(w => w.Name == workspaceName, cancellationToken);
+        if (workspace is null)
+        {
+            throw new CliException(workspaceName is null ? $"The database at {path} has no workspace." : $"There is no workspace named '{workspaceName}' in {path}.");
+        }
+        await stdout.WriteLineAsync($"Database: {path}");
+        await stdout.WriteLineAsync($"Workspace: {workspace.Name}");
+        return (factory, workspace);
+    }
+
+    private static async Task<int> ListImportsAsync(string? dbPath, string? workspaceName, TextWriter stdout, CancellationToken cancellationToken)
+    {
+        var (factory, workspace) = await OpenWorkspaceAsync(dbPath, workspaceName, stdout, cancellationToken);
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        var imports = await db.Imports.AsNoTracking().Where(i => i.WorkspaceId == workspace.Id && i.FinishedAt != null).OrderByDescending(i => i.Id).ToListAsync(cancellationToken);
+        if (imports.Count == 0)
+        {
+            await stdout.WriteLineAsync("Nothing has been imported into this workspace yet.");
+            return 0;
+        }
+        foreach (var i in imports)
+        {
+            var from = i.ConnectionId is null ? "" : " (from a connection; cannot be removed)";
+            await stdout.WriteLineAsync(FormattableString.Invariant(
+                $"{i.Id,6}  {i.StartedAt:yyyy-MM-dd HH:mm} UTC  {i.FileName}: {i.EventsAdded:N0} new events, {i.Clicks:N0} new clicks, {i.Campaigns:N0} campaigns{from}"));
+        }
+        return 0;
+    }
+
+    private static async Task<int> RemoveImportAsync(IReadOnlyList<string> numbers, string? dbPath, string? workspaceName, TextWriter stdout, CancellationToken cancellationToken)
+    {
+        if (numbers is not [var text] || !int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var importId))
+        {
+            throw new CliException("Name one import by its number, as 'imports' lists them.");
+        }
+        var (factory, workspace) = await OpenWorkspaceAsync(dbPath, workspaceName, stdout, cancellationToken);
+        var time = TimeProvider.System;
+        var importer = new EventImporter(factory, new ClassificationService(factory, ScannerCatalogue.Default, time), time);
+        ImportRemoval removed;
+        try
+        {
+            removed = await importer.RemoveImportAsync(workspace.Id, importId, cancellationToken);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new CliException(e.Message);
+        }
+        await stdout.WriteLineAsync($"Removed the import of {removed.FileName}: {removed.EventsRemoved:N0} events, {removed.CampaignsRemoved:N0} campaigns left without events, {removed.CampaignsRecomputed:N0} campaigns recomputed.");
+        return 0;
     }
 
     private static async Task<int> ImportAsync(IReadOnlyList<string> files, string? dbPath, string? workspaceName, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)

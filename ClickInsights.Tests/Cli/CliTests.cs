@@ -18,6 +18,38 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task Imports_ListsThem_AndRemoveImportTakesOneBack()
+    {
+        var demo = Path.Combine(_folder.Folder, "demo.json");
+        var db = Path.Combine(_folder.Folder, "imports.db");
+        await RunAsync("demo", "--out", demo, "--contacts", "40", "--campaigns", "1");
+        await RunAsync("import", demo, "--db", db);
+
+        var listed = await RunAsync("imports", "--db", db);
+        var number = System.Text.RegularExpressions.Regex.Match(listed.Out, @"^\s*(\d+)\s+\d{4}-\d\d-\d\d \d\d:\d\d UTC\s+demo\.json: ", System.Text.RegularExpressions.RegexOptions.Multiline).Groups[1].Value;
+        var removed = await RunAsync("remove-import", number, "--db", db);
+        var again = await RunAsync("remove-import", number, "--db", db);
+        var noNumber = await RunAsync("remove-import", "--db", db);
+        var noDatabase = await RunAsync("imports", "--db", Path.Combine(_folder.Folder, "none.db"));
+
+        Assert.Equal(0, listed.Code);
+        Assert.NotEmpty(number);
+        Assert.Equal(0, removed.Code);
+        Assert.Contains("Removed the import of demo.json", removed.Out);
+        Assert.Equal(2, again.Code);
+        Assert.Contains("no longer in the workspace's history", again.Err);
+        Assert.Equal(2, noNumber.Code);
+        Assert.Contains("Name one import by its number", noNumber.Err);
+        Assert.Equal(2, noDatabase.Code);
+        Assert.Contains("There is no database at", noDatabase.Err);
+        var options = new DbContextOptionsBuilder<ClickInsightsDbContext>();
+        StorageOptions.Configure(options, db);
+        await using var context = new ClickInsightsDbContext(options.Options);
+        Assert.False(await context.Events.AnyAsync());
+        Assert.Contains("Nothing has been imported", (await RunAsync("imports", "--db", db)).Out);
+    }
+
+    [Fact]
     public async Task Classify_DemoFile_WritesContractColumns()
     {
         var demo = Path.Combine(_folder.Folder, "demo.json");
