@@ -32,13 +32,13 @@ public static class ExportEndpoints
                 "scanner-only" => (ClickerList.ScannerOnly, "scanner-only-recipients"),
                 _ => (ClickerList.All, "clickers"),
             };
-            var csv = new StringBuilder("email,domain,clicks,clicks_by_people,suspect_clicks,scanner_clicks,clicked_as\r\n");
+            var csv = new StringBuilder();
+            string N(int n) => n.ToString(CultureInfo.InvariantCulture);
+            AppendRow(csv, "email", "domain", "clicks", "clicks_by_people", "suspect_clicks", "scanner_clicks", "clicked_as");
             foreach (var c in await clicks.ClickersAsync(id, which, cancellationToken))
             {
-                ClickCsv.Cell(csv, c.Email).Append(',');
-                ClickCsv.Cell(csv, c.Domain).Append(',');
-                csv.Append(CultureInfo.InvariantCulture, $"{c.Clicks},{c.HumanClicks},{c.SuspectClicks},{c.BotClicks},")
-                    .Append(c.ClickedAsPerson ? "person" : c.ScannerOnly ? "scanner only" : "uncertain").Append("\r\n");
+                AppendRow(csv, c.Email, c.Domain, N(c.Clicks), N(c.HumanClicks), N(c.SuspectClicks), N(c.BotClicks),
+                    c.ClickedAsPerson ? "person" : c.ScannerOnly ? "scanner only" : "uncertain");
             }
             http.Response.Headers.ContentDisposition = $"attachment; filename=\"{FileName(detail.Campaign.Name)}-{suffix}.csv\"";
             return Results.Text(csv.ToString(), "text/csv; charset=utf-8", new UTF8Encoding(false));
@@ -63,18 +63,7 @@ public static class ExportEndpoints
             }
             var domains = await clicks.DomainsOfCampaignAsync(id, 50, cancellationToken);
             var csv = new StringBuilder();
-            void Row(params string[] cells)
-            {
-                for (int i = 0; i < cells.Length; i++)
-                {
-                    if (i > 0)
-                    {
-                        csv.Append(',');
-                    }
-                    ClickCsv.Cell(csv, cells[i]);
-                }
-                csv.Append("\r\n");
-            }
+            void Row(params string[] cells) => AppendRow(csv, cells);
             var c = detail.Campaign;
             string N(int n) => n.ToString(CultureInfo.InvariantCulture);
             string P(double? d) => d is { } v ? (v * 100).ToString("0.0", CultureInfo.InvariantCulture) : "";
@@ -104,6 +93,20 @@ public static class ExportEndpoints
             }
             return Results.File(Encoding.UTF8.GetBytes(csv.ToString()), "text/csv; charset=utf-8", $"{FileName(c.Name)}-report.csv");
         });
+    }
+
+    /// <summary>One CSV line, each cell quoted as needed and kept from starting a formula.</summary>
+    private static void AppendRow(StringBuilder csv, params string[] cells)
+    {
+        for (int i = 0; i < cells.Length; i++)
+        {
+            if (i > 0)
+            {
+                csv.Append(',');
+            }
+            ClickCsv.Cell(csv, cells[i]);
+        }
+        csv.Append("\r\n");
     }
 
     /// <summary>Streams clicks as the per-click CSV (the CLI contract's columns), as a download named after what they are of.</summary>

@@ -397,13 +397,12 @@ public sealed class EventImporter(IDbContextFactory<ClickInsightsDbContext> dbFa
             // Its connection would not fetch or send these events again: they could not be brought back.
             throw new InvalidOperationException($"{record.FileName} came from a provider connection, which would not fetch it again; only imported files can be removed.");
         }
-        List<int> campaigns;
         int events, campaignsRemoved;
         // What the import added never changes once it is stored, so it is looked up before taking the write lock (two
         // scans of the workspace's events, seconds for millions). An import writes its raw records into blocks of its
         // own (imports write one at a time), so its blocks go with it.
         var added = db.Events.Where(e => e.ImportId == importId && e.WorkspaceId == workspaceId);
-        campaigns = await added.Select(e => e.CampaignId).Distinct().ToListAsync(cancellationToken);
+        var campaigns = await added.Select(e => e.CampaignId).Distinct().ToListAsync(cancellationToken);
         var blocks = await added.Where(e => e.RawBlockId != null).Select(e => e.RawBlockId!.Value).Distinct().ToListAsync(cancellationToken);
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {

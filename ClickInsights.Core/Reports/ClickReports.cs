@@ -14,8 +14,8 @@ public sealed record ClickListItem(long EventId, int RecipientId, string Email, 
 
 public sealed record ClickPage(IReadOnlyList<ClickListItem> Items, int Total);
 
-/// <summary>One recipient who clicked in a campaign, with their clicks by verdict.</summary>
-public sealed record CampaignClicker(string Email, string Domain, int Clicks, int HumanClicks, int SuspectClicks, int BotClicks)
+/// <summary>One recipient who clicked (in a campaign, or at a domain in every campaign), with their clicks by verdict.</summary>
+public sealed record RecipientClicks(int RecipientId, string Email, string Domain, int Clicks, int HumanClicks, int SuspectClicks, int BotClicks)
 {
     /// <summary>At least one click was the person's own: a real clicker, for lead scoring and follow-ups.</summary>
     public bool ClickedAsPerson => HumanClicks > 0;
@@ -114,7 +114,6 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
         return verdict == Verdict.Human ? decisionFirst.ThenBy(r => r.Weight) : decisionFirst.ThenByDescending(r => r.Weight);
     }
 
-
     private static async Task<int?> StoredCountAsync(ClickInsightsDbContext db, int campaignId, ClickFilter filter, CancellationToken cancellationToken)
     {
         (BreakdownKind Kind, string Key)[] chosen =
@@ -197,17 +196,10 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
     /// A campaign's recipients who clicked, each once with their clicks by verdict: the people who really clicked (to
     /// correct lead scores and segments in the sending tool) or those only scanners clicked for. Email order.
     /// </summary>
-    public async Task<IReadOnlyList<CampaignClicker>> ClickersAsync(int campaignId, ClickerList which, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<RecipientClicks>> ClickersAsync(int campaignId, ClickerList which, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var rows = await (
-            from e in db.Events.AsNoTracking()
-            where e.CampaignId == campaignId && e.Type == EventType.Click
-            join v in db.ClickVerdicts on e.Id equals v.EventId
-            join r in db.Recipients on e.RecipientId equals r.Id
-            group v.Verdict by new { r.Email, r.Domain } into g
-            select new CampaignClicker(g.Key.Email, g.Key.Domain, g.Count(), g.Count(x => x == Verdict.Human), g.Count(x => x == Verdict.Suspect), g.Count(x => x == Verdict.Bot)))
-            .ToListAsync(cancellationToken);
+        var rows = await ClicksByRecipient(db, db.Events.AsNoTracking().Where(e => e.CampaignId == campaignId)).ToListAsync(cancellationToken);
         return rows
             .Where(c => which switch { ClickerList.People => c.ClickedAsPerson, ClickerList.ScannerOnly => c.ScannerOnly, _ => true })
             .OrderBy(c => c.Email, StringComparer.Ordinal)
@@ -358,6 +350,15 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
 
     /// <summary>A campaign's clicks with their verdict, recipient, link and user agent: the join every click view starts from.</summary>
     private static IQueryable<ClickJoin> ClicksOf(ClickInsightsDbContext db, int campaignId) => ClicksOf(db, e => e.CampaignId == campaignId);
+
+    /// <summary>The clicks among the given events, counted by verdict for each recipient who made them.</summary>
+    internal static IQueryable<RecipientClicks> ClicksByRecipient(ClickInsightsDbContext db, IQueryable<EmailEvent> events) =>
+        from e in events
+        where e.Type == EventType.Click
+        join v in db.ClickVerdicts on e.Id equals v.EventId
+        join r in db.Recipients on e.RecipientId equals r.Id
+        group v.Verdict by new { r.Id, r.Email, r.Domain } into g
+        select new RecipientClicks(g.Key.Id, g.Key.Email, g.Key.Domain, g.Count(), g.Count(x => x == Verdict.Human), g.Count(x => x == Verdict.Suspect), g.Count(x => x == Verdict.Bot));
 
     /// <summary>The clicks among the chosen events, with their verdict, reasons, recipient, link and user agent.</summary>
     private static IQueryable<ClickJoin> ClicksOf(ClickInsightsDbContext db, System.Linq.Expressions.Expression<Func<EmailEvent, bool>> which) =>

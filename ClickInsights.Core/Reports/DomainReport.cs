@@ -29,9 +29,6 @@ public sealed record DomainCampaignRow(int CampaignId, string CampaignName, Date
     public double BotShare => Clicks == 0 ? 0 : (double)BotClicks / Clicks;
 }
 
-/// <summary>One recipient at a domain and their clicks in every campaign, split by verdict.</summary>
-public sealed record DomainRecipientRow(int RecipientId, string Email, int Clicks, int HumanClicks, int SuspectClicks, int BotClicks);
-
 /// <summary>
 /// Everything about one recipient domain across the workspace's campaigns: its gateway, its clicks campaign by
 /// campaign, its recipients who clicked, and the person's decision about the whole domain if there is one.
@@ -48,7 +45,7 @@ public sealed record DomainDetail(
     string? GatewayError,
     DateTime? GatewayCheckedAt,
     IReadOnlyList<DomainCampaignRow> Campaigns,
-    IReadOnlyList<DomainRecipientRow> Clickers,
+    IReadOnlyList<RecipientClicks> Clickers,
     int ClickersTotal,
     int HumanClickersTotal,
     VerdictOverride? Decision)
@@ -108,7 +105,8 @@ public sealed class DomainReport(IDbContextFactory<ClickInsightsDbContext> dbFac
         // Domains are stored in lower case; a link or a person may not write them so.
         domain = domain.Trim().ToLowerInvariant();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var recipients = await db.Recipients.CountAsync(r => r.WorkspaceId == workspaceId && r.Domain == domain, cancellationToken);
+        var atDomain = db.Recipients.AsNoTracking().Where(r => r.WorkspaceId == workspaceId && r.Domain == domain);
+        var recipients = await atDomain.CountAsync(cancellationToken);
         if (recipients == 0)
         {
             return null;
@@ -121,16 +119,9 @@ public sealed class DomainReport(IDbContextFactory<ClickInsightsDbContext> dbFac
             where c.WorkspaceId == workspaceId && b.Kind == BreakdownKind.Domain && b.Key == domain
             select new DomainCampaignRow(c.Id, c.Name, c.SentAt, b.Clicks, b.HumanClicks, b.SuspectClicks, b.BotClicks, b.Clickers, b.HumanClickers))
             .ToListAsync(cancellationToken);
-        // The domain's clicks, recipient by recipient (through the recipients' index and each one's events).
-        var clickers = await (
-            from r in db.Recipients.AsNoTracking()
-            where r.WorkspaceId == workspaceId && r.Domain == domain
-            join e in db.Events on r.Id equals e.RecipientId
-            where e.Type == EventType.Click
-            join v in db.ClickVerdicts on e.Id equals v.EventId
-            group v.Verdict by new { r.Id, r.Email } into g
-            select new DomainRecipientRow(g.Key.Id, g.Key.Email, g.Count(), g.Count(x => x == Verdict.Human), g.Count(x => x == Verdict.Suspect), g.Count(x => x == Verdict.Bot)))
-            .ToListAsync(cancellationToken);
+        // The domain's clicks, recipient by recipient: from the recipients' index to each one's events (not a scan of every click).
+        var events = from r in atDomain join e in db.Events on r.Id equals e.RecipientId select e;
+        var clickers = await ClickReports.ClicksByRecipient(db, events).ToListAsync(cancellationToken);
         var decision = await db.Overrides.AsNoTracking()
             .FirstOrDefaultAsync(o => o.WorkspaceId == workspaceId && o.Scope == OverrideScope.Domain && o.Key == domain, cancellationToken);
         return new DomainDetail(
@@ -143,7 +134,7 @@ public sealed class DomainReport(IDbContextFactory<ClickInsightsDbContext> dbFac
             campaigns.OrderByDescending(c => c.SentAt ?? DateTime.MinValue).ThenByDescending(c => c.CampaignId).ToList(),
             clickers.OrderByDescending(c => c.Clicks).ThenBy(c => c.Email, StringComparer.Ordinal).Take(MaxClickers).ToList(),
             clickers.Count,
-            clickers.Count(c => c.HumanClicks > 0),
+            clickers.Count(c => c.ClickedAsPerson),
             decision);
     }
 }

@@ -56,7 +56,7 @@ public static class ReasonLabels
         DomainPatternSignal.Code => "Domain whose gateway checks links",
         PersonSignal.LaterIsolated => "A single click, later on",
         PersonSignal.ConfirmedHuman => "Confirmed person after a scan",
-        "override" => "Marked by a person",
+        ClassificationService.OverrideReasonCode => "Marked by a person",
         _ => code,
     };
 }

@@ -38,6 +38,23 @@ public static class Show
         return $"{what}: {verdict}{(string.IsNullOrWhiteSpace(o.Note) ? "" : $" ({o.Note})")}";
     }
 
+    /// <summary>
+    /// The question asked before a decision for every click of a recipient or of a domain, in every campaign: the same
+    /// on each page that offers it (a click's evidence, a recipient's timeline, a domain's page).
+    /// </summary>
+    public static (string Title, string Text) WideDecisionQuestion(ClickInsights.Core.Data.OverrideScope scope, string key, ClickInsights.Core.Data.Verdict verdict)
+    {
+        var who = verdict == ClickInsights.Core.Data.Verdict.Human ? "a person" : "a bot";
+        const string Always = "in every campaign of this workspace, now and after new imports";
+        return scope == ClickInsights.Core.Data.OverrideScope.Recipient
+            ? ($"Count every click of {key} as {who}?",
+               $"This applies to every click of {key} {Always}, whatever the classifier says (a decision you made about one single click still wins). You can undo it on this page.")
+            : ($"Count every click from {key} as {who}?",
+               $"This applies to every click by anyone at {key}, {Always}, " +
+               (verdict == ClickInsights.Core.Data.Verdict.Human ? "including the clicks of its mail gateway." : "including people there who really clicked.") +
+               " You can undo it on this page.");
+    }
+
     /// <summary>A domain's mail gateway as every page names it.</summary>
     public static string Gateway(string? gateway) => gateway switch
     {
