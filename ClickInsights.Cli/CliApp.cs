@@ -34,11 +34,11 @@ public static class CliApp
         Formats read: 
         """;
 
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default, TextReader? stdin = null)
     {
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
         {
-            await stdout.WriteLineAsync(Usage + EventImporter.KnownFormats);
+            await stdout.WriteLineAsync(Usage.TrimEnd() + "\n" + UsersCommand.Usage + "\n" + EventImporter.KnownFormats);
             return args.Length == 0 ? 2 : 0;
         }
         try
@@ -46,6 +46,11 @@ public static class CliApp
             if (args[0] == "demo")
             {
                 return await DemoAsync(Parse(args.Skip(1), requirePaths: false).Options, stdout);
+            }
+            if (args[0] == "users")
+            {
+                var (words, chosen) = Parse(args.Skip(1), requirePaths: false);
+                return await UsersCommand.RunAsync(words, chosen, stdin ?? Console.In, stdout, cancellationToken);
             }
             if (args[0] is "imports" or "remove-import")
             {
@@ -56,7 +61,7 @@ public static class CliApp
             }
             if (args[0] is not ("classify" or "import"))
             {
-                throw new CliException($"Unknown command '{args[0]}'. Use 'classify', 'import', 'imports', 'remove-import' or 'demo' (--help for usage).");
+                throw new CliException($"Unknown command '{args[0]}'. Use 'classify', 'import', 'imports', 'remove-import', 'users' or 'demo' (--help for usage).");
             }
             var (paths, options) = Parse(args.Skip(1), requirePaths: true);
             var files = ExpandPaths(paths);
@@ -346,7 +351,7 @@ public static class CliApp
         while (e.MoveNext())
         {
             var arg = e.Current;
-            if (arg is "--out" or "--db" or "--workspace" or "--contacts" or "--campaigns" or "--seed" or "--format" or "--business-share" or "--links")
+            if (arg is "--out" or "--db" or "--workspace" or "--role" or "--contacts" or "--campaigns" or "--seed" or "--format" or "--business-share" or "--links")
             {
                 if (!e.MoveNext())
                 {
@@ -391,7 +396,7 @@ public static class CliApp
         return files;
     }
 
-    private sealed class CliException(string message) : Exception(message);
+    internal sealed class CliException(string message) : Exception(message);
 
     /// <summary>Progress on one line of stderr, rewritten at most a few times a second.</summary>
     private sealed class ConsoleProgress(TextWriter stderr) : IProgress<ImportProgress>

@@ -10,62 +10,54 @@ using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.RateLimiting;
+using System.Threading.RateLimiting;
+using ClickInsights.Core.Accounts;
 
 namespace ClickInsights.Web;
 
 /// <summary>
-/// Who may open the dashboard. Without a password (the default, for one person on their own computer) anyone who
-/// can reach it may; with <c>ClickInsights:Access:Password</c> set, a browser signs in once and stays signed in.
-/// Webhooks never sign in: each provider's call is checked by its own signature.
+/// How sign-ins behave. Accounts (ASP.NET Core Identity on the dashboard's database) turn on when the first admin
+/// exists; before that, the dashboard is open to whoever reaches it on loopback, as one person's tool.
 /// </summary>
 public sealed class AccessOptions
 {
     public const string Section = "ClickInsights:Access";
 
-    /// <summary>The password that opens the dashboard; empty leaves it open.</summary>
-    public string? Password { get; set; }
-
     /// <summary>How long a browser stays signed in without using the dashboard.</summary>
     public TimeSpan SignedInFor { get; set; } = TimeSpan.FromDays(14);
 
-    /// <summary>How long a wrong password waits before its answer, so that guessing takes long.</summary>
+    /// <summary>How long a refused sign-in waits before its answer, so that guessing takes long.</summary>
     public TimeSpan WrongPasswordDelay { get; set; } = TimeSpan.FromSeconds(1);
 
-    public bool Required => !string.IsNullOrEmpty(Password);
-
-    /// <summary>Which password a sign-in was made with, without the password: kept in the (encrypted) sign-in cookie.</summary>
-    public string Stamp() => Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Password ?? ""), "ClickInsights sign-in"u8));
-
-    public bool Matches(string? password) =>
-        Required && password is not null
-        && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(password)), SHA256.HashData(Encoding.UTF8.GetBytes(Password!)));
+    /// <summary>Sign-in attempts allowed per address per minute (ASP.NET Core's rate limiter); more get 429.</summary>
+    public int SignInsPerMinute { get; set; } = 10;
 }
 
 public static class Access
 {
     public const string SignIn = "/signin";
     public const string SignOut = "/signout";
-    private const string PasswordClaim = "clickinsights:password";
+    public const string FirstRun = "/first-run";
     private const string SessionClaim = "clickinsights:session";
+    private const string StampClaim = "clickinsights:stamp";
+    private const string SignInLimit = "sign-in";
 
-    /// <summary>
-    /// Password checks take turns, and a wrong one holds its turn for the delay whether or not the caller waits for the
-    /// answer: guessing goes at one try per delay however many run in parallel.
-    /// </summary>
-    private static readonly SemaphoreSlim Checking = new(1, 1);
+    /// <summary>Said alike for an unknown address, a wrong password and a locked account: nothing tells which it was.</summary>
+    public const string Refused = "That email and password do not match an account. Try again; after 5 wrong tries in a row an account waits 5 minutes.";
 
-    /// <summary>Every endpoint asks this unless it says otherwise: signed in, when a password is set.</summary>
+    /// <summary>Every endpoint asks this unless it says otherwise: signed in, once accounts are on.</summary>
     private sealed class SignedInWhenRequired : IAuthorizationRequirement;
 
-    private sealed class SignedInWhenRequiredHandler(IOptions<AccessOptions> options) : AuthorizationHandler<SignedInWhenRequired>
+    private sealed class SignedInWhenRequiredHandler(PeopleService people) : AuthorizationHandler<SignedInWhenRequired>
     {
-        protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, SignedInWhenRequired requirement)
+        protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, SignedInWhenRequired requirement)
         {
-            if (!options.Value.Required || context.User.Identity?.IsAuthenticated == true)
+            if (context.User.Identity?.IsAuthenticated == true || !await people.AccountsOnAsync())
             {
                 context.Succeed(requirement);
             }
-            return Task.CompletedTask;
         }
     }
 
@@ -80,14 +72,15 @@ public static class Access
             cookie.Cookie.Name = "clickinsights-signin";
             cookie.Cookie.HttpOnly = true;
             cookie.Cookie.SameSite = SameSiteMode.Lax;
+            cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             cookie.ExpireTimeSpan = access.Value.SignedInFor;
             cookie.SlidingExpiration = true;
-            // A sign-in made with another password (changed since, or removed and set again), or signed out since (a
-            // copy of its cookie kept elsewhere), no longer opens anything.
+            // A sign-in of a person removed since, whose password or role changed since, or signed out since (a copy
+            // of its cookie kept elsewhere), no longer opens anything.
             cookie.Events.OnValidatePrincipal = async context =>
             {
                 var services = context.HttpContext.RequestServices;
-                if (!StillValid(context.Principal, services.GetRequiredService<IOptions<AccessOptions>>().Value, services.GetRequiredService<SignedOutSessions>()))
+                if (!await StillValidAsync(context.Principal, services.GetRequiredService<IServiceScopeFactory>(), services.GetRequiredService<SignedOutSessions>()))
                 {
                     context.RejectPrincipal();
                     await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
@@ -97,18 +90,49 @@ public static class Access
         services.AddSingleton<SignedOutSessions>();
         // Open pages check their sign-in again every few seconds: signing out in one tab closes the others.
         services.AddScoped<AuthenticationStateProvider, SignInRevalidator>();
+        services.AddScoped<Viewer>();
         services.AddSingleton<IAuthorizationHandler, SignedInWhenRequiredHandler>();
         services.AddAuthorization(authorization => authorization.FallbackPolicy = new AuthorizationPolicyBuilder().AddRequirements(new SignedInWhenRequired()).Build());
+        services.AddRateLimiter(limiter =>
+        {
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.OnRejected = async (context, cancellationToken) =>
+            {
+                context.HttpContext.Response.Headers.RetryAfter = "60";
+                await context.HttpContext.Response.WriteAsync("Too many sign-in attempts from this address. Wait a minute and try again.", cancellationToken);
+            };
+            limiter.AddPolicy(SignInLimit, http => RateLimitPartition.GetFixedWindowLimiter(
+                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = http.RequestServices.GetRequiredService<IOptions<AccessOptions>>().Value.SignInsPerMinute,
+                    Window = TimeSpan.FromMinutes(1),
+                    QueueLimit = 0,
+                }));
+        });
         return services;
     }
 
-    /// <summary>Whether a sign-in still opens the dashboard: made with today's password, and not signed out since.</summary>
-    internal static bool StillValid(ClaimsPrincipal? person, AccessOptions options, SignedOutSessions signedOut) =>
-        !options.Required
-        || person?.Identity?.IsAuthenticated == true
-            && person.FindFirst(PasswordClaim)?.Value == options.Stamp()
-            && person.FindFirst(SessionClaim) is { } session
-            && !signedOut.Contains(session.Value);
+    /// <summary>The person of a sign-in, or null for no sign-in.</summary>
+    internal static string? PersonId(ClaimsPrincipal? user) =>
+        user?.Identity?.IsAuthenticated == true ? user.FindFirst(ClaimTypes.NameIdentifier)?.Value : null;
+
+    /// <summary>Whether a sign-in still opens the dashboard: its person exists with the same security stamp, and it was not signed out since.</summary>
+    internal static async Task<bool> StillValidAsync(ClaimsPrincipal? user, IServiceScopeFactory scopes, SignedOutSessions signedOut)
+    {
+        if (user?.Identity?.IsAuthenticated != true)
+        {
+            return true;
+        }
+        if (PersonId(user) is not { } id || user.FindFirst(SessionClaim) is not { } session || signedOut.Contains(session.Value))
+        {
+            return false;
+        }
+        await using var scope = scopes.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<Person>>();
+        var person = await users.FindByIdAsync(id);
+        return person is not null && person.SecurityStamp == user.FindFirst(StampClaim)?.Value;
+    }
 
     /// <summary>
     /// The sessions signed out while their cookies would still be valid, until they would have expired anyway. Kept in a
@@ -170,55 +194,81 @@ public static class Access
 
     /// <summary>
     /// The sign-in of an open page (a Blazor circuit, which never sends the cookie again), checked every few seconds:
-    /// signed out in another tab, or made with an earlier password, the page is sent to the sign-in page.
+    /// signed out in another tab, removed, or given another role or password, the page is sent to the sign-in page.
     /// </summary>
-    private sealed class SignInRevalidator(ILoggerFactory loggers, IOptions<AccessOptions> options, SignedOutSessions signedOut)
+    private sealed class SignInRevalidator(ILoggerFactory loggers, IServiceScopeFactory scopes, SignedOutSessions signedOut)
         : RevalidatingServerAuthenticationStateProvider(loggers)
     {
         protected override TimeSpan RevalidationInterval => TimeSpan.FromSeconds(5);
 
         protected override Task<bool> ValidateAuthenticationStateAsync(AuthenticationState authenticationState, CancellationToken cancellationToken) =>
-            Task.FromResult(StillValid(authenticationState.User, options.Value, signedOut));
+            StillValidAsync(authenticationState.User, scopes, signedOut);
     }
 
     public static void MapAccess(this IEndpointRouteBuilder app)
     {
-        app.MapGet(SignIn, (HttpContext http, IAntiforgery antiforgery, IOptions<AccessOptions> options, string? returnUrl) =>
-            !options.Value.Required
-                ? Results.Redirect("/")
-                : Page(http, antiforgery, LocalOrHome(returnUrl), wrong: false, HttpStatusCode.OK)).AllowAnonymous();
+        app.MapGet(SignIn, async (HttpContext http, IAntiforgery antiforgery, PeopleService people, string? returnUrl) =>
+            !await people.AccountsOnAsync()
+                ? Results.Redirect(LocalOrHome(returnUrl))
+                : Page(http, antiforgery, LocalOrHome(returnUrl), email: "", refused: false, HttpStatusCode.OK)).AllowAnonymous();
 
-        app.MapPost(SignIn, async (HttpContext http, IAntiforgery antiforgery, IOptions<AccessOptions> options, [FromForm] string? password, [FromForm] string? returnUrl) =>
+        app.MapPost(SignIn, async (HttpContext http, IAntiforgery antiforgery, PeopleService people, AuditLog audit, IOptions<AccessOptions> options,
+            [FromForm] string? email, [FromForm] string? password, [FromForm] string? returnUrl) =>
         {
             var target = LocalOrHome(returnUrl);
-            if (!options.Value.Required)
+            if (!await people.AccountsOnAsync())
             {
                 return Results.Redirect(target);
             }
-            bool matches;
-            await Checking.WaitAsync(http.RequestAborted);
-            try
+            email = (email ?? "").Trim();
+            if (email.Length > 254)
             {
-                matches = options.Value.Matches(password);
-                if (!matches)
+                email = email[..254];
+            }
+            await using var scope = http.RequestServices.CreateAsyncScope();
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<Person>>();
+            var person = email.Length == 0 ? null : await users.FindByEmailAsync(email);
+            var accepted = false;
+            if (person is null)
+            {
+                // An unknown address costs a password check too, so its answer takes as long as a wrong password's.
+                users.PasswordHasher.VerifyHashedPassword(new Person(), DummyHash, password ?? "");
+            }
+            else if (!await users.IsLockedOutAsync(person))
+            {
+                accepted = await users.CheckPasswordAsync(person, password ?? "");
+                if (accepted)
                 {
-                    await Task.Delay(options.Value.WrongPasswordDelay, CancellationToken.None);
+                    await users.ResetAccessFailedCountAsync(person);
+                }
+                else
+                {
+                    await users.AccessFailedAsync(person);
                 }
             }
-            finally
+            if (!accepted || person is null)
             {
-                Checking.Release();
+                await audit.RecordAsync(null, email.Length == 0 ? "(no email)" : email, AuditActions.SignInFailed, "Refused at the sign-in page.");
+                await Task.Delay(options.Value.WrongPasswordDelay, CancellationToken.None);
+                return Page(http, antiforgery, target, email, refused: true, HttpStatusCode.Unauthorized);
             }
-            if (!matches)
-            {
-                return Page(http, antiforgery, target, wrong: true, HttpStatusCode.Unauthorized);
-            }
-            var person = new ClaimsPrincipal(new ClaimsIdentity(
-                [new Claim(ClaimTypes.Name, "dashboard"), new Claim(PasswordClaim, options.Value.Stamp()), new Claim(SessionClaim, Guid.NewGuid().ToString("N"))],
+            var principal = new ClaimsPrincipal(new ClaimsIdentity(
+                [
+                    new Claim(ClaimTypes.NameIdentifier, person.Id),
+                    new Claim(ClaimTypes.Name, person.Email ?? email),
+                    new Claim(StampClaim, person.SecurityStamp ?? ""),
+                    new Claim(SessionClaim, Guid.NewGuid().ToString("N")),
+                ],
                 CookieAuthenticationDefaults.AuthenticationScheme));
-            await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, person, new AuthenticationProperties { IsPersistent = true });
+            await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal, new AuthenticationProperties { IsPersistent = true });
+            // A sign-in shows in the log of every workspace the person can see: the one whose log is read.
+            var access = await people.AccessAsync(person.Id);
+            foreach (var workspace in access is null ? [] : await VisibleWorkspaceIdsAsync(http.RequestServices, access))
+            {
+                await audit.RecordAsync(workspace, person.Email ?? email, AuditActions.SignIn, $"Signed in from {http.Connection.RemoteIpAddress}.");
+            }
             return Results.Redirect(target);
-        }).AllowAnonymous();
+        }).AllowAnonymous().RequireRateLimiting(SignInLimit);
 
         app.MapPost(SignOut, async (HttpContext http, IAntiforgery antiforgery, SignedOutSessions signedOut, IOptions<AccessOptions> options) =>
         {
@@ -234,6 +284,14 @@ public static class Access
         }).AllowAnonymous().DisableAntiforgery();
     }
 
+    private static async Task<IReadOnlyList<int>> VisibleWorkspaceIdsAsync(IServiceProvider services, PersonAccess access)
+    {
+        var all = await services.GetRequiredService<ClickInsights.Core.Reports.ReportService>().WorkspacesAsync();
+        return all.Where(w => access.RoleIn(w.Id) is not null).Select(w => w.Id).ToList();
+    }
+
+    private static readonly string DummyHash = new PasswordHasher<Person>().HashPassword(new Person(), "not a password of anyone's");
+
     /// <summary>
     /// Only addresses of this dashboard are followed after signing in (never another site's): a path from the root,
     /// without a second slash or backslash at its start, and without backslashes or control characters anywhere
@@ -246,7 +304,7 @@ public static class Access
             : "/";
 
     /// <summary>The sign-in page: one field, plain HTML, so that it works before anything of the dashboard loads.</summary>
-    private static IResult Page(HttpContext http, IAntiforgery antiforgery, string returnUrl, bool wrong, HttpStatusCode status)
+    private static IResult Page(HttpContext http, IAntiforgery antiforgery, string returnUrl, string email, bool refused, HttpStatusCode status)
     {
         var tokens = antiforgery.GetAndStoreTokens(http);
         var html = $$"""
@@ -264,8 +322,8 @@ public static class Access
                 h1 { font-size: 22px; font-weight: 500; margin: 0 0 8px; }
                 p { font-size: 14px; color: #555; margin: 0 0 20px; line-height: 1.45; }
                 label { display: block; font-size: 14px; margin-bottom: 6px; }
-                input[type=password] { box-sizing: border-box; width: 100%; padding: 10px 12px; font-size: 16px; border: 1px solid #bbb; border-radius: 4px; }
-                input[type=password]:focus { outline: 2px solid #1f5f8b; border-color: #1f5f8b; }
+                input[type=password], input[type=email] { box-sizing: border-box; width: 100%; padding: 10px 12px; font-size: 16px; border: 1px solid #bbb; border-radius: 4px; }
+                input[type=password]:focus, input[type=email]:focus { outline: 2px solid #1f5f8b; border-color: #1f5f8b; }
                 button { margin-top: 18px; width: 100%; padding: 10px; font-size: 15px; letter-spacing: .04em; text-transform: uppercase; color: #fff; background: #1f5f8b; border: 0; border-radius: 4px; cursor: pointer; }
                 .wrong { color: #c62828; font-size: 14px; margin: 10px 0 0; }
               </style>
@@ -274,14 +332,16 @@ public static class Access
               <header>ClickInsights<span>real people vs. security scanners</span></header>
               <main>
                 <h1>Sign in</h1>
-                <p>This dashboard is protected by a password. Ask the person who set it up if you do not have it (it is the
-                <code>ClickInsights:Access:Password</code> setting of the server).</p>
+                <p>Sign in with the email address and password of your ClickInsights account. No account yet, or forgot the
+                password? Ask an admin of this dashboard: they add people and set new passwords.</p>
                 <form method="post" action="{{SignIn}}">
                   <input type="hidden" name="{{WebUtility.HtmlEncode(tokens.FormFieldName)}}" value="{{WebUtility.HtmlEncode(tokens.RequestToken)}}" />
                   <input type="hidden" name="returnUrl" value="{{WebUtility.HtmlEncode(returnUrl)}}" />
-                  <label for="password">Password</label>
-                  <input id="password" name="password" type="password" autocomplete="current-password" autofocus required{{(wrong ? " aria-invalid=\"true\" aria-describedby=\"wrong\"" : "")}} />
-                  {{(wrong ? "<p id=\"wrong\" class=\"wrong\" role=\"alert\" data-testid=\"wrong-password\">That is not the password. Try again.</p>" : "")}}
+                  <label for="email">Email</label>
+                  <input id="email" name="email" type="email" autocomplete="username" value="{{WebUtility.HtmlEncode(email)}}" {{(email.Length == 0 ? "autofocus" : "")}} required maxlength="254" />
+                  <label for="password" style="margin-top:14px">Password</label>
+                  <input id="password" name="password" type="password" autocomplete="current-password" {{(email.Length > 0 ? "autofocus" : "")}} required{{(refused ? " aria-invalid=\"true\" aria-describedby=\"wrong\"" : "")}} />
+                  {{(refused ? $"<p id=\"wrong\" class=\"wrong\" role=\"alert\" data-testid=\"wrong-password\">{Refused}</p>" : "")}}
                   <button type="submit">Sign in</button>
                 </form>
               </main>

@@ -1,3 +1,4 @@
+using ClickInsights.Core.Accounts;
 using ClickInsights.Core.Authentication;
 using ClickInsights.Core.Classification;
 using ClickInsights.Core.Data;
@@ -58,6 +59,7 @@ public static class ClickInsightsWebExtensions
         services.AddSingleton<GatewayRunner>();
         services.AddSingleton<DomainReport>();
         services.AddScoped<CurrentWorkspace>();
+        services.AddAccounts();
         services.AddHttpContextAccessor();
 
         // Connections: secrets encrypted with keys kept next to the database, so that they survive restarts.
@@ -130,10 +132,12 @@ internal sealed class DatabaseStartup(
 }
 
 /// <summary>
-/// The workspace this browser session looks at. The browser remembers the choice in a cookie, so a reload or a new tab
-/// opens the same workspace (the cookie comes with the page's request and with the circuit's connection).
+/// The workspace a page shows: the one in its address (<c>/w/{id}/…</c>) or the one of the entity it shows, set by
+/// <see cref="Components.WorkspaceGate"/> before the page renders. The browser remembers the last one in a cookie, so
+/// that an old address without a workspace (<c>/campaigns</c>) goes to the same workspace. Only workspaces the viewer
+/// may see are ever listed or chosen.
 /// </summary>
-public sealed class CurrentWorkspace(ReportService reports, IServiceProvider services)
+public sealed class CurrentWorkspace(ReportService reports, Viewer viewer, IServiceProvider services)
 {
     public const string CookieName = "clickinsights-workspace";
 
@@ -141,17 +145,34 @@ public sealed class CurrentWorkspace(ReportService reports, IServiceProvider ser
 
     public event Action? Changed;
 
+    /// <summary>The workspaces this person may see, by name.</summary>
+    public async Task<IReadOnlyList<Workspace>> VisibleAsync(CancellationToken cancellationToken = default)
+    {
+        var access = await viewer.GetAsync(cancellationToken);
+        if (access is null)
+        {
+            return [];
+        }
+        var all = await reports.WorkspacesAsync(cancellationToken);
+        return access.SeesAll ? all : all.Where(w => access.RoleIn(w.Id) is not null).ToList();
+    }
+
     public async Task<Workspace?> GetAsync(CancellationToken cancellationToken = default)
     {
         _id ??= Remembered();
-        var all = await reports.WorkspacesAsync(cancellationToken);
+        var all = await VisibleAsync(cancellationToken);
         var chosen = all.FirstOrDefault(w => w.Id == _id) ?? all.FirstOrDefault();
         _id = chosen?.Id;
         return chosen;
     }
 
-    public void Select(int id)
+    /// <summary>Shows a workspace the viewer may see (the gate checked); pages listening load its data.</summary>
+    public void Use(int id)
     {
+        if (_id == id)
+        {
+            return;
+        }
         _id = id;
         Changed?.Invoke();
         _ = RememberAsync(id);
@@ -172,7 +193,7 @@ public sealed class CurrentWorkspace(ReportService reports, IServiceProvider ser
         }
         catch (Exception)
         {
-            // Remembering is a convenience: without it (prerendering, a closed tab) the next visit opens the first workspace.
+            // Remembering is a convenience: without it (prerendering, a closed tab) an old address opens the first workspace.
         }
     }
 

@@ -21,7 +21,9 @@ if (!app.Environment.IsDevelopment())
     app.UseExceptionHandler("/Error", createScopeForErrors: true);
 }
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+app.UseSecurityHeaders();
 app.UseAuthentication();
+app.UseRateLimiter();
 app.UseAuthorization();
 app.UseAntiforgery();
 
@@ -32,6 +34,13 @@ app.MapExports();
 app.MapSyncEndpoints();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
+// Accounts protect a dashboard that others can reach: listening beyond this computer with no admin is refused.
+if (await Startup.RefusalAsync(app) is { } refusal)
+{
+    Console.Error.WriteLine(refusal);
+    Environment.ExitCode = 3;
+    return;
+}
 app.Run();
 
 public partial class Program;

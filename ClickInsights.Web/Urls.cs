@@ -16,6 +16,13 @@ public static class Urls
     public const string Connections = "/connections";
     public const string ConstantContactCallback = "/connections/constantcontact/callback";
 
+    /// <summary>The workspace's own address of a page: <c>/campaigns?x</c> → <c>/w/7/campaigns?x</c>, <c>/</c> → <c>/w/7</c>.</summary>
+    public static string InWorkspace(int workspaceId, string path) =>
+        path is "" or "/" ? $"/w/{workspaceId}"
+        : path[0] is '?' or '#' ? $"/w/{workspaceId}{path}"
+        : path.StartsWith("/?", StringComparison.Ordinal) || path.StartsWith("/#", StringComparison.Ordinal) ? $"/w/{workspaceId}{path[1..]}"
+        : $"/w/{workspaceId}{(path[0] == '/' ? path : "/" + path)}";
+
     public static string ConnectionsAdd(string provider) => $"{Connections}?add={Uri.EscapeDataString(provider)}";
 
     public static string ConnectionsSignedIn(int connectionId) => $"{Connections}?signedin={connectionId}";

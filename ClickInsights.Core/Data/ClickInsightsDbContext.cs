@@ -1,3 +1,5 @@
+using ClickInsights.Core.Accounts;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
 namespace ClickInsights.Core.Data;
@@ -7,7 +9,7 @@ namespace ClickInsights.Core.Data;
 /// <code>dotnet ef migrations add NAME --project ClickInsights.Core --startup-project ClickInsights.Core --output-dir Data/Migrations</code>
 /// Migrations are applied at start by the dashboard and by the CLI, never <c>EnsureCreated</c>.
 /// </remarks>
-public sealed class ClickInsightsDbContext(DbContextOptions<ClickInsightsDbContext> options) : DbContext(options)
+public sealed class ClickInsightsDbContext(DbContextOptions<ClickInsightsDbContext> options) : IdentityDbContext<Person>(options)
 {
     public DbSet<Workspace> Workspaces => Set<Workspace>();
     public DbSet<Campaign> Campaigns => Set<Campaign>();
@@ -26,7 +28,14 @@ public sealed class ClickInsightsDbContext(DbContextOptions<ClickInsightsDbConte
     public DbSet<CampaignReason> CampaignReasons => Set<CampaignReason>();
     public DbSet<CampaignReasonSet> CampaignReasonSets => Set<CampaignReasonSet>();
     public DbSet<RawBlock> RawBlocks => Set<RawBlock>();
+    public DbSet<Membership> Memberships => Set<Membership>();
+    public DbSet<ShareLink> ShareLinks => Set<ShareLink>();
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        // Identity's tables (people, their sign-in data) first, then the dashboard's own.
+        base.OnModelCreating(modelBuilder);
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(ClickInsightsDbContext).Assembly);
+    }
 }

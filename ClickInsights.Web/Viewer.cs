@@ -1,0 +1,72 @@
+using System.Security.Claims;
+using ClickInsights.Core.Accounts;
+using Microsoft.AspNetCore.Components.Authorization;
+
+namespace ClickInsights.Web;
+
+/// <summary>
+/// Who is looking, and what they may see and do: the person signed in, or everyone as admin while no account exists
+/// (the dashboard on one person's computer). The server asks it on every page, export and action.
+/// </summary>
+public sealed class Viewer(PeopleService people, IServiceProvider services)
+{
+    private PersonAccess? _access;
+    private bool _resolved;
+
+    /// <summary>The person's access; null when accounts are on and nobody is signed in.</summary>
+    public async Task<PersonAccess?> GetAsync(CancellationToken cancellationToken = default)
+    {
+        if (!_resolved)
+        {
+            _access = await ForAsync(people, await UserAsync(), cancellationToken);
+            _resolved = true;
+        }
+        return _access;
+    }
+
+    public async Task<bool> CanAsync(Permission permission, int workspaceId) => (await GetAsync())?.Can(permission, workspaceId) == true;
+
+    /// <summary>The name written in the audit log for what this person does.</summary>
+    public async Task<string> ActorAsync() => (await GetAsync())?.Email ?? "anonymous";
+
+    public static async Task<PersonAccess?> ForAsync(PeopleService people, ClaimsPrincipal? user, CancellationToken cancellationToken = default)
+    {
+        if (!await people.AccountsOnAsync(cancellationToken))
+        {
+            return PersonAccess.Local;
+        }
+        return Access.PersonId(user) is { } id ? await people.AccessAsync(id, cancellationToken) : null;
+    }
+
+    /// <summary>The request's user while there is one (prerendering, endpoints), else the circuit's.</summary>
+    private async Task<ClaimsPrincipal?> UserAsync()
+    {
+        if (services.GetService<IHttpContextAccessor>()?.HttpContext is { } http && !http.WebSockets.IsWebSocketRequest)
+        {
+            return http.User;
+        }
+        try
+        {
+            return (await services.GetRequiredService<AuthenticationStateProvider>().GetAuthenticationStateAsync()).User;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>Marks a page that shows one entity of a workspace: the workspace is the entity's, read from a route parameter.</summary>
+[AttributeUsage(AttributeTargets.Class)]
+public sealed class WorkspaceFromAttribute(WorkspaceEntity entity, string parameter) : Attribute
+{
+    public WorkspaceEntity Entity { get; } = entity;
+    public string Parameter { get; } = parameter;
+}
+
+public enum WorkspaceEntity
+{
+    Campaign,
+    Click,
+    Recipient,
+}
