@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using ClickInsights.Core.Accounts;
 using ClickInsights.Core.Reports;
 
 namespace ClickInsights.Web;
@@ -12,20 +13,22 @@ public static class ExportEndpoints
         app.MapGet("/campaigns/{id:int}/clicks.csv", async (int id, ReportService reports, ClickReports clicks, HttpContext http, CancellationToken cancellationToken) =>
         {
             var detail = await reports.CampaignAsync(id, cancellationToken);
-            if (detail is null)
+            if (await RefusedAsync(http, detail?.WorkspaceId, Permission.ExportPeople, $"There is no campaign with number {id}.") is { } refused)
             {
-                return Results.NotFound($"There is no campaign with number {id}.");
+                return refused;
             }
+            await AuditAsync(http, detail!.WorkspaceId, $"Every click of campaign \"{detail.Campaign.Name}\" as CSV.");
             return await StreamClicksAsync(http, detail.Campaign.Name, clicks.ExportAsync(id, cancellationToken), cancellationToken);
         });
 
         app.MapGet("/campaigns/{id:int}/clickers.csv", async (int id, string? who, ReportService reports, ClickReports clicks, HttpContext http, CancellationToken cancellationToken) =>
         {
             var detail = await reports.CampaignAsync(id, cancellationToken);
-            if (detail is null)
+            if (await RefusedAsync(http, detail?.WorkspaceId, Permission.ExportPeople, $"There is no campaign with number {id}.") is { } refused)
             {
-                return Results.NotFound($"There is no campaign with number {id}.");
+                return refused;
             }
+            await AuditAsync(http, detail!.WorkspaceId, $"The clickers ({who ?? "all"}) of campaign \"{detail.Campaign.Name}\" as CSV.");
             var (which, suffix) = who switch
             {
                 "people" => (ClickerList.People, "people-who-clicked"),
@@ -44,23 +47,30 @@ public static class ExportEndpoints
             return Results.Text(csv.ToString(), "text/csv; charset=utf-8", new UTF8Encoding(false));
         });
 
-        app.MapGet("/domains/{domain}/clicks.csv", async (string domain, int workspace, DomainReport domains, ClickReports clicks, HttpContext http, CancellationToken cancellationToken) =>
+        app.MapGet("/w/{workspace:int}/domains/{domain}/clicks.csv", async (int workspace, string domain, DomainReport domains, ClickReports clicks, HttpContext http, CancellationToken cancellationToken) =>
         {
+            var notFound = $"No recipient of this workspace is at {domain}.";
+            if (await RefusedAsync(http, workspace, Permission.ExportPeople, notFound) is { } refused)
+            {
+                return refused;
+            }
             var detail = await domains.DomainAsync(workspace, domain, cancellationToken);
             if (detail is null)
             {
-                return Results.NotFound($"No recipient of workspace {workspace} is at {domain}.");
+                return Results.NotFound(notFound);
             }
+            await AuditAsync(http, workspace, $"Every click from {detail.Domain} as CSV.");
             return await StreamClicksAsync(http, detail.Domain, clicks.DomainExportAsync(workspace, detail.Domain, cancellationToken), cancellationToken);
         });
 
-        app.MapGet("/campaigns/{id:int}/report.csv", async (int id, ReportService reports, ClickReports clicks, CancellationToken cancellationToken) =>
+        app.MapGet("/campaigns/{id:int}/report.csv", async (int id, ReportService reports, ClickReports clicks, HttpContext http, CancellationToken cancellationToken) =>
         {
             var detail = await reports.CampaignAsync(id, cancellationToken);
-            if (detail is null)
+            if (await RefusedAsync(http, detail?.WorkspaceId, Permission.Read, $"There is no campaign with number {id}.") is { } refused)
             {
-                return Results.NotFound($"There is no campaign with number {id}.");
+                return refused;
             }
+            await AuditAsync(http, detail!.WorkspaceId, $"The support report of campaign \"{detail.Campaign.Name}\" as CSV.");
             var domains = await clicks.DomainsOfCampaignAsync(id, 50, cancellationToken);
             var csv = new StringBuilder();
             void Row(params string[] cells) => AppendRow(csv, cells);
@@ -133,5 +143,27 @@ public static class ExportEndpoints
             cleaned = cleaned.Replace("--", "-", StringComparison.Ordinal);
         }
         return cleaned.Length == 0 ? "campaign" : cleaned;
+    }
+
+    /// <summary>
+    /// Not found when the viewer may not see the workspace (the same answer as for a number that does not exist, so
+    /// nothing tells another workspace's ids apart); forbidden when they see it but their role does not allow this.
+    /// </summary>
+    internal static async Task<IResult?> RefusedAsync(HttpContext http, int? workspaceId, Permission permission, string notFound)
+    {
+        var access = await Viewer.ForAsync(http.RequestServices.GetRequiredService<PeopleService>(), http.User, http.RequestAborted);
+        if (workspaceId is not { } id || access?.RoleIn(id) is not { } role)
+        {
+            return Results.NotFound(notFound);
+        }
+        return Permissions.Allows(role, permission)
+            ? null
+            : Results.Text($"Your role ({role.ToString().ToLowerInvariant()}) does not allow this download. Ask an owner of the workspace.", statusCode: StatusCodes.Status403Forbidden);
+    }
+
+    private static async Task AuditAsync(HttpContext http, int workspaceId, string what)
+    {
+        var access = await Viewer.ForAsync(http.RequestServices.GetRequiredService<PeopleService>(), http.User, http.RequestAborted);
+        await http.RequestServices.GetRequiredService<AuditLog>().RecordAsync(workspaceId, access?.Email ?? "anonymous", AuditActions.Export, what);
     }
 }

@@ -65,7 +65,7 @@ public static class Urls
 
     public static string Domain(string domain) => $"{Domains}/{Uri.EscapeDataString(domain)}";
 
-    public static string DomainClicksCsv(int workspaceId, string domain) => $"{Domain(domain)}/clicks.csv?workspace={workspaceId}";
+    public static string DomainClicksCsv(int workspaceId, string domain) => $"/w/{workspaceId}/domains/{Uri.EscapeDataString(domain)}/clicks.csv";
 
     public static string CampaignReport(int id) => $"/campaigns/{id}/report";
     public static string CampaignClicksCsv(int id) => $"/campaigns/{id}/clicks.csv";

@@ -26,6 +26,25 @@ public sealed class Viewer(PeopleService people, IServiceProvider services)
 
     public async Task<bool> CanAsync(Permission permission, int workspaceId) => (await GetAsync())?.Can(permission, workspaceId) == true;
 
+    /// <summary>
+    /// Whether the person may do this in the workspace, checked on the server before every action (hidden buttons are
+    /// not enough). When not, the snackbar says so in words.
+    /// </summary>
+    public async Task<bool> AllowsAsync(Permission permission, int workspaceId, MudBlazor.ISnackbar? snackbar = null)
+    {
+        var role = (await GetAsync())?.RoleIn(workspaceId);
+        if (role is { } r && Permissions.Allows(r, permission))
+        {
+            return true;
+        }
+        snackbar?.Add(role is null ? "This workspace is not open to you." : $"Your role in this workspace ({role.ToString()!.ToLowerInvariant()}) does not allow this. Ask an owner of the workspace.", MudBlazor.Severity.Warning);
+        return false;
+    }
+
+    /// <summary>Writes what this person did into the workspace's audit log.</summary>
+    public async Task AuditAsync(int? workspaceId, string action, string detail) =>
+        await services.GetRequiredService<AuditLog>().RecordAsync(workspaceId, await ActorAsync(), action, detail);
+
     /// <summary>The name written in the audit log for what this person does.</summary>
     public async Task<string> ActorAsync() => (await GetAsync())?.Email ?? "anonymous";
 

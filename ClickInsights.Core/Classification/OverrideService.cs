@@ -31,12 +31,13 @@ public sealed class OverrideService(IDbContextFactory<ClickInsightsDbContext> db
         await ReclassifyAsync(workspaceId, scope, key, cancellationToken);
     }
 
-    public async Task RemoveAsync(int overrideId, CancellationToken cancellationToken = default)
+    /// <summary>Undoes a decision of the workspace; a decision of another workspace is left alone.</summary>
+    public async Task RemoveAsync(int workspaceId, int overrideId, CancellationToken cancellationToken = default)
     {
         VerdictOverride? removed;
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
-            removed = await db.Overrides.FirstOrDefaultAsync(o => o.Id == overrideId, cancellationToken);
+            removed = await db.Overrides.FirstOrDefaultAsync(o => o.Id == overrideId && o.WorkspaceId == workspaceId, cancellationToken);
             if (removed is null)
             {
                 return;

@@ -13,6 +13,7 @@ public sealed partial class Connections : IDisposable
 
     [Inject] private CurrentWorkspace Current { get; set; } = null!;
     [Inject] private ConnectionService ConnectionService { get; set; } = null!;
+    [Inject] private Viewer Viewer { get; set; } = null!;
     [Inject] private SyncRunner Runner { get; set; } = null!;
     [Inject] private ConstantContactAuth ConstantContactSignIn { get; set; } = null!;
     [Inject] private IDialogService Dialogs { get; set; } = null!;
@@ -116,8 +117,16 @@ public sealed partial class Connections : IDisposable
         Snackbar.Add("Connection saved.", Severity.Success);
     }
 
-    private void SyncNow(ConnectionView connection)
+    /// <summary>Changing a connection is for owners and admins; the server asks before each change.</summary>
+    private async Task<bool> MayChangeAsync() =>
+        _workspace is not null && await Viewer.AllowsAsync(ClickInsights.Core.Accounts.Permission.Connections, _workspace.Id, Snackbar);
+
+    private async Task SyncNow(ConnectionView connection)
     {
+        if (!await MayChangeAsync())
+        {
+            return;
+        }
         _tests.Remove(connection.Id);
         _ = Runner.SyncAsync(connection.Id);
     }
@@ -137,6 +146,10 @@ public sealed partial class Connections : IDisposable
 
     private async Task SignInAsync(ConnectionView connection)
     {
+        if (!await MayChangeAsync())
+        {
+            return;
+        }
         try
         {
             var url = await ConstantContactSignIn.StartSignInAsync(connection.Id, Navigation.BaseUri.TrimEnd('/') + Urls.ConstantContactCallback);
@@ -150,6 +163,11 @@ public sealed partial class Connections : IDisposable
 
     private async Task SetIntervalAsync(ConnectionView connection, int minutes)
     {
+        if (!await MayChangeAsync())
+        {
+            return;
+        }
+        await Viewer.AuditAsync(_workspace!.Id, ClickInsights.Core.Accounts.AuditActions.Connection, $"“{connection.Name}” now checks every {minutes} minutes.");
         await ConnectionService.SetIntervalAsync(connection.Id, minutes);
         await ReloadAsync();
     }
@@ -164,8 +182,13 @@ public sealed partial class Connections : IDisposable
         {
             return;
         }
+        if (!await MayChangeAsync())
+        {
+            return;
+        }
         Runner.Cancel(connection.Id);
         await ConnectionService.RemoveAsync(connection.Id);
+        await Viewer.AuditAsync(_workspace!.Id, ClickInsights.Core.Accounts.AuditActions.Connection, $"Removed connection “{connection.Name}” ({connection.ProviderName}).");
         _tests.Remove(connection.Id);
         await ReloadAsync();
         Snackbar.Add($"“{connection.Name}” was removed. Its data stays.", Severity.Info);
