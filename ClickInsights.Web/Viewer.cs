@@ -18,7 +18,8 @@ public sealed class Viewer(PeopleService people, IServiceProvider services)
     {
         if (!_resolved)
         {
-            _access = await ForAsync(people, await UserAsync(), cancellationToken);
+            // Who is signed in matters only once accounts are on.
+            _access = await people.AccountsOnAsync(cancellationToken) ? await ForAsync(people, await UserAsync(), cancellationToken) : PersonAccess.Local;
             _resolved = true;
         }
         return _access;

@@ -26,7 +26,7 @@ public class BrowserFixture : IAsyncLifetime
     public IServiceProvider Services => _factory!.Services;
     public IBrowser Browser { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         var port = FreePort();
         var databasePath = Path.Combine(_folder.Folder, "browser.db");
@@ -121,9 +121,15 @@ public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>
 /// <summary>The dashboard with a password: browsers sign in first.</summary>
 public sealed class SignInBrowserFixture : BrowserFixture
 {
+    public const string Email = "admin@example.com";
     public const string Password = "rye-sourdough-42";
 
-    protected override void Configure(IWebHostBuilder builder) => builder.UseSetting("ClickInsights:Access:Password", Password);
+    /// <summary>The dashboard with its first admin: accounts are on.</summary>
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        await Services.GetRequiredService<ClickInsights.Core.Accounts.PeopleService>().AddAsync(Email, Password, ClickInsights.Core.Accounts.Role.Admin, null);
+    }
 }
 
 [CollectionDefinition(Name, DisableParallelization = true)]

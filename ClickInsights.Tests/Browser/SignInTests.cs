@@ -15,9 +15,10 @@ public sealed class SignInTests(SignInBrowserFixture fixture)
 
         await first.GotoAsync(fixture.BaseUrl + "/domains");
         await first.WaitForURLAsync("**/signin?*");
+        await first.GetByLabel("Email").FillAsync(SignInBrowserFixture.Email);
         await first.GetByLabel("Password").FillAsync(SignInBrowserFixture.Password);
         await first.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await first.WaitForURLAsync("**/domains");
+        await first.WaitForURLAsync("**/w/*/domains");
         await BrowserFixture.WaitUntilInteractiveAsync(first);
         await Assertions.Expect(first.GetByRole(AriaRole.Heading, new() { Name = "Recipient domains" })).ToBeVisibleAsync();
 
@@ -30,7 +31,7 @@ public sealed class SignInTests(SignInBrowserFixture fixture)
         await second.WaitForURLAsync("**/signin");
 
         // The first tab's open page notices within seconds and goes to the sign-in page, coming back to where it was.
-        await first.WaitForURLAsync("**/signin?returnUrl=%2Fdomains", new() { Timeout = 30_000 });
+        await first.WaitForURLAsync(new System.Text.RegularExpressions.Regex(@"/signin\?returnUrl=%2Fw%2F\d+%2Fdomains$"), new() { Timeout = 30_000 });
         await Assertions.Expect(first.GetByRole(AriaRole.Heading, new() { Name = "Sign in" })).ToBeVisibleAsync();
     }
 }

@@ -1,93 +1,152 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using ClickInsights.Core.Accounts;
+using ClickInsights.Core.Data;
+using ClickInsights.Web;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ClickInsights.Tests.Web;
 
-/// <summary>The dashboard behind a password: a browser signs in once; webhooks and styles never need to.</summary>
+/// <summary>
+/// Accounts: open on a fresh start, sign-in once the first admin exists, and each person sees exactly the workspaces
+/// they may see — checked over every route the app maps, so that a new page cannot be forgotten.
+/// </summary>
 public sealed class AccessTests : IDisposable
 {
+    private const string AdminEmail = "admin@example.com";
+    private const string Password = "rye-sourdough-42";
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "clickinsights-tests", Guid.NewGuid().ToString("N"));
 
-    private WebApplicationFactory<Program> Dashboard(string? password) => new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+    private WebApplicationFactory<Program> Dashboard(bool demo = false) => new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
     {
         b.UseSetting("ClickInsights:Storage:DatabasePath", Path.Combine(_folder, "dashboard.db"));
-        b.UseSetting("ClickInsights:SeedDemo", "false");
+        b.UseSetting("ClickInsights:SeedDemo", demo ? "true" : "false");
         b.UseSetting("ClickInsights:Sync:Enabled", "false");
-        b.UseSetting("ClickInsights:Access:WrongPasswordDelay", "00:00:00.050");
-        if (password is not null)
-        {
-            b.UseSetting("ClickInsights:Access:Password", password);
-        }
+        b.UseSetting("ClickInsights:Access:WrongPasswordDelay", "00:00:00.010");
     });
 
     private static HttpClient Browser(WebApplicationFactory<Program> factory) =>
         factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
 
+    private static Task AddAsync(WebApplicationFactory<Program> factory, string email, Role role, int? workspace = null) =>
+        factory.Services.GetRequiredService<PeopleService>().AddAsync(email, Password, role, workspace);
+
     /// <summary>Sends the sign-in form as a browser would, with the page's own antiforgery token.</summary>
-    private static async Task<HttpResponseMessage> SignInAsync(HttpClient client, string password, string returnUrl)
+    private static async Task<HttpResponseMessage> SignInAsync(HttpClient client, string email, string password, string returnUrl = "/")
     {
         var page = await client.GetStringAsync($"/signin?returnUrl={Uri.EscapeDataString(returnUrl)}");
         var token = Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
         return await client.PostAsync("/signin", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token),
+            ["email"] = email,
             ["password"] = password,
             ["returnUrl"] = WebUtility.HtmlDecode(Regex.Match(page, "name=\"returnUrl\" value=\"([^\"]*)\"").Groups[1].Value),
         }));
     }
 
     [Fact]
-    public async Task WithoutAPassword_TheDashboardIsOpen_AndHasNoSignIn()
+    public async Task WithoutAnAdmin_TheDashboardIsOpen_AndHasNoSignIn()
     {
-        await using var factory = Dashboard(null);
+        await using var factory = Dashboard();
         using var client = Browser(factory);
 
-        using var overview = await client.GetAsync("/");
+        using var workspaces = await client.GetAsync("/workspaces");
         using var signIn = await client.GetAsync("/signin");
 
-        Assert.Equal(HttpStatusCode.OK, overview.StatusCode);
-        Assert.DoesNotContain("data-testid=\"sign-out\"", await overview.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, workspaces.StatusCode);
+        Assert.DoesNotContain("data-testid=\"sign-out\"", await workspaces.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
     }
 
     [Fact]
-    public async Task WithAPassword_APageAsksToSignIn_ThenOpens_AndSignOutCloses()
+    public async Task TheFirstAdmin_TurnsAccountsOn_SignInOpens_AndSignOutCloses()
     {
-        await using var factory = Dashboard("rye-sourdough-42");
+        await using var factory = Dashboard();
+        await AddAsync(factory, AdminEmail, Role.Admin);
         using var client = Browser(factory);
 
-        using var before = await client.GetAsync("/domains");
+        using var before = await client.GetAsync("/workspaces");
         Assert.Equal(HttpStatusCode.Redirect, before.StatusCode);
-        Assert.StartsWith("http://localhost/signin?ReturnUrl=%2Fdomains", before.Headers.Location!.ToString(), StringComparison.Ordinal);
+        Assert.StartsWith("http://localhost/signin?ReturnUrl=%2Fworkspaces", before.Headers.Location!.ToString(), StringComparison.Ordinal);
 
-        using var wrong = await SignInAsync(client, "rye", "/domains");
+        // An unknown address and a wrong password get the same answer.
+        using var wrong = await SignInAsync(client, AdminEmail, "rye", "/workspaces");
+        using var unknown = await SignInAsync(client, "nobody@example.com", Password, "/workspaces");
         Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
-        Assert.Contains("That is not the password", await wrong.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Unauthorized, unknown.StatusCode);
+        Assert.Contains(WebUtility.HtmlEncode(Access.Refused), await wrong.Content.ReadAsStringAsync());
+        Assert.Contains(WebUtility.HtmlEncode(Access.Refused), await unknown.Content.ReadAsStringAsync());
 
-        using var right = await SignInAsync(client, "rye-sourdough-42", "/domains");
+        using var right = await SignInAsync(client, AdminEmail, Password, "/workspaces");
         Assert.Equal(HttpStatusCode.Redirect, right.StatusCode);
-        Assert.Equal("/domains", right.Headers.Location!.ToString());
-        using var after = await client.GetAsync("/domains");
+        Assert.Equal("/workspaces", right.Headers.Location!.ToString());
+        var cookie = right.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("clickinsights-signin=", StringComparison.Ordinal));
+        Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=lax", cookie, StringComparison.OrdinalIgnoreCase);
+        using var after = await client.GetAsync("/workspaces");
         Assert.Equal(HttpStatusCode.OK, after.StatusCode);
-        Assert.Contains("data-testid=\"sign-out\"", await after.Content.ReadAsStringAsync());
+        var dashboard = await after.Content.ReadAsStringAsync();
+        Assert.Contains("data-testid=\"sign-out\"", dashboard);
+        Assert.Contains("frame-ancestors 'none'", after.Headers.GetValues("Content-Security-Policy").Single());
+        Assert.Equal("nosniff", after.Headers.GetValues("X-Content-Type-Options").Single());
 
-        // Another site's form cannot sign the browser out; the dashboard's own button (with its token) can.
+        // Another site's form cannot sign the browser out; the dashboard's own button (with its token) can, and a
+        // copy of the cookie stops working too.
+        var copy = cookie.Split(';')[0];
         using var forged = await client.PostAsync("/signout", null);
         Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
-        var dashboard = await after.Content.ReadAsStringAsync();
         var token = Regex.Match(dashboard, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
         using var signOut = await client.PostAsync("/signout", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token) }));
         Assert.Equal(HttpStatusCode.Redirect, signOut.StatusCode);
-        using var again = await client.GetAsync("/domains");
+        using var again = await client.GetAsync("/workspaces");
         Assert.Equal(HttpStatusCode.Redirect, again.StatusCode);
+        using var other = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/workspaces") { Headers = { { "Cookie", copy } } };
+        Assert.Equal(HttpStatusCode.Redirect, (await other.SendAsync(request)).StatusCode);
     }
 
     [Fact]
-    public async Task WithAPassword_TheLiveConnectionOfThePagesNeedsSigningInToo()
+    public async Task RepeatedWrongPasswords_LockTheAccount_AndAnAdminsResetOpensIt()
     {
-        await using var factory = Dashboard("rye-sourdough-42");
+        await using var factory = Dashboard();
+        await AddAsync(factory, AdminEmail, Role.Admin);
+        using var client = Browser(factory);
+        for (var i = 0; i < AccountsServiceCollectionExtensions.MaxFailedSignIns; i++)
+        {
+            using var wrong = await SignInAsync(client, AdminEmail, "not the password");
+        }
+
+        using var locked = await SignInAsync(client, AdminEmail, Password);
+        Assert.Equal(HttpStatusCode.Unauthorized, locked.StatusCode);
+
+        await factory.Services.GetRequiredService<PeopleService>().ResetPasswordAsync(AdminEmail, "a new long passphrase");
+        using var reset = await SignInAsync(client, AdminEmail, "a new long passphrase");
+        Assert.Equal(HttpStatusCode.Redirect, reset.StatusCode);
+    }
+
+    [Fact]
+    public async Task ASignInOfAPersonWhosePasswordWasReset_NoLongerOpensTheDashboard()
+    {
+        await using var factory = Dashboard();
+        await AddAsync(factory, AdminEmail, Role.Admin);
+        using var client = Browser(factory);
+        using var signedIn = await SignInAsync(client, AdminEmail, Password, "/workspaces");
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/workspaces")).StatusCode);
+
+        await factory.Services.GetRequiredService<PeopleService>().ResetPasswordAsync(AdminEmail, "another long passphrase");
+
+        Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/workspaces")).StatusCode);
+    }
+
+    [Fact]
+    public async Task TheLiveConnectionOfThePages_AndExports_NeedSigningInToo()
+    {
+        await using var factory = Dashboard();
+        await AddAsync(factory, AdminEmail, Role.Admin);
         using var client = Browser(factory);
 
         using var negotiate = await client.PostAsync("/_blazor/negotiate?negotiateVersion=1", null);
@@ -97,53 +156,128 @@ public sealed class AccessTests : IDisposable
         Assert.Equal(HttpStatusCode.Redirect, export.StatusCode);
     }
 
+    /// <summary>
+    /// Every route and endpoint the app maps (read from its own endpoint data source), asked by a viewer of workspace A
+    /// with the ids of workspace B's campaign, click, recipient, domain and connection: none answers with B's data.
+    /// </summary>
     [Fact]
-    public async Task ASignInMadeWithAnEarlierPassword_NoLongerOpensTheDashboard()
+    public async Task AViewerOfOneWorkspace_GetsNotFound_ForEveryAddressOfAnother()
     {
-        string cookie;
-        await using (var before = Dashboard("rye-sourdough-42"))
+        await using var factory = Dashboard(demo: true);
+        using var client = Browser(factory);
+        await client.GetAsync("/workspaces");
+        var dbFactory = factory.Services.GetRequiredService<IDbContextFactory<ClickInsightsDbContext>>();
+        int a, b, campaign, recipient, connection;
+        long click;
+        string domain, bName, campaignName;
+        await using (var db = await dbFactory.CreateDbContextAsync())
         {
-            using var client = Browser(before);
-            using var signedIn = await SignInAsync(client, "rye-sourdough-42", "/");
-            cookie = signedIn.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("clickinsights-signin=", StringComparison.Ordinal)).Split(';')[0];
+            var demo = await db.Workspaces.SingleAsync(w => w.IsDemo);
+            b = demo.Id;
+            bName = demo.Name;
+            var other = new Workspace { Name = "Corner Shop", CreatedAt = DateTime.UtcNow };
+            db.Workspaces.Add(other);
+            await db.SaveChangesAsync();
+            a = other.Id;
+            var c = await db.Campaigns.FirstAsync(x => x.WorkspaceId == b);
+            (campaign, campaignName) = (c.Id, c.Name);
+            click = await db.Events.Where(e => e.WorkspaceId == b && e.Type == EventType.Click).Select(e => e.Id).FirstAsync();
+            var r = await db.Recipients.FirstAsync(x => x.WorkspaceId == b);
+            (recipient, domain) = (r.Id, r.Domain);
+            var connectionRow = new ProviderConnection { WorkspaceId = b, Provider = "sendgrid", Name = "B's SendGrid" };
+            db.Connections.Add(connectionRow);
+            await db.SaveChangesAsync();
+            connection = connectionRow.Id;
         }
-        async Task<HttpStatusCode> OpenWithAsync(string password)
-        {
-            // The same database and key ring, started again with this password.
-            await using var dashboard = Dashboard(password);
-            using var client = dashboard.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
-            using var request = new HttpRequestMessage(HttpMethod.Get, "/domains") { Headers = { { "Cookie", cookie } } };
-            using var response = await client.SendAsync(request);
-            return response.StatusCode;
-        }
+        await AddAsync(factory, AdminEmail, Role.Admin);
+        await AddAsync(factory, "viewer@corner.example", Role.Viewer, a);
+        Assert.Equal(HttpStatusCode.Redirect, (await SignInAsync(client, "viewer@corner.example", Password)).StatusCode);
 
-        Assert.Equal(HttpStatusCode.OK, await OpenWithAsync("rye-sourdough-42"));
-        Assert.Equal(HttpStatusCode.Redirect, await OpenWithAsync("new-wholemeal-7"));
+        var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["Ws"] = b.ToString(), ["workspace"] = b.ToString(), ["Id"] = campaign.ToString(), ["EventId"] = click.ToString(),
+            ["Domain"] = domain, ["connectionId"] = connection.ToString(), ["provider"] = "sendgrid",
+        };
+        var routes = factory.Services.GetServices<EndpointDataSource>().SelectMany(s => s.Endpoints).OfType<RouteEndpoint>()
+            .Select(e => (Pattern: e.RoutePattern.RawText ?? "", Methods: e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods ?? ["GET"]))
+            .Where(r => !r.Pattern.StartsWith("/_", StringComparison.Ordinal) && !r.Pattern.Contains("{**", StringComparison.Ordinal) && !r.Pattern.Contains("{*", StringComparison.Ordinal))
+            .Distinct().ToList();
+        Assert.Contains(routes, r => r.Pattern == "/campaigns/{Id:int}");
+        Assert.Contains(routes, r => r.Pattern == "/w/{Ws:int}/domains/{Domain}");
+        var asked = 0;
+        foreach (var (pattern, methods) in routes)
+        {
+            var path = Regex.Replace(pattern, @"\{(\w+)(:[^}]*)?\}", m => m.Groups[1].Value switch
+            {
+                // The recipient page takes a recipient's number; every other {Id} is a campaign's.
+                "Id" when pattern.StartsWith("/recipients", StringComparison.Ordinal) => recipient.ToString(),
+                var name => values.TryGetValue(name, out var v) ? Uri.EscapeDataString(v) : "1",
+            });
+            foreach (var method in methods.Where(m => m is "GET" or "POST"))
+            {
+                using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = method == "POST" ? new StringContent("[]") : null };
+                using var response = await client.SendAsync(request);
+                var body = await response.Content.ReadAsStringAsync();
+                asked++;
+                Assert.DoesNotContain(bName, body);
+                Assert.DoesNotContain(campaignName, body);
+                if (pattern.Contains('{') && !pattern.StartsWith("/webhooks", StringComparison.Ordinal) && pattern != "/signin")
+                {
+                    // An address of B's: not found (or, for an old address, a redirect to the viewer's own workspace).
+                    // (A page's form post without the antiforgery token is refused before anything is read: 400.)
+                    Assert.True(response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Forbidden or HttpStatusCode.Redirect
+                        || method == "POST" && response.StatusCode == HttpStatusCode.BadRequest,
+                        $"{method} {path} answered {(int)response.StatusCode}");
+                    if (response.StatusCode == HttpStatusCode.Redirect)
+                    {
+                        Assert.DoesNotContain($"/w/{b}", response.Headers.Location!.ToString());
+                    }
+                }
+            }
+        }
+        Assert.True(asked > 20, $"only {asked} addresses asked");
+
+        // Their own workspace opens, under its own name; a viewer may not download lists of people.
+        using var own = await client.GetAsync($"/w/{a}/campaigns");
+        Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+        Assert.Contains("Corner Shop", await own.Content.ReadAsStringAsync());
     }
 
     [Fact]
-    public async Task ACopyOfASignedOutCookie_NoLongerOpensTheDashboard()
+    public async Task Roles_AViewerReadsTheReport_ButNotTheListsOfPeople_AndSupportReadsAssignedWorkspacesOnly()
     {
-        await using var factory = Dashboard("rye-sourdough-42");
-        using var client = Browser(factory);
-        using var signedIn = await SignInAsync(client, "rye-sourdough-42", "/domains");
-        var copy = signedIn.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("clickinsights-signin=", StringComparison.Ordinal)).Split(';')[0];
-        using var page = await client.GetAsync("/domains");
-        var token = Regex.Match(await page.Content.ReadAsStringAsync(), "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+        await using var factory = Dashboard(demo: true);
+        using var warm = Browser(factory);
+        await warm.GetAsync("/workspaces");
+        var dbFactory = factory.Services.GetRequiredService<IDbContextFactory<ClickInsightsDbContext>>();
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var demo = await db.Workspaces.SingleAsync(w => w.IsDemo);
+        var campaign = await db.Campaigns.Where(c => c.WorkspaceId == demo.Id).Select(c => c.Id).FirstAsync();
+        var other = new Workspace { Name = "Corner Shop", CreatedAt = DateTime.UtcNow };
+        db.Workspaces.Add(other);
+        await db.SaveChangesAsync();
+        await AddAsync(factory, AdminEmail, Role.Admin);
+        await AddAsync(factory, "viewer@bakery.example", Role.Viewer, demo.Id);
+        await AddAsync(factory, "support@provider.example", Role.Support, other.Id);
 
-        using var signOut = await client.PostAsync("/signout", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token) }));
-        using var other = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/domains") { Headers = { { "Cookie", copy } } };
-        using var withCopy = await other.SendAsync(request);
+        using var viewer = Browser(factory);
+        await SignInAsync(viewer, "viewer@bakery.example", Password);
+        Assert.Equal(HttpStatusCode.OK, (await viewer.GetAsync($"/campaigns/{campaign}/report.csv")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.GetAsync($"/campaigns/{campaign}/clicks.csv")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.GetAsync($"/campaigns/{campaign}/clickers.csv?who=people")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await viewer.GetAsync($"/campaigns/{campaign}")).StatusCode);
 
-        Assert.Equal(HttpStatusCode.Redirect, signOut.StatusCode);
-        Assert.Equal(HttpStatusCode.Redirect, withCopy.StatusCode);
+        using var support = Browser(factory);
+        await SignInAsync(support, "support@provider.example", Password);
+        Assert.Equal(HttpStatusCode.NotFound, (await support.GetAsync($"/campaigns/{campaign}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await support.GetAsync($"/w/{other.Id}")).StatusCode);
+        var workspaces = await (await support.GetAsync("/workspaces")).Content.ReadAsStringAsync();
+        Assert.Contains("Corner Shop", workspaces);
+        Assert.DoesNotContain(demo.Name, workspaces);
 
-        // Nor after the dashboard starts again on the same database.
-        await using var restarted = Dashboard("rye-sourdough-42");
-        using var afterRestart = restarted.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
-        using var again = new HttpRequestMessage(HttpMethod.Get, "/domains") { Headers = { { "Cookie", copy } } };
-        Assert.Equal(HttpStatusCode.Redirect, (await afterRestart.SendAsync(again)).StatusCode);
+        // The audit log has the viewer's export.
+        var log = await factory.Services.GetRequiredService<AuditLog>().ListAsync(demo.Id, new AuditFilter(AuditActions.Export));
+        Assert.Contains(log, e => e.Actor == "viewer@bakery.example");
     }
 
     [Theory]
@@ -157,37 +291,34 @@ public sealed class AccessTests : IDisposable
     [InlineData("https://evil.example", "/")]
     [InlineData("", "/")]
     public void AfterSigningIn_OnlyThisDashboardsPagesAreFollowed(string returnUrl, string followed) =>
-        Assert.Equal(followed, ClickInsights.Web.Access.LocalOrHome(returnUrl));
+        Assert.Equal(followed, Access.LocalOrHome(returnUrl));
+
+    [Theory]
+    [InlineData("http://localhost:5080", true)]
+    [InlineData("http://127.0.0.1:5099", true)]
+    [InlineData("http://[::1]:80", true)]
+    [InlineData("http://0.0.0.0:80", false)]
+    [InlineData("http://*:8080", false)]
+    [InlineData("http://+:8080", false)]
+    [InlineData("http://example.com", false)]
+    public void OnlyLoopbackAddresses_AreOpenWithoutAnAdmin(string address, bool loopback) =>
+        Assert.Equal(loopback, Startup.IsLoopback(address));
 
     [Fact]
-    public async Task WithAPassword_SignInNeverLeadsToAnotherSite()
+    public async Task SignInNeverLeadsToAnotherSite_AndWebhooksAndStylesNeedNoSignIn()
     {
-        await using var factory = Dashboard("rye-sourdough-42");
+        await using var factory = Dashboard();
+        await AddAsync(factory, AdminEmail, Role.Admin);
         using var client = Browser(factory);
 
-        using var right = await SignInAsync(client, "rye-sourdough-42", "//evil.example/steal");
-
+        using var right = await SignInAsync(client, AdminEmail, Password, "//evil.example/steal");
         Assert.Equal("/", right.Headers.Location!.ToString());
-    }
 
-    [Fact]
-    public async Task WithAPassword_WebhooksAndStylesNeedNoSignIn()
-    {
-        await using var factory = Dashboard("rye-sourdough-42");
-        using var client = Browser(factory);
-
-        // An unknown connection: the webhook endpoint itself answers (not a redirect to the sign-in page).
-        using var webhook = await client.PostAsync("/webhooks/sendgrid/999", new StringContent("[]"));
-        using var styles = await client.GetAsync("/app.css");
-
-        using var unknownProvider = await client.PostAsync("/webhooks/nobody/1", new StringContent("[]"));
-
-        Assert.NotEqual(HttpStatusCode.Redirect, webhook.StatusCode);
+        using var anonymous = Browser(factory);
+        using var webhook = await anonymous.PostAsync("/webhooks/sendgrid/999", new StringContent("[]"));
+        using var styles = await anonymous.GetAsync("/app.css");
         Assert.Equal(HttpStatusCode.NotFound, webhook.StatusCode);
         Assert.Equal(HttpStatusCode.OK, styles.StatusCode);
-        // A provider this dashboard does not know gets its own answer, not the sign-in page.
-        Assert.Equal(HttpStatusCode.NotFound, unknownProvider.StatusCode);
-        Assert.Contains("does not send webhooks", await unknownProvider.Content.ReadAsStringAsync());
     }
 
     public void Dispose()

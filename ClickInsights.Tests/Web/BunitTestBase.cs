@@ -1,4 +1,5 @@
 using Bunit;
+using ClickInsights.Core.Accounts;
 using ClickInsights.Core.Classification;
 using ClickInsights.Core.Data;
 using ClickInsights.Core.Reports;
@@ -34,6 +35,9 @@ public abstract class BunitTestBase : IAsyncLifetime
         Context.Services.AddSingleton<SettingsPreviewService>();
         Context.Services.AddSingleton<WorkspaceService>();
         Context.Services.AddScoped<CurrentWorkspace>();
+        // No account exists in a test database: the viewer is the local admin, as on a fresh clone.
+        Context.Services.AddAccounts();
+        Context.Services.AddScoped<Viewer>();
         BunitContext.DefaultWaitTimeout = TimeSpan.FromSeconds(10);
     }
 

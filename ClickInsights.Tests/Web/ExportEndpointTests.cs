@@ -38,8 +38,8 @@ public sealed class ExportEndpointTests : IAsyncLifetime
         var client = _factory.CreateClient();
         var expected = (await _factory.Services.GetRequiredService<ClickInsights.Core.Reports.DomainReport>().DomainAsync(1, "millerhvac.com"))!;
 
-        var response = await client.GetAsync("/domains/millerhvac.com/clicks.csv?workspace=1");
-        var missing = await client.GetAsync("/domains/nobody.example/clicks.csv?workspace=1");
+        var response = await client.GetAsync("/w/1/domains/millerhvac.com/clicks.csv");
+        var missing = await client.GetAsync("/w/1/domains/nobody.example/clicks.csv");
 
         response.EnsureSuccessStatusCode();
         Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);

@@ -344,9 +344,12 @@ public sealed class PageTests : BunitTestBase
         Input(page, "new-workspace").Change("Acme Plumbing");
         page.Find("form").Submit();
 
-        page.WaitForAssertion(() => Assert.Contains("Acme Plumbing", page.Markup));
+        // The new workspace opens on its Import page, its number in the address.
+        var navigation = Context.Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
+        page.WaitForAssertion(() => Assert.Matches(@"/w/\d+/import$", navigation.Uri));
         await using var db = Database.CreateDbContext();
-        Assert.True(await db.Workspaces.AnyAsync(w => w.Name == "Acme Plumbing"));
+        var created = await db.Workspaces.SingleAsync(w => w.Name == "Acme Plumbing");
+        Assert.EndsWith($"/w/{created.Id}/import", navigation.Uri);
     }
 
     [Fact]
@@ -376,6 +379,9 @@ public sealed class PageErrorTests : IAsyncLifetime
         var classification = new ClickInsights.Core.Classification.ClassificationService(broken, ClickInsights.Core.Classification.ScannerCatalogue.Default, TimeProvider.System);
         _context.Services.AddSingleton(new ClickInsights.Core.Classification.OverrideService(broken, classification, TimeProvider.System));
         _context.Services.AddScoped<ClickInsights.Web.CurrentWorkspace>();
+        _context.Services.AddSingleton(TimeProvider.System);
+        ClickInsights.Core.Accounts.AccountsServiceCollectionExtensions.AddAccounts(_context.Services);
+        _context.Services.AddScoped<ClickInsights.Web.Viewer>();
     }
 
     [Fact]
