@@ -18,6 +18,46 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task Users_AddListRoleRemove_WithThePasswordFromStandardInput()
+    {
+        var demo = Path.Combine(_folder.Folder, "demo.json");
+        var db = Path.Combine(_folder.Folder, "users.db");
+        await RunAsync("demo", "--out", demo, "--contacts", "20", "--campaigns", "1");
+        await RunAsync("import", demo, "--db", db, "--workspace", "Rose's Florist");
+        async Task<(int Code, string Out, string Err)> WithInputAsync(string input, params string[] args)
+        {
+            var stdout = new StringWriter();
+            var stderr = new StringWriter();
+            var code = await CliApp.RunAsync(args, stdout, stderr, stdin: new StringReader(input));
+            return (code, stdout.ToString(), stderr.ToString());
+        }
+
+        var admin = await WithInputAsync("a long passphrase 1\n", "users", "add", "admin@example.com", "--role", "admin", "--db", db);
+        var shortPassword = await WithInputAsync("short\n", "users", "add", "owner@example.com", "--role", "owner", "--workspace", "Rose's Florist", "--db", db);
+        var noWorkspace = await WithInputAsync("a long passphrase 2\n", "users", "add", "viewer@example.com", "--role", "viewer", "--db", db);
+        var viewer = await WithInputAsync("a long passphrase 2\n", "users", "add", "viewer@example.com", "--role", "viewer", "--workspace", "Rose's Florist", "--db", db);
+        var promoted = await WithInputAsync("", "users", "role", "viewer@example.com", "owner", "--workspace", "Rose's Florist", "--db", db);
+        var listed = await RunAsync("users", "list", "--db", db);
+        var lastAdmin = await RunAsync("users", "remove", "admin@example.com", "--db", db);
+        var removed = await RunAsync("users", "remove", "viewer@example.com", "--db", db);
+
+        Assert.Equal(0, admin.Code);
+        Assert.Contains("Accounts are on", admin.Out);
+        Assert.Equal(2, shortPassword.Code);
+        Assert.Contains("at least 10 characters", shortPassword.Err);
+        Assert.Equal(2, noWorkspace.Code);
+        Assert.Contains("--workspace NAME", noWorkspace.Err);
+        Assert.Equal(0, viewer.Code);
+        Assert.Equal(0, promoted.Code);
+        Assert.Contains("admin@example.com\tadmin\tevery workspace", listed.Out);
+        Assert.Contains("viewer@example.com\tmember\tRose's Florist (owner)", listed.Out);
+        Assert.Equal(2, lastAdmin.Code);
+        Assert.Contains("only admin", lastAdmin.Err);
+        Assert.Equal(0, removed.Code);
+        Assert.DoesNotContain("viewer@example.com", (await RunAsync("users", "list", "--db", db)).Out);
+    }
+
+    [Fact]
     public async Task Imports_ListsThem_AndRemoveImportTakesOneBack()
     {
         var demo = Path.Combine(_folder.Folder, "demo.json");
