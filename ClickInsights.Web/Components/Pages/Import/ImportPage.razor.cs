@@ -13,6 +13,7 @@ public sealed partial class ImportPage : IDisposable
 {
     [Inject] private ImportRunner Runner { get; set; } = default!;
     [Inject] private CurrentWorkspace Current { get; set; } = default!;
+    [Inject] private Viewer Viewer { get; set; } = default!;
     [Inject] private MudBlazor.IDialogService Dialogs { get; set; } = default!;
     [Inject] private MudBlazor.ISnackbar Snackbar { get; set; } = default!;
 
@@ -65,7 +66,7 @@ public sealed partial class ImportPage : IDisposable
     /// <summary>Takes back an earlier import, after saying what goes and how to get it back.</summary>
     private async Task RemoveAsync(ImportRecord record)
     {
-        if (_workspace is null)
+        if (_workspace is null || !await Viewer.AllowsAsync(ClickInsights.Core.Accounts.Permission.Import, _workspace.Id, Snackbar))
         {
             return;
         }
@@ -84,6 +85,7 @@ public sealed partial class ImportPage : IDisposable
         {
             // Not cancelled by leaving the page: the removal finishes on its own once asked for.
             var removed = await Runner.RemoveAsync(_workspace.Id, record.Id, record.FileName, CancellationToken.None);
+            await Viewer.AuditAsync(_workspace.Id, ClickInsights.Core.Accounts.AuditActions.ImportRemoved, $"Removed the import of {removed.FileName} ({removed.EventsRemoved:N0} events).");
             Snackbar.Add($"Removed the import of {removed.FileName}: {removed.EventsRemoved:N0} events" +
                 (removed.CampaignsRemoved switch { 0 => "", 1 => ", and 1 campaign with nothing left", var n => $", and {n} campaigns with nothing left" }) + ".",
                 MudBlazor.Severity.Success);
@@ -150,7 +152,7 @@ public sealed partial class ImportPage : IDisposable
 
     private async Task OnFilesChosenAsync(InputFileChangeEventArgs e)
     {
-        if (_workspace is null)
+        if (_workspace is null || !await Viewer.AllowsAsync(ClickInsights.Core.Accounts.Permission.Import, _workspace.Id, Snackbar))
         {
             return;
         }
@@ -173,7 +175,19 @@ public sealed partial class ImportPage : IDisposable
         await Runner.UseMappingAsync(file.Id, mapping);
     }
 
-    private void StartImport() => Runner.StartImport();
+    private async Task StartImport()
+    {
+        // The files go into the workspace they were uploaded for: that is the one whose role counts.
+        var target = _state.WorkspaceId;
+        if (!await Viewer.AllowsAsync(ClickInsights.Core.Accounts.Permission.Import, target, Snackbar))
+        {
+            return;
+        }
+        if (Runner.StartImport())
+        {
+            await Viewer.AuditAsync(target, ClickInsights.Core.Accounts.AuditActions.Import, "Imported " + string.Join(", ", _state.Importable.Select(f => f.Name)) + ".");
+        }
+    }
 
     private void DismissError()
     {
