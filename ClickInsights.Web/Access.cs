@@ -39,7 +39,6 @@ public static class Access
 {
     public const string SignIn = "/signin";
     public const string SignOut = "/signout";
-    public const string FirstRun = "/first-run";
     private const string SessionClaim = "clickinsights:session";
     private const string StampClaim = "clickinsights:stamp";
     private const string SignInLimit = "sign-in";
