@@ -286,7 +286,7 @@ public static class Access
     private static async Task<IReadOnlyList<int>> VisibleWorkspaceIdsAsync(IServiceProvider services, PersonAccess access)
     {
         var all = await services.GetRequiredService<ClickInsights.Core.Reports.ReportService>().WorkspacesAsync();
-        return all.Where(w => access.RoleIn(w.Id) is not null).Select(w => w.Id).ToList();
+        return all.Where(w => access.Sees(w.Id)).Select(w => w.Id).ToList();
     }
 
     private static readonly string DummyHash = new PasswordHasher<Person>().HashPassword(new Person(), "not a password of anyone's");

@@ -154,7 +154,7 @@ public sealed class CurrentWorkspace(ReportService reports, Viewer viewer, IServ
             return [];
         }
         var all = await reports.WorkspacesAsync(cancellationToken);
-        return access.SeesAll ? all : all.Where(w => access.RoleIn(w.Id) is not null).ToList();
+        return all.Where(w => access.Sees(w.Id)).ToList();
     }
 
     public async Task<Workspace?> GetAsync(CancellationToken cancellationToken = default)

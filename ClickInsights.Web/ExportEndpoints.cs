@@ -151,7 +151,7 @@ public static class ExportEndpoints
     /// </summary>
     internal static async Task<IResult?> RefusedAsync(HttpContext http, int? workspaceId, Permission permission, string notFound)
     {
-        var access = await Viewer.ForAsync(http.RequestServices.GetRequiredService<PeopleService>(), http.User, http.RequestAborted);
+        var access = await http.RequestServices.GetRequiredService<Viewer>().GetAsync(http.RequestAborted);
         if (workspaceId is not { } id || access?.RoleIn(id) is not { } role)
         {
             return Results.NotFound(notFound);
@@ -161,9 +161,7 @@ public static class ExportEndpoints
             : Results.Text($"Your role ({role.ToString().ToLowerInvariant()}) does not allow this download. Ask an owner of the workspace.", statusCode: StatusCodes.Status403Forbidden);
     }
 
-    private static async Task AuditAsync(HttpContext http, int workspaceId, string what)
-    {
-        var access = await Viewer.ForAsync(http.RequestServices.GetRequiredService<PeopleService>(), http.User, http.RequestAborted);
-        await http.RequestServices.GetRequiredService<AuditLog>().RecordAsync(workspaceId, access?.Email ?? "anonymous", AuditActions.Export, what);
-    }
+    /// <summary>The request's viewer, resolved once by <see cref="RefusedAsync"/>, writes the export into the audit log.</summary>
+    private static Task AuditAsync(HttpContext http, int workspaceId, string what) =>
+        http.RequestServices.GetRequiredService<Viewer>().AuditAsync(workspaceId, AuditActions.Export, what);
 }

@@ -19,13 +19,13 @@ public sealed class Viewer(PeopleService people, IServiceProvider services)
         if (!_resolved)
         {
             // Who is signed in matters only once accounts are on.
-            _access = await people.AccountsOnAsync(cancellationToken) ? await ForAsync(people, await UserAsync(), cancellationToken) : PersonAccess.Local;
+            _access = !await people.AccountsOnAsync(cancellationToken) ? PersonAccess.Local
+                : Access.PersonId(await UserAsync()) is { } id ? await people.AccessAsync(id, cancellationToken)
+                : null;
             _resolved = true;
         }
         return _access;
     }
-
-    public async Task<bool> CanAsync(Permission permission, int workspaceId) => (await GetAsync())?.Can(permission, workspaceId) == true;
 
     /// <summary>
     /// Whether the person may do this in the workspace, checked on the server before every action (hidden buttons are
@@ -48,15 +48,6 @@ public sealed class Viewer(PeopleService people, IServiceProvider services)
 
     /// <summary>The name written in the audit log for what this person does.</summary>
     public async Task<string> ActorAsync() => (await GetAsync())?.Email ?? "anonymous";
-
-    public static async Task<PersonAccess?> ForAsync(PeopleService people, ClaimsPrincipal? user, CancellationToken cancellationToken = default)
-    {
-        if (!await people.AccountsOnAsync(cancellationToken))
-        {
-            return PersonAccess.Local;
-        }
-        return Access.PersonId(user) is { } id ? await people.AccessAsync(id, cancellationToken) : null;
-    }
 
     /// <summary>The request's user while there is one (prerendering, endpoints), else the circuit's.</summary>
     private async Task<ClaimsPrincipal?> UserAsync()

@@ -23,7 +23,8 @@ public sealed record PersonAccess(string Id, string Email, Role Kind, bool AllWo
 
     public bool Can(Permission permission, int workspaceId) => RoleIn(workspaceId) is { } role && Permissions.Allows(role, permission);
 
-    public bool SeesAll => Kind == Role.Admin || Kind == Role.Support && AllWorkspaces;
+    /// <summary>Whether the workspace is open to the person at all (in any role).</summary>
+    public bool Sees(int workspaceId) => RoleIn(workspaceId) is not null;
 }
 
 public sealed record PersonRow(string Id, string Email, Role Kind, bool AllWorkspaces, IReadOnlyList<(int WorkspaceId, string Workspace, Role Role)> Workspaces, bool LockedOut, DateTime CreatedAt);

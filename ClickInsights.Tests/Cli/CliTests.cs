@@ -9,11 +9,14 @@ public sealed class CliTests : IDisposable
 {
     private readonly TestDatabase _folder = new();
 
-    private async Task<(int Code, string Out, string Err)> RunAsync(params string[] args)
+    private Task<(int Code, string Out, string Err)> RunAsync(params string[] args) => WithInputAsync(null, args);
+
+    /// <summary>Runs a command with this text on standard input (a password for <c>users</c>).</summary>
+    private static async Task<(int Code, string Out, string Err)> WithInputAsync(string? input, params string[] args)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var code = await CliApp.RunAsync(args, stdout, stderr);
+        var code = await CliApp.RunAsync(args, stdout, stderr, stdin: input is null ? null : new StringReader(input));
         return (code, stdout.ToString(), stderr.ToString());
     }
 
@@ -24,13 +27,6 @@ public sealed class CliTests : IDisposable
         var db = Path.Combine(_folder.Folder, "users.db");
         await RunAsync("demo", "--out", demo, "--contacts", "20", "--campaigns", "1");
         await RunAsync("import", demo, "--db", db, "--workspace", "Rose's Florist");
-        async Task<(int Code, string Out, string Err)> WithInputAsync(string input, params string[] args)
-        {
-            var stdout = new StringWriter();
-            var stderr = new StringWriter();
-            var code = await CliApp.RunAsync(args, stdout, stderr, stdin: new StringReader(input));
-            return (code, stdout.ToString(), stderr.ToString());
-        }
 
         var admin = await WithInputAsync("a long passphrase 1\n", "users", "add", "admin@example.com", "--role", "admin", "--db", db);
         var shortPassword = await WithInputAsync("short\n", "users", "add", "owner@example.com", "--role", "owner", "--workspace", "Rose's Florist", "--db", db);
