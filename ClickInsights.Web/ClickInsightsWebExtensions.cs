@@ -39,7 +39,8 @@ public static class ClickInsightsWebExtensions
         services.AddSingleton<EventImporter>();
         services.AddOptions<UploadOptions>().BindConfiguration(UploadOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<CsvMappingStore>();
-        services.AddSingleton<ImportRunner>();
+        services.AddSingleton<ImportDesk>();
+        services.AddSingleton<ClickInsights.Core.WorkspaceActivity>();
         services.AddSingleton<ReportService>();
         services.AddSingleton<DemoSeeder>();
         services.AddSingleton<ClickReports>();

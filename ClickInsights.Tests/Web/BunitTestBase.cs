@@ -35,6 +35,8 @@ public abstract class BunitTestBase : IAsyncLifetime
         Context.Services.AddSingleton<SettingsPreviewService>();
         Context.Services.AddSingleton<WorkspaceService>();
         Context.Services.AddScoped<CurrentWorkspace>();
+        Context.Services.AddLogging();
+        Context.Services.AddSingleton<ClickInsights.Core.WorkspaceActivity>();
         // No account exists in a test database: the viewer is the local admin, as on a fresh clone.
         Context.Services.AddAccounts();
         Context.Services.AddScoped<Viewer>();

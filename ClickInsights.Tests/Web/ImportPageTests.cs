@@ -21,15 +21,19 @@ public sealed class ImportPageTests : BunitTestBase
         Context.Services.AddSingleton(Options.Create(_limits));
         Context.Services.AddSingleton(Options.Create(new StorageOptions { DatabasePath = Database.Path_ }));
         Context.Services.AddSingleton(new CsvMappingStore(Database, TimeProvider.System));
-        Context.Services.AddSingleton<Microsoft.Extensions.Logging.ILogger<ImportRunner>>(NullLogger<ImportRunner>.Instance);
-        Context.Services.AddSingleton<ImportRunner>();
+        Context.Services.AddSingleton<ImportDesk>();
     }
 
-    private ImportRunner Runner => Context.Services.GetRequiredService<ImportRunner>();
+    private int _workspace;
+
+    private ImportDesk Desk => Context.Services.GetRequiredService<ImportDesk>();
+
+    /// <summary>The page's own runner: no account exists in these tests, so the person is the local user.</summary>
+    private ImportRunner Runner => Desk.For("", "local user", _workspace);
 
     private async Task<IRenderedComponent<ImportPage>> RenderAsync()
     {
-        await Database.CreateWorkspaceAsync("Corner Shop");
+        _workspace = await Database.CreateWorkspaceAsync("Corner Shop");
         var page = Context.Render<ImportPage>();
         page.WaitForAssertion(() => Assert.Contains("Corner Shop", page.Markup));
         return page;
@@ -153,17 +157,40 @@ public sealed class ImportPageTests : BunitTestBase
     }
 
     [Fact]
-    public async Task FilesUploadedForAnotherWorkspace_SayWhereTheyGo()
+    public async Task OthersFiles_AreNotShown_TheirImportIsSeenInItsWorkspaceOnly()
     {
         var page = await RenderAsync();
         var other = await Database.CreateWorkspaceAsync("Harbor Dental");
-        // As if uploaded from another tab (or before a reload) that showed the other workspace.
+        var activity = Context.Services.GetRequiredService<ClickInsights.Core.WorkspaceActivity>();
+        var seenHere = new List<string>();
+        var seenThere = new List<string>();
+        using var watchHere = activity.Watch(_workspace, () => seenHere.AddRange(activity.In(_workspace).Select(a => $"{a.Who}: {a.What}")));
+        using var watchThere = activity.Watch(other, () => seenThere.AddRange(activity.In(other).Select(a => $"{a.Who}: {a.What}")));
         var bytes = Encoding.UTF8.GetBytes(Samples.SendGridOddCases);
-        await Runner.UploadAsync(other, [("events.json", bytes.Length, _ => new MemoryStream(bytes))]);
-        await Runner.Completion;
 
-        page.WaitForAssertion(() => Assert.Contains("These files go into Harbor Dental, the workspace they were uploaded for, not “Corner Shop” shown now",
-            page.Find("[data-testid=import-target]").TextContent));
+        // A colleague uploads into this workspace, someone else into another one.
+        var colleague = Desk.For("colleague", "cat@example.com", _workspace);
+        await colleague.UploadAsync(_workspace, [("colleague.json", bytes.Length, _ => new MemoryStream(bytes))]);
+        await colleague.Completion;
+        var stranger = Desk.For("stranger", "sam@example.com", other);
+        await stranger.UploadAsync(other, [("stranger.json", bytes.Length, _ => new MemoryStream(bytes))]);
+        await stranger.Completion;
+
+        Assert.Equal(ImportStage.Ready, colleague.State.Stage);
+        Assert.Equal(ImportStage.Empty, Runner.State.Stage);
+        Assert.NotNull(page.Find("[data-testid=drop-zone]"));
+        Assert.DoesNotContain("colleague.json", page.Markup);
+        Assert.DoesNotContain("stranger.json", page.Markup);
+
+        // Importing is long work: everyone looking at the colleague's workspace sees it, nobody looking at another.
+        Assert.True(colleague.StartImport());
+        await colleague.Completion;
+        Assert.Contains("cat@example.com: Importing 1 file", seenHere);
+        Assert.DoesNotContain(seenHere, s => s.Contains("sam@example.com"));
+        Assert.All(seenThere, s => Assert.StartsWith("sam@example.com", s));
+        Assert.Empty(activity.In(_workspace));
+        page.WaitForAssertion(() => Assert.Contains("colleague.json", page.Find("[data-testid=import-history]").TextContent));
+        Assert.DoesNotContain("stranger.json", page.Markup);
     }
 
     [Fact]
@@ -208,5 +235,30 @@ public sealed class ImportPageTests : BunitTestBase
     {
         Assert.True(CsvHeader.TrySniff(Encoding.UTF8.GetBytes(text), true, out var header));
         return header!;
+    }
+}
+
+/// <summary>The layout's activity bar: long work of the workspace shown, whoever started it; other workspaces' never.</summary>
+public sealed class ActivityBarTests : BunitTestBase
+{
+    [Fact]
+    public void ShowsThisWorkspacesWork_NotAnothers_AndGoesWhenItEnds()
+    {
+        var activity = Context.Services.GetRequiredService<ClickInsights.Core.WorkspaceActivity>();
+        var bar = Context.Render<ClickInsights.Web.Components.Shared.ActivityBar>(p => p.Add(b => b.WorkspaceId, 1));
+        Assert.Empty(bar.FindAll("[data-testid=activity]"));
+
+        using (var mine = activity.Start(1, "cat@example.com", "Recomputing campaign 1 of 6 with new settings"))
+        using (activity.Start(2, "sam@example.com", "Importing 3 files"))
+        {
+            bar.WaitForAssertion(() => Assert.Contains("cat@example.com: Recomputing campaign 1 of 6", bar.Find("[data-testid=activity-bar]").TextContent));
+            // Reports are sent at most every 250 ms; this one comes after that.
+            Thread.Sleep(300);
+            mine.Report("Recomputing campaign 6 of 6 with new settings");
+            bar.WaitForAssertion(() => Assert.Contains("campaign 6 of 6", bar.Markup));
+            Assert.DoesNotContain("sam@example.com", bar.Markup);
+        }
+
+        bar.WaitForAssertion(() => Assert.Empty(bar.FindAll("[data-testid=activity]")));
     }
 }

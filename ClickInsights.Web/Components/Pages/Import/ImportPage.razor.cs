@@ -6,12 +6,15 @@ using Microsoft.AspNetCore.Components.Forms;
 namespace ClickInsights.Web.Components.Pages.Import;
 
 /// <summary>
-/// Upload, check and import provider exports. The work lives in <see cref="ImportRunner"/>, so it goes on when the
-/// person navigates away; this page only shows the runner's state and passes on what the person chose.
+/// Upload, check and import provider exports. The work lives in the person's <see cref="ImportRunner"/> for the
+/// workspace (from <see cref="ImportDesk"/>), so it goes on when the person navigates away and nobody else sees their
+/// files; this page only shows the runner's state and passes on what the person chose. Others' long work in the
+/// workspace shows in the layout's activity bar.
 /// </summary>
 public sealed partial class ImportPage : IDisposable
 {
-    [Inject] private ImportRunner Runner { get; set; } = default!;
+    [Inject] private ImportDesk Desk { get; set; } = default!;
+    [Inject] private ClickInsights.Core.WorkspaceActivity Activity { get; set; } = default!;
     [Inject] private CurrentWorkspace Current { get; set; } = default!;
     [Inject] private Viewer Viewer { get; set; } = default!;
     [Inject] private MudBlazor.IDialogService Dialogs { get; set; } = default!;
@@ -26,6 +29,11 @@ public sealed partial class ImportPage : IDisposable
     private ImportStage _shownStage;
     private string? _localError;
     private bool _interactive;
+    private bool _canImport;
+    private ImportRunner? _runner;
+
+    /// <summary>The person's runner for the workspace shown (bound in <see cref="LoadAsync"/>, before the first render).</summary>
+    private ImportRunner Runner => _runner ?? throw new InvalidOperationException("The import page has no workspace yet.");
 
     private string ImportButtonText
     {
@@ -41,9 +49,6 @@ public sealed partial class ImportPage : IDisposable
     protected override async Task OnInitializedAsync()
     {
         Current.Changed += OnWorkspaceChanged;
-        _state = _shownStage == default ? Runner.State : _state;
-        _shownStage = _state.Stage;
-        _subscription = Runner.Subscribe(OnRunnerChanged);
         await LoadAsync();
     }
 
@@ -57,17 +62,17 @@ public sealed partial class ImportPage : IDisposable
         }
     }
 
-    /// <summary>The workspace the files being checked or imported go into, when it is not the one this page shows.</summary>
-    private string? _otherTarget;
-
-    [Inject] private ClickInsights.Core.Reports.ReportService Reports { get; set; } = default!;
-
 
     /// <summary>Takes back an earlier import, after saying what goes and how to get it back.</summary>
     private async Task RemoveAsync(ImportRecord record)
     {
         if (_workspace is null || !await Viewer.AllowsAsync(ClickInsights.Core.Accounts.Permission.Import, _workspace.Id, Snackbar))
         {
+            return;
+        }
+        if (Desk.WhyNotRemove(_workspace.Id) is { } busy)
+        {
+            Snackbar.Add(busy, MudBlazor.Severity.Info);
             return;
         }
         var clicks = record.Clicks == 1 ? "1 click" : $"{record.Clicks:N0} clicks";
@@ -107,19 +112,49 @@ public sealed partial class ImportPage : IDisposable
     private async Task LoadAsync()
     {
         _workspace = await Current.GetAsync(_disposed.Token);
-        await LoadTargetAsync();
+        await BindRunnerAsync();
         _history = _workspace is null ? [] : await Runner.HistoryAsync(_workspace.Id, cancellationToken: _disposed.Token);
     }
 
-    /// <summary>
-    /// The runner's files go into the workspace they were uploaded for, whichever this page shows now (after a switch
-    /// of workspace, or a reload): the page says which.
-    /// </summary>
-    private async Task LoadTargetAsync()
+    /// <summary>Shows the person's own import of the workspace on screen (again after a switch of workspace).</summary>
+    private async Task BindRunnerAsync()
     {
-        var target = _state.Stage == ImportStage.Empty ? 0 : _state.WorkspaceId;
-        _otherTarget = target == 0 || target == _workspace?.Id ? null
-            : (await Reports.WorkspacesAsync(_disposed.Token)).FirstOrDefault(w => w.Id == target)?.Name;
+        if (_workspace is null || _runner is not null && _boundTo == _workspace.Id)
+        {
+            return;
+        }
+        var access = await Viewer.GetAsync(_disposed.Token);
+        _canImport = access?.Can(ClickInsights.Core.Accounts.Permission.Import, _workspace.Id) == true;
+        _subscription?.Dispose();
+        _activityWatch?.Dispose();
+        _editing.Clear();
+        _localError = null;
+        _boundTo = _workspace.Id;
+        _runner = Desk.For(access?.Id ?? "", access?.Email ?? "someone", _workspace.Id);
+        _state = _runner.State;
+        _shownStage = _state.Stage;
+        _subscription = _runner.Subscribe(OnRunnerChanged);
+        var workspaceId = _workspace.Id;
+        _running = Activity.In(workspaceId).Count;
+        _activityWatch = Activity.Watch(workspaceId, () => _ = InvokeAsync(() => OnActivityAsync(workspaceId)));
+    }
+
+    private int _boundTo;
+    private int _running;
+    private IDisposable? _activityWatch;
+
+    /// <summary>Someone's import or removal in this workspace ended: its history changed.</summary>
+    private async Task OnActivityAsync(int workspaceId)
+    {
+        var running = Activity.In(workspaceId).Count;
+        var ended = running < _running;
+        _running = running;
+        if (ended && workspaceId == _workspace?.Id && !_disposed.IsCancellationRequested)
+        {
+            _history = await Runner.HistoryAsync(workspaceId, cancellationToken: _disposed.Token);
+            Current.Refresh();
+            StateHasChanged();
+        }
     }
 
     private void OnRunnerChanged(ImportState state) => _ = InvokeAsync(async () =>
@@ -127,17 +162,11 @@ public sealed partial class ImportPage : IDisposable
         var finished = state.Stage == ImportStage.Done && _shownStage != ImportStage.Done
             // A removal ended (started here or on another page): the history changed.
             || _state.Removing is not null && state.Removing is null;
-        var started = state.Stage != ImportStage.Empty && _state.Stage == ImportStage.Empty;
         _state = state;
-        if (started)
-        {
-            await LoadTargetAsync();
-        }
         _shownStage = state.Stage;
         if (state.Stage == ImportStage.Empty)
         {
             _editing.Clear();
-            _otherTarget = null;
         }
         if (finished)
         {
@@ -156,7 +185,7 @@ public sealed partial class ImportPage : IDisposable
         {
             return;
         }
-        var limit = Runner.Limits.MaxFiles;
+        var limit = Desk.Limits.MaxFiles;
         _localError = null;
         if (e.FileCount > limit)
         {
@@ -221,6 +250,7 @@ public sealed partial class ImportPage : IDisposable
     {
         Current.Changed -= OnWorkspaceChanged;
         _subscription?.Dispose();
+        _activityWatch?.Dispose();
         // Stops an upload in progress (the browser's stream ends with the page); a running import goes on.
         _disposed.Cancel();
         _disposed.Dispose();
