@@ -14,6 +14,12 @@ public static class Urls
     public const string Settings = "/settings";
     public const string Workspaces = "/workspaces";
     public const string Connections = "/connections";
+    public const string Audit = "/audit";
+    public const string People = "/people";
+    public const string FirstRun = "/first-run";
+
+    /// <summary>A share link: read-only, no account needed; the token is the link's secret.</summary>
+    public static string Share(string token) => $"/share/{Uri.EscapeDataString(token)}";
     public const string ConstantContactCallback = "/connections/constantcontact/callback";
 
     /// <summary>The workspace's own address of a page: <c>/campaigns?x</c> → <c>/w/7/campaigns?x</c>, <c>/</c> → <c>/w/7</c>.</summary>
