@@ -189,6 +189,7 @@ public sealed class AccessTests : IDisposable
             await db.SaveChangesAsync();
             connection = connectionRow.Id;
         }
+        var shareOfB = (await factory.Services.GetRequiredService<ShareLinkService>().CreateAsync(b, campaign, AdminEmail, TimeSpan.FromDays(1))).Link.Id;
         await AddAsync(factory, AdminEmail, Role.Admin);
         await AddAsync(factory, "viewer@corner.example", Role.Viewer, a);
         Assert.Equal(HttpStatusCode.Redirect, (await SignInAsync(client, "viewer@corner.example", Password)).StatusCode);
@@ -197,6 +198,8 @@ public sealed class AccessTests : IDisposable
         {
             ["Ws"] = b.ToString(), ["workspace"] = b.ToString(), ["Id"] = campaign.ToString(), ["EventId"] = click.ToString(),
             ["Domain"] = domain, ["connectionId"] = connection.ToString(), ["provider"] = "sendgrid",
+            // A guess at a share link (B's link's number): links open by their secret only.
+            ["Token"] = shareOfB.ToString(),
         };
         var routes = factory.Services.GetServices<EndpointDataSource>().SelectMany(s => s.Endpoints).OfType<RouteEndpoint>()
             .Select(e => (Pattern: e.RoutePattern.RawText ?? "", Methods: e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods ?? ["GET"]))
@@ -278,6 +281,118 @@ public sealed class AccessTests : IDisposable
         // The audit log has the viewer's export.
         var log = await factory.Services.GetRequiredService<AuditLog>().ListAsync(demo.Id, new AuditFilter(AuditActions.Export));
         Assert.Contains(log, e => e.Actor == "viewer@bakery.example");
+    }
+
+    [Fact]
+    public async Task AShareLink_OpensWhatItCovers_WithoutAnAccount_AndNothingElse()
+    {
+        await using var factory = Dashboard(demo: true);
+        using var anonymous = Browser(factory);
+        await anonymous.GetAsync("/workspaces");
+        var dbFactory = factory.Services.GetRequiredService<IDbContextFactory<ClickInsightsDbContext>>();
+        var shares = factory.Services.GetRequiredService<ShareLinkService>();
+        int a, b, campaign, bCampaign, recipient;
+        long click;
+        string aName, campaignName, domain;
+        await using (var db = await dbFactory.CreateDbContextAsync())
+        {
+            var demo = await db.Workspaces.SingleAsync(w => w.IsDemo);
+            (a, aName) = (demo.Id, demo.Name);
+            var c = await db.Campaigns.Where(x => x.WorkspaceId == a).OrderBy(x => x.Id).FirstAsync();
+            (campaign, campaignName) = (c.Id, c.Name);
+            var other = new Workspace { Name = "Corner Shop", CreatedAt = DateTime.UtcNow };
+            db.Workspaces.Add(other);
+            await db.SaveChangesAsync();
+            b = other.Id;
+        }
+        await factory.Services.GetRequiredService<ClickInsights.Core.Import.EventImporter>()
+            .ImportAsync(b, ClickInsights.Tests.Support.Samples.Utf8(ClickInsights.Tests.Support.Samples.SendGridOddCases), "corner.json");
+        string[] bCampaigns;
+        await using (var db = await dbFactory.CreateDbContextAsync())
+        {
+            bCampaigns = await db.Campaigns.Where(x => x.WorkspaceId == b).Select(x => x.Name).ToArrayAsync();
+            bCampaign = await db.Campaigns.Where(x => x.WorkspaceId == b).Select(x => x.Id).FirstAsync();
+            click = await db.Events.Where(e => e.WorkspaceId == b && e.Type == EventType.Click).Select(e => e.Id).FirstAsync();
+            var r = await db.Recipients.FirstAsync(x => x.WorkspaceId == b);
+            (recipient, domain) = (r.Id, r.Domain);
+        }
+        Assert.NotEmpty(bCampaigns);
+        await AddAsync(factory, AdminEmail, Role.Admin);
+        var (reportLink, reportToken) = await shares.CreateAsync(a, campaign, "support@provider.example", ShareLinkService.DefaultValidFor);
+        var (_, workspaceToken) = await shares.CreateAsync(a, null, "support@provider.example", TimeSpan.FromDays(3));
+        var (expired, expiredToken) = await shares.CreateAsync(a, null, "support@provider.example", TimeSpan.FromDays(1));
+        var (revoked, revokedToken) = await shares.CreateAsync(a, campaign, "support@provider.example", TimeSpan.FromDays(1));
+        await using (var db = await dbFactory.CreateDbContextAsync())
+        {
+            await db.ShareLinks.Where(l => l.Id == expired.Id).ExecuteUpdateAsync(l => l.SetProperty(x => x.ExpiresAt, DateTime.UtcNow.AddMinutes(-1)));
+        }
+        Assert.True(await shares.RevokeAsync(a, revoked.Id));
+        Assert.False(await shares.RevokeAsync(b, reportLink.Id));
+
+        // The campaign's report, with no account, no navigation into the dashboard and nothing of another workspace.
+        using var report = await anonymous.GetAsync(Urls.Share(reportToken));
+        var reportBody = await report.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, report.StatusCode);
+        Assert.Contains(campaignName, reportBody);
+        Assert.Contains("shared by support@provider.example", reportBody);
+        Assert.DoesNotContain("href=\"/w/", reportBody);
+        Assert.DoesNotContain("Corner Shop", reportBody);
+        Assert.DoesNotContain("the campaign page", reportBody);
+        using var figures = await anonymous.GetAsync(Urls.Share(workspaceToken));
+        var figuresBody = await figures.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, figures.StatusCode);
+        Assert.Contains(aName, figuresBody);
+        Assert.Contains(campaignName, figuresBody);
+        Assert.All(bCampaigns, name => Assert.DoesNotContain(name, figuresBody));
+
+        // Expired and revoked links say so; an unknown one is not found.
+        using var gone = await anonymous.GetAsync(Urls.Share(expiredToken));
+        Assert.Equal(HttpStatusCode.Gone, gone.StatusCode);
+        Assert.Contains("This link expired", await gone.Content.ReadAsStringAsync());
+        using var withdrawn = await anonymous.GetAsync(Urls.Share(revokedToken));
+        Assert.Equal(HttpStatusCode.Gone, withdrawn.StatusCode);
+        Assert.Contains("withdrawn", await withdrawn.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync(Urls.Share(reportToken[..^2] + "xx"))).StatusCode);
+        Assert.DoesNotContain(campaignName, await (await anonymous.GetAsync(Urls.Share(revokedToken))).Content.ReadAsStringAsync());
+
+        // The link opens nothing else: every address the app maps, with B's ids and the link alongside, needs a sign-in.
+        var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["Ws"] = b.ToString(), ["workspace"] = b.ToString(), ["Id"] = bCampaign.ToString(), ["EventId"] = click.ToString(),
+            ["Domain"] = domain, ["provider"] = "sendgrid", ["Token"] = reportToken,
+        };
+        var routes = factory.Services.GetServices<EndpointDataSource>().SelectMany(s => s.Endpoints).OfType<RouteEndpoint>()
+            .Select(e => e.RoutePattern.RawText ?? "")
+            // Styles and scripts (mapped without a leading slash) are open to all, as are the webhooks, which check signatures.
+            .Where(r => r.StartsWith('/') && !r.StartsWith("/_", StringComparison.Ordinal) && !r.Contains("{*", StringComparison.Ordinal) && !r.StartsWith("/webhooks", StringComparison.Ordinal)
+                && r is not "/signin" and not "/signout" && !r.StartsWith("/share", StringComparison.Ordinal))
+            .Distinct().ToList();
+        Assert.Contains("/w/{Ws:int}/campaigns", routes);
+        foreach (var pattern in routes)
+        {
+            var path = Regex.Replace(pattern, @"\{(\w+)(:[^}]*)?\}", m => m.Groups[1].Value switch
+            {
+                "Id" when pattern.StartsWith("/recipients", StringComparison.Ordinal) => recipient.ToString(),
+                var name => values.TryGetValue(name, out var v) ? Uri.EscapeDataString(v) : "1",
+            });
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"{path}?share={Uri.EscapeDataString(reportToken)}&token={Uri.EscapeDataString(reportToken)}");
+            request.Headers.Referrer = new Uri(anonymous.BaseAddress!, Urls.Share(reportToken));
+            using var response = await anonymous.SendAsync(request);
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode is HttpStatusCode.Redirect or HttpStatusCode.Unauthorized or HttpStatusCode.NotFound,
+                $"GET {path} with a share link answered {(int)response.StatusCode}");
+            if (response.StatusCode == HttpStatusCode.Redirect)
+            {
+                Assert.StartsWith("/signin", response.Headers.Location!.OriginalString.Replace(anonymous.BaseAddress!.ToString(), "/"));
+            }
+            Assert.DoesNotContain("Corner Shop", body);
+            Assert.All(bCampaigns, name => Assert.DoesNotContain(name, body));
+        }
+
+        // Opening is recorded on the link and in the workspace's audit log.
+        Assert.Equal(1, (await shares.ListAsync(a)).Single(l => l.Link.Id == reportLink.Id).Link.TimesOpened);
+        var log = await factory.Services.GetRequiredService<AuditLog>().ListAsync(a, new AuditFilter(AuditActions.ShareOpened));
+        Assert.Equal(2, log.Count);
     }
 
     [Theory]
