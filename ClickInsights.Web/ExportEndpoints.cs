@@ -63,6 +63,29 @@ public static class ExportEndpoints
             return await StreamClicksAsync(http, detail.Domain, clicks.DomainExportAsync(workspace, detail.Domain, cancellationToken), cancellationToken);
         });
 
+        app.MapGet("/w/{workspace:int}/audit.csv", async (int workspace, string? action, string? q, AuditLog audit, HttpContext http, CancellationToken cancellationToken) =>
+        {
+            if (await RefusedAsync(http, workspace, Permission.Audit, "There is no such workspace.") is { } refused)
+            {
+                return refused;
+            }
+            var entries = await audit.ListAsync(workspace, new AuditFilter(action, q, Take: 100_000), cancellationToken);
+            http.Response.ContentType = "text/csv; charset=utf-8";
+            http.Response.Headers.ContentDisposition = $"attachment; filename=\"audit-log-{workspace}.csv\"";
+            await using var writer = new StreamWriter(http.Response.Body, new UTF8Encoding(false));
+            await writer.WriteLineAsync("at_utc,who,action,what");
+            foreach (var e in entries)
+            {
+                var line = new StringBuilder(e.At.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture)).Append(',');
+                ClickCsv.Cell(line, e.Actor).Append(',');
+                ClickCsv.Cell(line, e.Action).Append(',');
+                ClickCsv.Cell(line, e.Detail);
+                await writer.WriteLineAsync(line.ToString());
+            }
+            await writer.FlushAsync(cancellationToken);
+            return Results.Empty;
+        });
+
         app.MapGet("/campaigns/{id:int}/report.csv", async (int id, ReportService reports, ClickReports clicks, HttpContext http, CancellationToken cancellationToken) =>
         {
             var detail = await reports.CampaignAsync(id, cancellationToken);
