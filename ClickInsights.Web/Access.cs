@@ -251,22 +251,52 @@ public static class Access
                 await Task.Delay(options.Value.WrongPasswordDelay, CancellationToken.None);
                 return Page(http, antiforgery, target, email, refused: true, HttpStatusCode.Unauthorized);
             }
-            var principal = new ClaimsPrincipal(new ClaimsIdentity(
-                [
-                    new Claim(ClaimTypes.NameIdentifier, person.Id),
-                    new Claim(ClaimTypes.Name, person.Email ?? email),
-                    new Claim(StampClaim, person.SecurityStamp ?? ""),
-                    new Claim(SessionClaim, Guid.NewGuid().ToString("N")),
-                ],
-                CookieAuthenticationDefaults.AuthenticationScheme));
-            await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal, new AuthenticationProperties { IsPersistent = true });
-            // A sign-in shows in the log of every workspace the person can see: the one whose log is read.
-            var access = await people.AccessAsync(person.Id);
-            foreach (var workspace in access is null ? [] : await VisibleWorkspaceIdsAsync(http.RequestServices, access))
-            {
-                await audit.RecordAsync(workspace, person.Email ?? email, AuditActions.SignIn, $"Signed in from {http.Connection.RemoteIpAddress}.");
-            }
+            await SignInAsync(http, person, people, audit, $"Signed in from {http.Connection.RemoteIpAddress}.");
             return Results.Redirect(target);
+        }).AllowAnonymous().RequireRateLimiting(SignInLimit);
+
+        // The first admin, made in the browser: offered only on this computer (loopback), only while no admin exists.
+        app.MapGet(Urls.FirstRun, async (HttpContext http, IAntiforgery antiforgery, PeopleService people) =>
+            !IsFromThisComputer(http) ? Results.NotFound()
+            : await people.AccountsOnAsync() ? Results.Redirect(SignIn)
+            : FirstRunPage(http, antiforgery, email: "", problem: null, HttpStatusCode.OK)).AllowAnonymous();
+
+        app.MapPost(Urls.FirstRun, async (HttpContext http, IAntiforgery antiforgery, PeopleService people, AuditLog audit,
+            [FromForm] string? email, [FromForm] string? password, [FromForm] string? confirm) =>
+        {
+            if (!IsFromThisComputer(http))
+            {
+                return Results.NotFound();
+            }
+            email = (email ?? "").Trim();
+            email = email.Length > 254 ? email[..254] : email;
+            if (password != confirm)
+            {
+                return FirstRunPage(http, antiforgery, email, "The two passwords differ. Type the same one twice.", HttpStatusCode.BadRequest);
+            }
+            await FirstAdmin.WaitAsync();
+            try
+            {
+                // Asked again inside the lock: two browsers sending the form at once make one admin, not two.
+                if (await people.AccountsOnAsync())
+                {
+                    return Results.Redirect(SignIn);
+                }
+                var added = await people.AddAsync(email, password ?? "", Role.Admin, workspaceId: null);
+                await audit.RecordAsync(null, added.Email, AuditActions.People, "Created the first admin on the first-run page; accounts are on.");
+                await using var scope = http.RequestServices.CreateAsyncScope();
+                var person = await scope.ServiceProvider.GetRequiredService<UserManager<Person>>().FindByIdAsync(added.Id);
+                await SignInAsync(http, person!, people, audit, "Signed in on the first-run page, as the first admin.");
+                return Results.Redirect(Urls.People);
+            }
+            catch (PeopleException e)
+            {
+                return FirstRunPage(http, antiforgery, email, e.Message, HttpStatusCode.BadRequest);
+            }
+            finally
+            {
+                FirstAdmin.Release();
+            }
         }).AllowAnonymous().RequireRateLimiting(SignInLimit);
 
         app.MapPost(SignOut, async (HttpContext http, IAntiforgery antiforgery, SignedOutSessions signedOut, IOptions<AccessOptions> options) =>
@@ -281,6 +311,30 @@ public static class Access
             await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             return Results.Redirect(SignIn);
         }).AllowAnonymous().DisableAntiforgery();
+    }
+
+    private static readonly SemaphoreSlim FirstAdmin = new(1, 1);
+
+    /// <summary>A browser on the dashboard's own computer; behind a proxy, the address the proxy forwarded for.</summary>
+    private static bool IsFromThisComputer(HttpContext http) => http.Connection.RemoteIpAddress is { } ip && IPAddress.IsLoopback(ip);
+
+    private static async Task SignInAsync(HttpContext http, Person person, PeopleService people, AuditLog audit, string detail)
+    {
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(
+            [
+                new Claim(ClaimTypes.NameIdentifier, person.Id),
+                new Claim(ClaimTypes.Name, person.Email ?? ""),
+                new Claim(StampClaim, person.SecurityStamp ?? ""),
+                new Claim(SessionClaim, Guid.NewGuid().ToString("N")),
+            ],
+            CookieAuthenticationDefaults.AuthenticationScheme));
+        await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal, new AuthenticationProperties { IsPersistent = true });
+        // A sign-in shows in the log of every workspace the person can see: the one whose log is read.
+        var access = await people.AccessAsync(person.Id);
+        foreach (var workspace in access is null ? [] : await VisibleWorkspaceIdsAsync(http.RequestServices, access))
+        {
+            await audit.RecordAsync(workspace, person.Email ?? "", AuditActions.SignIn, detail);
+        }
     }
 
     private static async Task<IReadOnlyList<int>> VisibleWorkspaceIdsAsync(IServiceProvider services, PersonAccess access)
@@ -302,17 +356,58 @@ public static class Access
             ? url
             : "/";
 
-    /// <summary>The sign-in page: one field, plain HTML, so that it works before anything of the dashboard loads.</summary>
+    /// <summary>The sign-in page: plain HTML, so that it works before anything of the dashboard loads.</summary>
     private static IResult Page(HttpContext http, IAntiforgery antiforgery, string returnUrl, string email, bool refused, HttpStatusCode status)
     {
         var tokens = antiforgery.GetAndStoreTokens(http);
+        return PlainPage("Sign in", $$"""
+                <h1>Sign in</h1>
+                <p>Sign in with the email address and password of your ClickInsights account. No account yet, or forgot the
+                password? Ask an admin of this dashboard: they add people and set new passwords.</p>
+                <form method="post" action="{{SignIn}}">
+                  <input type="hidden" name="{{WebUtility.HtmlEncode(tokens.FormFieldName)}}" value="{{WebUtility.HtmlEncode(tokens.RequestToken)}}" />
+                  <input type="hidden" name="returnUrl" value="{{WebUtility.HtmlEncode(returnUrl)}}" />
+                  <label for="email">Email</label>
+                  <input id="email" name="email" type="email" autocomplete="username" value="{{WebUtility.HtmlEncode(email)}}" {{(email.Length == 0 ? "autofocus" : "")}} required maxlength="254" />
+                  <label for="password" style="margin-top:14px">Password</label>
+                  <input id="password" name="password" type="password" autocomplete="current-password" {{(email.Length > 0 ? "autofocus" : "")}} required{{(refused ? " aria-invalid=\"true\" aria-describedby=\"wrong\"" : "")}} />
+                  {{(refused ? $"<p id=\"wrong\" class=\"wrong\" role=\"alert\" data-testid=\"wrong-password\">{Refused}</p>" : "")}}
+                  <button type="submit">Sign in</button>
+                </form>
+            """, status);
+    }
+
+    /// <summary>The first-run page: the first admin's email and password; from then on everyone signs in.</summary>
+    private static IResult FirstRunPage(HttpContext http, IAntiforgery antiforgery, string email, string? problem, HttpStatusCode status)
+    {
+        var tokens = antiforgery.GetAndStoreTokens(http);
+        return PlainPage("Create the first admin", $$"""
+                <h1>Create the first admin</h1>
+                <p>Until an admin exists, this dashboard is open to whoever uses it on this computer. Create the first admin
+                account to let others in: from then on everyone signs in, and you add people and their roles on the People page.</p>
+                <form method="post" action="{{Urls.FirstRun}}">
+                  <input type="hidden" name="{{WebUtility.HtmlEncode(tokens.FormFieldName)}}" value="{{WebUtility.HtmlEncode(tokens.RequestToken)}}" />
+                  <label for="email">Email</label>
+                  <input id="email" name="email" type="email" autocomplete="username" value="{{WebUtility.HtmlEncode(email)}}" autofocus required maxlength="254" />
+                  <label for="password" style="margin-top:14px">Password ({{AccountsServiceCollectionExtensions.MinimumPasswordLength}} characters or more)</label>
+                  <input id="password" name="password" type="password" autocomplete="new-password" required minlength="{{AccountsServiceCollectionExtensions.MinimumPasswordLength}}" />
+                  <label for="confirm" style="margin-top:14px">The same password again</label>
+                  <input id="confirm" name="confirm" type="password" autocomplete="new-password" required />
+                  {{(problem is null ? "" : $"<p class=\"wrong\" role=\"alert\" data-testid=\"first-run-problem\">{WebUtility.HtmlEncode(problem)}</p>")}}
+                  <button type="submit">Create admin and sign in</button>
+                </form>
+            """, status);
+    }
+
+    private static IResult PlainPage(string title, string body, HttpStatusCode status)
+    {
         var html = $$"""
             <!DOCTYPE html>
             <html lang="en">
             <head>
               <meta charset="utf-8" />
               <meta name="viewport" content="width=device-width, initial-scale=1.0" />
-              <title>Sign in · ClickInsights</title>
+              <title>{{WebUtility.HtmlEncode(title)}} · ClickInsights</title>
               <style>
                 body { margin: 0; font-family: Roboto, "Segoe UI", Helvetica, Arial, sans-serif; background: #f5f5f5; color: #222; }
                 header { background: #1f5f8b; color: #fff; padding: 14px 24px; font-size: 20px; }
@@ -330,19 +425,7 @@ public static class Access
             <body>
               <header>ClickInsights<span>real people vs. security scanners</span></header>
               <main>
-                <h1>Sign in</h1>
-                <p>Sign in with the email address and password of your ClickInsights account. No account yet, or forgot the
-                password? Ask an admin of this dashboard: they add people and set new passwords.</p>
-                <form method="post" action="{{SignIn}}">
-                  <input type="hidden" name="{{WebUtility.HtmlEncode(tokens.FormFieldName)}}" value="{{WebUtility.HtmlEncode(tokens.RequestToken)}}" />
-                  <input type="hidden" name="returnUrl" value="{{WebUtility.HtmlEncode(returnUrl)}}" />
-                  <label for="email">Email</label>
-                  <input id="email" name="email" type="email" autocomplete="username" value="{{WebUtility.HtmlEncode(email)}}" {{(email.Length == 0 ? "autofocus" : "")}} required maxlength="254" />
-                  <label for="password" style="margin-top:14px">Password</label>
-                  <input id="password" name="password" type="password" autocomplete="current-password" {{(email.Length > 0 ? "autofocus" : "")}} required{{(refused ? " aria-invalid=\"true\" aria-describedby=\"wrong\"" : "")}} />
-                  {{(refused ? $"<p id=\"wrong\" class=\"wrong\" role=\"alert\" data-testid=\"wrong-password\">{Refused}</p>" : "")}}
-                  <button type="submit">Sign in</button>
-                </form>
+            {{body}}
               </main>
             </body>
             </html>

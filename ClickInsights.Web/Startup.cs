@@ -27,7 +27,8 @@ public static class Startup
         return $"ClickInsights will not listen on {open} without an admin account: anyone reaching it would see every workspace.\n" +
                "Create the first admin, then start again:\n" +
                "  dotnet run --project ClickInsights.Cli -- users add you@example.com --role admin   (the password is read from standard input)\n" +
-               "(with --db FILE when the dashboard uses ClickInsights:Storage:DatabasePath), or start it on this computer only (http://localhost:5080).";
+               "(with --db FILE when the dashboard uses ClickInsights:Storage:DatabasePath), or start it on this computer only\n" +
+               "(http://localhost:5080) and create the admin at http://localhost:5080/first-run.";
     }
 
     /// <summary>The addresses Kestrel is told to listen on (<c>urls</c>, <c>ASPNETCORE_URLS</c>, <c>Kestrel:Endpoints</c>).</summary>

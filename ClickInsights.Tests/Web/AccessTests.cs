@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using ClickInsights.Core.Accounts;
 using ClickInsights.Core.Data;
 using ClickInsights.Web;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
@@ -281,6 +282,22 @@ public sealed class AccessTests : IDisposable
         // The audit log has the viewer's export.
         var log = await factory.Services.GetRequiredService<AuditLog>().ListAsync(demo.Id, new AuditFilter(AuditActions.Export));
         Assert.Contains(log, e => e.Actor == "viewer@bakery.example");
+        // Which viewers and support do not read; an owner does, on the page and as CSV.
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.GetAsync($"/w/{demo.Id}/audit.csv")).StatusCode);
+        Assert.Contains("data-testid=\"audit-not-allowed\"", await viewer.GetStringAsync($"/w/{demo.Id}/audit"));
+        Assert.Equal(HttpStatusCode.Forbidden, (await support.GetAsync($"/w/{other.Id}/audit.csv")).StatusCode);
+        await AddAsync(factory, "owner@bakery.example", Role.Owner, demo.Id);
+        using var owner = Browser(factory);
+        await SignInAsync(owner, "owner@bakery.example", Password);
+        using var csv = await owner.GetAsync($"/w/{demo.Id}/audit.csv?action={Uri.EscapeDataString(AuditActions.Export)}");
+        Assert.Equal(HttpStatusCode.OK, csv.StatusCode);
+        var lines = (await csv.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("at_utc,who,action,what", lines[0]);
+        Assert.Contains(lines, l => l.Contains(",viewer@bakery.example,export,", StringComparison.Ordinal));
+        Assert.All(lines.Skip(1), l => Assert.Contains(",export,", l));
+        var page = await owner.GetStringAsync($"/w/{demo.Id}/audit");
+        Assert.Contains("viewer@bakery.example", page);
+        Assert.Contains("data-testid=\"audit-row\"", page);
     }
 
     [Fact]
@@ -434,6 +451,83 @@ public sealed class AccessTests : IDisposable
         using var styles = await anonymous.GetAsync("/app.css");
         Assert.Equal(HttpStatusCode.NotFound, webhook.StatusCode);
         Assert.Equal(HttpStatusCode.OK, styles.StatusCode);
+    }
+
+    /// <summary>Every request seems to come from this address (the test server has none of its own).</summary>
+    private sealed class ComingFrom(IPAddress address) : Microsoft.AspNetCore.Hosting.IStartupFilter
+    {
+        public Action<Microsoft.AspNetCore.Builder.IApplicationBuilder> Configure(Action<Microsoft.AspNetCore.Builder.IApplicationBuilder> next) => app =>
+        {
+            app.Use(async (context, following) =>
+            {
+                context.Connection.RemoteIpAddress = address;
+                await following(context);
+            });
+            next(app);
+        };
+    }
+
+    private static async Task<HttpResponseMessage> FirstRunAsync(HttpClient client, string email, string password, string confirm)
+    {
+        var page = await client.GetStringAsync("/first-run");
+        var token = Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+        return await client.PostAsync("/first-run", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token),
+            ["email"] = email,
+            ["password"] = password,
+            ["confirm"] = confirm,
+        }));
+    }
+
+    [Fact]
+    public async Task TheFirstRunPage_OnThisComputer_MakesTheFirstAdminAndSignsThemIn_ThenIsGone()
+    {
+        await using var factory = Dashboard().WithWebHostBuilder(b => b.ConfigureServices(s =>
+            s.AddSingleton<Microsoft.AspNetCore.Hosting.IStartupFilter>(new ComingFrom(IPAddress.Loopback))));
+        using var client = Browser(factory);
+
+        using var offered = await client.GetAsync("/first-run");
+        Assert.Equal(HttpStatusCode.OK, offered.StatusCode);
+        Assert.Contains("Create the first admin", await offered.Content.ReadAsStringAsync());
+
+        using var differ = await FirstRunAsync(client, AdminEmail, Password, Password + "x");
+        Assert.Equal(HttpStatusCode.BadRequest, differ.StatusCode);
+        Assert.Contains("The two passwords differ", await differ.Content.ReadAsStringAsync());
+        using var tooShort = await FirstRunAsync(client, AdminEmail, "short", "short");
+        Assert.Equal(HttpStatusCode.BadRequest, tooShort.StatusCode);
+        Assert.False(await factory.Services.GetRequiredService<PeopleService>().AccountsOnAsync());
+
+        using var made = await FirstRunAsync(client, AdminEmail, Password, Password);
+        Assert.Equal(HttpStatusCode.Redirect, made.StatusCode);
+        Assert.Equal(Urls.People, made.Headers.Location!.ToString());
+        using var people = await client.GetAsync(Urls.People);
+        Assert.Equal(HttpStatusCode.OK, people.StatusCode);
+        Assert.Contains(AdminEmail, await people.Content.ReadAsStringAsync());
+
+        // Accounts are on: the page is gone, for this browser and for a fresh one, and nobody else becomes admin through it.
+        using var fresh = Browser(factory);
+        using var again = await fresh.GetAsync("/first-run");
+        Assert.Equal(HttpStatusCode.Redirect, again.StatusCode);
+        Assert.StartsWith(Access.SignIn, again.Headers.Location!.ToString(), StringComparison.Ordinal);
+        using var dashboard = await fresh.GetAsync("/workspaces");
+        Assert.Equal(HttpStatusCode.Redirect, dashboard.StatusCode);
+        Assert.Single(await factory.Services.GetRequiredService<PeopleService>().ListAsync());
+    }
+
+    [Fact]
+    public async Task TheFirstRunPage_IsNotOfferedToAnotherComputer()
+    {
+        await using var factory = Dashboard().WithWebHostBuilder(b => b.ConfigureServices(s =>
+            s.AddSingleton<Microsoft.AspNetCore.Hosting.IStartupFilter>(new ComingFrom(IPAddress.Parse("203.0.113.9")))));
+        using var client = Browser(factory);
+
+        using var page = await client.GetAsync("/first-run");
+        using var post = await client.PostAsync("/first-run", new FormUrlEncodedContent(new Dictionary<string, string> { ["email"] = AdminEmail, ["password"] = Password, ["confirm"] = Password }));
+
+        Assert.Equal(HttpStatusCode.NotFound, page.StatusCode);
+        Assert.True(post.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.BadRequest, $"answered {post.StatusCode}");
+        Assert.False(await factory.Services.GetRequiredService<PeopleService>().AccountsOnAsync());
     }
 
     public void Dispose()

@@ -24,6 +24,8 @@ public abstract class BunitTestBase : IAsyncLifetime
         Context.Services.AddMudServices();
         // The same Core services as the dashboard, over the test database.
         Context.Services.AddSingleton<IDbContextFactory<ClickInsightsDbContext>>(Database);
+        // Identity's stores take a context of their own, as the dashboard's factory also registers one per scope.
+        Context.Services.AddScoped(_ => Database.CreateDbContext());
         Context.Services.AddSingleton(TimeProvider.System);
         Context.Services.AddSingleton(ScannerCatalogue.Default);
         Context.Services.AddSingleton(Database.Classification);

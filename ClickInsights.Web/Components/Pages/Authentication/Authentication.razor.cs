@@ -15,6 +15,7 @@ public sealed partial class Authentication : IDisposable
     [Inject] private AuthImpactReport ImpactReport { get; set; } = default!;
     [Inject] private IJSRuntime JS { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
+    [Inject] private Viewer Viewer { get; set; } = default!;
 
     private readonly CancellationTokenSource _disposed = new();
     private int _workspaceId;
@@ -28,6 +29,7 @@ public sealed partial class Authentication : IDisposable
     private string _provider = NoProvider;
     private string? _selector;
     private string? _saveError;
+    private bool _canChange;
 
     private bool _checking;
     private AuthCheckProgress _progress = new(0, 3, "");
@@ -63,6 +65,7 @@ public sealed partial class Authentication : IDisposable
             _provider = _state?.Provider ?? NoProvider;
             _selector = _state?.Selector;
             _impact = workspace is null ? null : await ImpactReport.ForWorkspaceAsync(workspace.Id, _disposed.Token);
+            _canChange = workspace is not null && (await Viewer.GetAsync(_disposed.Token))?.Can(ClickInsights.Core.Accounts.Permission.Settings, workspace.Id) == true;
             _error = null;
         }
         catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
@@ -77,6 +80,10 @@ public sealed partial class Authentication : IDisposable
 
     private async Task SaveAndCheckAsync()
     {
+        if (!await Viewer.AllowsAsync(ClickInsights.Core.Accounts.Permission.Settings, _workspaceId, Snackbar))
+        {
+            return;
+        }
         _saveError = await Auth.SaveSettingsAsync(_workspaceId, _domain, _provider, _selector, _disposed.Token);
         if (_saveError is not null)
         {

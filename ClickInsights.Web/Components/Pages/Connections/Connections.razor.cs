@@ -54,6 +54,7 @@ public sealed partial class Connections : IDisposable
         try
         {
             _workspace = await Current.GetAsync();
+            _canChange = _workspace is not null && (await Viewer.GetAsync())?.Can(ClickInsights.Core.Accounts.Permission.Connections, _workspace.Id) == true;
             _connections = _workspace is null ? [] : await ConnectionService.ListAsync(_workspace.Id);
         }
         catch (Exception e)
@@ -120,6 +121,16 @@ public sealed partial class Connections : IDisposable
     /// <summary>Changing a connection is for owners and admins; the server asks before each change.</summary>
     private async Task<bool> MayChangeAsync() =>
         _workspace is not null && await Viewer.AllowsAsync(ClickInsights.Core.Accounts.Permission.Connections, _workspace.Id, Snackbar);
+
+    private bool _canChange;
+
+    private async Task CancelSyncAsync(ConnectionView connection)
+    {
+        if (await MayChangeAsync())
+        {
+            Runner.Cancel(connection.Id);
+        }
+    }
 
     private async Task SyncNow(ConnectionView connection)
     {
