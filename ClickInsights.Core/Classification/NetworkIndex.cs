@@ -50,7 +50,8 @@ public sealed class NetworkIndex
             }
             return (null, 1L << 40 | (v4 >> 16));
         }
-        if (!IPAddress.TryParse(ip, out var address))
+        // Only a whole IPv6 address goes on: IPAddress also reads "1.2.3" (as 1.2.0.3) or "12345", which are no addresses here.
+        if (!ip.Contains(':') || !IPAddress.TryParse(ip, out var address) || address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6)
         {
             return (null, 2L << 40 | (uint)StringComparer.Ordinal.GetHashCode(ip));
         }

@@ -33,7 +33,7 @@ public sealed class CsvEventReader(CsvColumnMapping mapping, char delimiter = ',
             DisableColCountCheck = true,
         }).FromAsync(text, cancellationToken);
 
-        if (!await reader.MoveNextAsync(cancellationToken) || reader.Current.ColCount == 1 && reader.Current[0].Span.IsWhiteSpace())
+        if (!await NextRowAsync(reader, 1, fileName, cancellationToken) || reader.Current.ColCount == 1 && reader.Current[0].Span.IsWhiteSpace())
         {
             throw new ImportFormatException(fileName, "line 1", "the file is empty; expected a header row naming the columns");
         }
@@ -44,12 +44,26 @@ public sealed class CsvEventReader(CsvColumnMapping mapping, char delimiter = ',
         }
         var columns = Resolve(header, fileName);
         var cells = new string[header.Length];
-        while (await reader.MoveNextAsync(cancellationToken))
+        long row = 1;
+        while (await NextRowAsync(reader, ++row, fileName, cancellationToken))
         {
             if (Map(reader.Current, columns, cells, fileName) is { } e)
             {
                 yield return e;
             }
+        }
+    }
+
+    /// <summary>The next row; a row too long for the reader (over 16 MB, a file that is not CSV or a hostile one) refuses the file.</summary>
+    private static async ValueTask<bool> NextRowAsync(SepReader reader, long row, string fileName, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await reader.MoveNextAsync(cancellationToken);
+        }
+        catch (NotSupportedException)
+        {
+            throw new ImportFormatException(fileName, $"row {row:N0}", "expected CSV rows of at most a few megabytes; this row is longer (is the file a CSV export?)");
         }
     }
 

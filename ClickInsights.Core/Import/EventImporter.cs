@@ -172,8 +172,11 @@ public sealed class EventImporter(IDbContextFactory<ClickInsightsDbContext> dbFa
         try
         {
             var reader = await ReaderForAsync(sniffed, fileName, preview.Mapping, cancellationToken);
+            var now = time.GetUtcNow();
+            long items = 0;
             await foreach (var item in reader.ReadAsync(sniffed.Stream, fileName, cancellationToken))
             {
+                EventFields.Check(item, fileName, $"record {++items:N0}", now);
                 var key = item.Source + ":" + item.CampaignKey;
                 if (item is CampaignInfo { Name: { } name })
                 {
@@ -330,8 +333,11 @@ public sealed class EventImporter(IDbContextFactory<ClickInsightsDbContext> dbFa
         // About 300 bytes per event in the providers' exports; only used to choose the bulk way for large files.
         await using (var writer = await EventWriter.OpenAsync(connection, workspaceId, fileName, reader.Format, time.GetUtcNow().UtcDateTime, totalBytes / 300, options.ConnectionId, cancellationToken))
         {
+            var now = time.GetUtcNow();
+            long items = 0;
             await foreach (var item in ReadAheadAsync(reader.ReadNumberedAsync(stream, fileName, cancellationToken), cancellationToken))
             {
+                EventFields.Check(item, fileName, $"record {++items:N0}", now);
                 if (item is not NormalizedEvent e)
                 {
                     writer.Write(item);

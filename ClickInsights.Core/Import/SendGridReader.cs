@@ -53,6 +53,19 @@ public sealed class SendGridReader : IEventReader
     /// <param name="rawUtf8">The record's bytes as read, kept as its raw copy; null takes the element's own text.</param>
     public static NormalizedEvent Map(JsonElement e, string fileName, string path, byte[]? rawUtf8 = null)
     {
+        try
+        {
+            return MapChecked(e, fileName, path, rawUtf8);
+        }
+        catch (InvalidOperationException)
+        {
+            // The JSON is well formed but a string in it is not text (an unpaired \ud800 escape).
+            throw new ImportFormatException(fileName, path, "expected UTF-8 text; found an unpaired \\u surrogate escape in a field");
+        }
+    }
+
+    private static NormalizedEvent MapChecked(JsonElement e, string fileName, string path, byte[]? rawUtf8)
+    {
         if (e.ValueKind != JsonValueKind.Object)
         {
             throw new ImportFormatException(fileName, path, $"expected an event object, found {e.ValueKind.ToString().ToLowerInvariant()}");
@@ -69,6 +82,11 @@ public sealed class SendGridReader : IEventReader
             throw new ImportFormatException(fileName, path, "expected a \"timestamp\" field");
         }
         var occurredAt = ImportJson.UnixTimeMs(timestamp, fileName, $"{path}.timestamp");
+        if (occurredAt == NormalizedEvent.UnknownTime)
+        {
+            // 0 would read as "no time known"; SendGrid always says when.
+            throw new ImportFormatException(fileName, $"{path}.timestamp", $"expected a time between {EventFields.Earliest:yyyy-MM-dd} and a week from now, found 0 (1970-01-01)");
+        }
 
         var (campaignKey, campaignName) = CampaignOf(e);
         long? sendAt = e.TryGetProperty("send_at", out var sendAtElement) && sendAtElement.ValueKind is JsonValueKind.Number or JsonValueKind.String

@@ -220,7 +220,7 @@ internal sealed class SendGridScanner(string fileName, bool lines)
             throw new ImportFormatException(fileName, PathOfCurrent(), "the event holds text that is not valid UTF-8; expected a UTF-8 JSON file");
         }
         var rawCopy = raw.ToArray();
-        if (odd || email.IsEmpty || eventName.IsEmpty || timestamp < 0)
+        if (odd || email.IsEmpty || eventName.IsEmpty || timestamp <= 0)
         {
             item = General(rawCopy, PathOfCurrent());
             return true;

@@ -17,7 +17,7 @@ public sealed class PullSyncTests
 
     private static string MailgunEvent(int i, DateTimeOffset at) => $$"""
         {"event": "{{(i % 3 == 0 ? "delivered" : "clicked")}}", "id": "ev{{i}}", "timestamp": {{(at.ToUnixTimeMilliseconds() / 1000.0).ToString("F3", CultureInfo.InvariantCulture)}}, "log-level": "info",
-         "recipient": "person{{i % 4}}@example.com", "url": "https://shop.example/{{i % 2}}", "ip": "81.2.69.{{i}}",
+         "recipient": "person{{i % 4}}@example.com", "url": "https://shop.example/{{i % 2}}", "ip": "81.2.{{i / 256}}.{{i % 256}}",
          "campaigns": [{"id": "spring", "name": "Spring"}], "tags": [], "user-variables": {},
          "client-info": {"client-type": "browser", "user-agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64)", "bot": ""} }
         """;
@@ -94,7 +94,7 @@ public sealed class PullSyncTests
     private static string PostmarkClick(int i, DateTime at) => $$"""
         {"RecordType": "Click", "MessageStream": "broadcast", "ClickLocation": "HTML", "Client": {"Name": "Chrome 120", "Company": "Google", "Family": "Chrome"},
          "OS": {"Name": "Windows 10", "Company": "Microsoft", "Family": "Windows"}, "Platform": "Desktop", "UserAgent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/120.0",
-         "OriginalLink": "https://shop.example/{{i % 3}}", "Geo": {"IP": "81.2.69.{{i}}", "Country": "Germany"}, "MessageID": "m-{{i}}", "Metadata": {},
+         "OriginalLink": "https://shop.example/{{i % 3}}", "Geo": {"IP": "81.2.{{i / 256}}.{{i % 256}}", "Country": "Germany"}, "MessageID": "m-{{i}}", "Metadata": {},
          "ReceivedAt": "{{at.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture)}}", "Tag": "spring-news", "Recipient": "reader{{i}}@example.org"}
         """;
 

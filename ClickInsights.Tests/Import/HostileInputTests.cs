@@ -1,0 +1,132 @@
+using System.Text;
+using ClickInsights.Core.Classification;
+using ClickInsights.Core.Import;
+using ClickInsights.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+
+namespace ClickInsights.Tests.Import;
+
+/// <summary>
+/// Values no provider sends, in files that are otherwise well formed: each is refused with the file and where, and the
+/// database is left exactly as it was (nothing half-stored, nothing downstream to fail on later).
+/// </summary>
+public sealed class HostileInputTests
+{
+    private const string Good = """{"email":"anna@example.com","timestamp":1788271234,"event":"click","url":"https://example.com/a","ip":"203.0.113.9","sg_event_id":"good-1","singlesend_id":"s1","useragent":"Mozilla/5.0"}""";
+
+    private static string SendGrid(string field, string json) =>
+        "[" + Good + "," + Good.Replace("good-1", "bad-2", StringComparison.Ordinal).Replace(field, json, StringComparison.Ordinal) + "]";
+
+    public static TheoryData<string, string, string> BadSendGridValues => new()
+    {
+        // A lone surrogate escape in the address, the link and the event name.
+        { "\"anna@example.com\"", "\"an\\ud800na@example.com\"", "surrogate" },
+        { "\"https://example.com/a\"", "\"https://example.com/\\udc00\"", "surrogate" },
+        { "\"click\"", "\"cl\\ud800ick\"", "surrogate" },
+        // Not an IP: IPAddress alone would read "1.2.3" as 1.2.0.3.
+        { "\"203.0.113.9\"", "\"1.2.3\"", "IP address" },
+        { "\"203.0.113.9\"", "\"203.0.113.256\"", "IP address" },
+        // Addresses no provider accepts.
+        { "\"anna@example.com\"", "\"@\"", "email address" },
+        { "\"anna@example.com\"", "\"a@b@c.com\"", "email address" },
+        { "\"anna@example.com\"", "\"x@example.com\\r\\nBcc: victim@example.org\"", "email address" },
+        { "\"anna@example.com\"", "\"" + new string('a', 10_000) + "@example.com\"", "email address" },
+        // Times: 1970, and seconds of the year 9999 (which a reader might take for milliseconds).
+        { "1788271234", "0", "time between" },
+        { "1788271234", "253402300800", "time between" },
+        // A user agent of 5 KB, a link of 9 KB.
+        { "\"Mozilla/5.0\"", "\"" + new string('M', 5_000) + "\"", "user agent of at most" },
+        { "\"https://example.com/a\"", "\"https://example.com/" + new string('a', 9_000) + "\"", "link of at most" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadSendGridValues))]
+    public async Task ABadValue_RefusesTheFile_NamingWhere_AndStoresNothing(string field, string json, string said)
+    {
+        using var database = new TestDatabase();
+        var workspace = await database.CreateWorkspaceAsync();
+        await database.Importer.ImportAsync(workspace, Samples.Utf8("[" + Good.Replace("good-1", "before", StringComparison.Ordinal) + "]"), "before.json");
+        var before = await CountsAsync(database);
+
+        var refused = await Assert.ThrowsAsync<ImportFormatException>(() => database.Importer.ImportAsync(workspace, Samples.Utf8(SendGrid(field, json)), "hostile.json"));
+
+        Assert.Equal("hostile.json", refused.FileName);
+        Assert.Contains(said, refused.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.False(string.IsNullOrWhiteSpace(refused.Position));
+        Assert.Equal(before, await CountsAsync(database));
+        Assert.DoesNotContain("\r", refused.Message);
+    }
+
+    [Fact]
+    public async Task ThePreview_RefusesTheSameValues_BeforeAnythingIsStored()
+    {
+        using var database = new TestDatabase();
+        var workspace = await database.CreateWorkspaceAsync();
+
+        var preview = await database.Importer.PreviewAsync(Samples.Utf8(SendGrid("\"203.0.113.9\"", "\"1.2.3\"")), "hostile.json");
+
+        Assert.Contains("expected an IP address", preview.Error);
+        Assert.Contains("record 2", preview.Error);
+    }
+
+    [Theory]
+    [InlineData("0001-01-01T00:00:00Z")]
+    [InlineData("9999-12-31T23:59:59Z")]
+    public async Task IsoTimesOutsideTheCentury_AreRefused(string at)
+    {
+        using var database = new TestDatabase();
+        var workspace = await database.CreateWorkspaceAsync();
+        var postmark = $$"""{"RecordType": "Click", "MessageStream": "broadcast", "OriginalLink": "https://shop.example/c", "Geo": {"IP": "81.2.69.4"}, "UserAgent": "Mozilla/5.0", "MessageID": "m-1", "ReceivedAt": "{{at}}", "Tag": "spring", "Recipient": "cy@example.com"}""";
+
+        var refused = await Assert.ThrowsAsync<ImportFormatException>(() => database.Importer.ImportAsync(workspace, Samples.Utf8(postmark), "postmark.json"));
+
+        Assert.Contains("time between 2000-01-01", refused.Message);
+    }
+
+    [Fact]
+    public async Task ACsvRowOfManyMegabytes_IsRefusedInWords()
+    {
+        using var database = new TestDatabase();
+        var workspace = await database.CreateWorkspaceAsync();
+        var csv = new StringBuilder("Email Address,Campaign Name,Clicked At,Link\n");
+        csv.Append("ann@example.com,Spring,2026-03-02 14:00:07,\"https://shop.example/").Append('a', 20 * 1024 * 1024).Append("\"\n");
+
+        var refused = await Assert.ThrowsAsync<ImportFormatException>(() => database.Importer.ImportAsync(workspace, Samples.Utf8(csv.ToString()), "huge.csv"));
+
+        Assert.Contains("row 2", refused.Message);
+        Assert.Equal(0, await CountsAsync(database) is var (events, _) ? events : -1);
+    }
+
+    [Theory]
+    [InlineData("1.2.3")]
+    [InlineData("12345")]
+    [InlineData("::1:2:3:4:5:6:7:8:9")]
+    [InlineData("not an address")]
+    public void TheNetworkIndex_NeverFails_OnAStoredValue(string ip)
+    {
+        var index = new NetworkIndex(ScannerCatalogue.Default.Networks);
+
+        var (entry, _) = index.Lookup(ip);
+
+        Assert.Null(entry);
+    }
+
+    [Theory]
+    [InlineData("anna@example.com", true)]
+    [InlineData("o'brien+news@mail.example.co.uk", true)]
+    [InlineData("jörg@müller.example", true)]
+    [InlineData("@example.com", false)]
+    [InlineData("anna@", false)]
+    [InlineData("anna@@example.com", false)]
+    [InlineData("an na@example.com", false)]
+    [InlineData("anna@exa..mple.com", false)]
+    [InlineData("anna@-example.com", false)]
+    public void Addresses_AreCheckedAsProvidersAcceptThem(string email, bool accepted) =>
+        Assert.Equal(accepted, EventFields.IsEmail(email));
+
+    private static async Task<(int Events, int Campaigns)> CountsAsync(TestDatabase database)
+    {
+        await using var db = database.CreateDbContext();
+        return (await db.Events.CountAsync(), await db.Campaigns.CountAsync());
+    }
+}
