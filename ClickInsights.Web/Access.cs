@@ -351,10 +351,36 @@ public static class Access
     /// (browsers drop tabs and line breaks from addresses, so "/\t/evil.example" would become "//evil.example").
     /// </summary>
     internal static string LocalOrHome(string? returnUrl) =>
-        returnUrl is { Length: > 0 } url && url[0] == '/' && (url.Length == 1 || url[1] is not ('/' or '\\'))
+        returnUrl is { Length: > 0 and <= 2048 } url && url[0] == '/' && (url.Length == 1 || url[1] is not ('/' or '\\'))
         && !url.Any(c => c == '\\' || char.IsControl(c))
-            ? url
+            ? AsciiOnly(url)
             : "/";
+
+    /// <summary>A Location header holds ASCII only: letters beyond it (a returnUrl of "/w/1/domains/müller.de") are percent-encoded as UTF-8.</summary>
+    private static string AsciiOnly(string url)
+    {
+        if (!url.Any(c => c > 0x7e))
+        {
+            return url;
+        }
+        var ascii = new StringBuilder(url.Length * 2);
+        for (var i = 0; i < url.Length; i++)
+        {
+            if (url[i] <= 0x7e)
+            {
+                ascii.Append(url[i]);
+            }
+            else if (char.IsHighSurrogate(url[i]) && i + 1 < url.Length && char.IsLowSurrogate(url[i + 1]))
+            {
+                ascii.Append(Uri.EscapeDataString(url.Substring(i++, 2)));
+            }
+            else if (!char.IsSurrogate(url[i]))
+            {
+                ascii.Append(Uri.EscapeDataString(url[i].ToString()));
+            }
+        }
+        return ascii.ToString();
+    }
 
     /// <summary>The sign-in page: plain HTML, so that it works before anything of the dashboard loads.</summary>
     private static IResult Page(HttpContext http, IAntiforgery antiforgery, string returnUrl, string email, bool refused, HttpStatusCode status)

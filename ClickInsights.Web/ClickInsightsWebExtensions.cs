@@ -70,6 +70,7 @@ public static class ClickInsightsWebExtensions
                 new DirectoryInfo(KeysFolderOf(provider.GetRequiredService<IOptions<StorageOptions>>().Value.ResolvedDatabasePath)),
                 provider.GetRequiredService<ILoggerFactory>())));
         services.AddSingleton<ISecretProtector, DataProtectionSecretProtector>();
+        services.AddSingleton<Notices>();
         services.AddOptions<ProviderOptions>().BindConfiguration(ProviderOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SyncScheduleOptions>().BindConfiguration(SyncScheduleOptions.Section);
         services.AddProviderSync();
@@ -81,7 +82,21 @@ public static class ClickInsightsWebExtensions
     }
 
     /// <summary>Data Protection's key ring for a database: <c>clickinsights.db</c> → <c>clickinsights.db.keys/</c> beside it.</summary>
-    public static string KeysFolderOf(string databasePath) => Path.GetFullPath(databasePath) + ".keys";
+    /// <summary>The key ring's folder, next to the database, made readable by its owner only (it unlocks sign-ins and connection secrets).</summary>
+    public static string KeysFolderOf(string databasePath)
+    {
+        var folder = Path.GetFullPath(databasePath) + ".keys";
+        if (!OperatingSystem.IsWindows())
+        {
+            const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+            Directory.CreateDirectory(folder, OwnerOnly);
+            if (File.GetUnixFileMode(folder) != OwnerOnly)
+            {
+                File.SetUnixFileMode(folder, OwnerOnly);
+            }
+        }
+        return folder;
+    }
 }
 
 /// <summary>Creates and migrates the database before the dashboard serves anything, then loads the demo if it is empty.</summary>

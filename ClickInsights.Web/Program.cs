@@ -16,12 +16,20 @@ builder.Services.AddAccess();
 
 var app = builder.Build();
 
-if (!app.Environment.IsDevelopment())
+// No stack trace or echo of the request reaches a response, whatever the environment (the README's `dotnet run` is
+// Development): the developer exception page only when a developer turns it on on purpose.
+if (!app.Configuration.GetValue<bool>("ClickInsights:DeveloperErrors"))
 {
-    app.UseExceptionHandler("/Error", createScopeForErrors: true);
+    app.UseExceptionHandler(new ExceptionHandlerOptions
+    {
+        ExceptionHandler = Startup.AnswerErrorAsync,
+        // A request the server could not read (a form without its token, a body too large) stays a 4xx.
+        StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+    });
 }
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 app.UseSecurityHeaders();
+app.UseOwnOriginForPages();
 app.UseAuthentication();
 app.UseRateLimiter();
 app.UseAuthorization();

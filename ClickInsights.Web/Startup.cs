@@ -59,6 +59,41 @@ public static class Startup
     /// A Content-Security-Policy that Blazor Server and MudBlazor work under (scripts from the dashboard only; MudBlazor
     /// sets inline styles), no framing, no sniffing, no referrer beyond the dashboard.
     /// </summary>
+    /// <summary>
+    /// The answer to a request the server failed on: plain words and the number under which the error was logged (the
+    /// exception handler logs it with the request's id), never the exception, its stack trace or the request.
+    /// </summary>
+    public static Task AnswerErrorAsync(HttpContext context)
+    {
+        var id = WebUtility.HtmlEncode(context.TraceIdentifier);
+        var (title, text) = context.Response.StatusCode < 500
+            ? ("The dashboard could not read this request", "Something in it was missing or not as expected (a form sent without its page, or a file too large). Go back, reload the page and try again.")
+            : ("Something went wrong", "ClickInsights could not answer this request. Nothing you stored was lost. Try again in a moment; if it keeps happening, tell whoever runs this dashboard the error number below: the details are in its log under it.");
+        context.Response.ContentType = "text/html; charset=utf-8";
+        return context.Response.WriteAsync($$"""
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8" /><title>{{title}} · ClickInsights</title>
+            <style>body{font-family:Roboto,"Segoe UI",Helvetica,Arial,sans-serif;max-width:640px;margin:64px auto;padding:0 24px;color:#222;line-height:1.5}h1{font-size:24px;font-weight:500}code{background:#f1f1f1;padding:2px 6px}</style></head>
+            <body><h1>{{title}}</h1><p>{{text}}</p><p>Error number: <code data-testid="error-id">{{id}}</code></p><p><a href="/">Back to the dashboard</a></p></body></html>
+            """);
+    }
+
+    /// <summary>
+    /// The live connection of the pages (<c>/_blazor</c>) answers the dashboard's own pages only: a browser sends the
+    /// page's origin, and another site's page (which would ride on the sign-in cookie) is refused.
+    /// </summary>
+    public static IApplicationBuilder UseOwnOriginForPages(this IApplicationBuilder app) => app.Use((context, next) =>
+    {
+        if (context.Request.Path.StartsWithSegments("/_blazor") && context.Request.Headers.Origin is { Count: > 0 } origin
+            && !(Uri.TryCreate(origin.ToString(), UriKind.Absolute, out var from)
+                 && string.Equals(from.Authority, context.Request.Host.Value, StringComparison.OrdinalIgnoreCase)))
+        {
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            return context.Response.WriteAsync("The dashboard's live connection answers its own pages only.");
+        }
+        return next(context);
+    });
+
     public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use((context, next) =>
     {
         context.Response.OnStarting(() =>

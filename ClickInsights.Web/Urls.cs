@@ -33,7 +33,8 @@ public static class Urls
 
     public static string ConnectionsSignedIn(int connectionId) => $"{Connections}?signedin={connectionId}";
 
-    public static string ConnectionsWithProblem(string message) => $"{Connections}?problem={Uri.EscapeDataString(message)}";
+    /// <param name="notice">The number <see cref="Notices.Keep"/> gave the message (the text itself never goes into an address).</param>
+    public static string ConnectionsWithProblem(string notice) => $"{Connections}?problem={Uri.EscapeDataString(notice)}";
 
     public static string Webhook(string baseUri, string provider, int connectionId) => $"{baseUri.TrimEnd('/')}/webhooks/{provider}/{connectionId}";
 

@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore.Design;
 namespace ClickInsights.Core.Data;
 
 /// <summary>Where the embedded SQLite database lives (configuration section <c>ClickInsights:Storage</c>).</summary>
-public sealed class StorageOptions
+public sealed partial class StorageOptions
 {
     public const string Section = "ClickInsights:Storage";
 
@@ -28,6 +28,7 @@ public sealed class StorageOptions
         {
             Directory.CreateDirectory(directory);
         }
+        OwnerOnly(databasePath);
         var connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = databasePath,
@@ -35,6 +36,46 @@ public sealed class StorageOptions
             DefaultTimeout = 60,
         }.ToString();
         builder.UseSqlite(connectionString, sqlite => sqlite.MigrationsAssembly(typeof(ClickInsightsDbContext).Assembly.GetName().Name));
+    }
+}
+
+public sealed partial class StorageOptions
+{
+    private const UnixFileMode ReadWrite = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    /// <summary>
+    /// The database holds every recipient's address and IP: it is made readable by its owner only, before SQLite opens
+    /// it, and SQLite gives its WAL and shared-memory files the same permissions. An existing file is tightened too.
+    /// </summary>
+    public static void OwnerOnly(string databasePath)
+    {
+        if (OperatingSystem.IsWindows() || databasePath == ":memory:")
+        {
+            return;
+        }
+        try
+        {
+            if (!File.Exists(databasePath))
+            {
+                // An empty file is an empty SQLite database.
+                using var created = new FileStream(databasePath, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = ReadWrite });
+            }
+            foreach (var file in new[] { databasePath, databasePath + "-wal", databasePath + "-shm" })
+            {
+                if (File.Exists(file) && (File.GetUnixFileMode(file) & ~ReadWrite) != 0)
+                {
+                    File.SetUnixFileMode(file, ReadWrite);
+                }
+            }
+        }
+        catch (IOException)
+        {
+            // Created at the same moment by another process (the CLI and the dashboard): SQLite opens it either way.
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // Someone else's file, opened read-write through a group: left as its owner set it.
+        }
     }
 }
 

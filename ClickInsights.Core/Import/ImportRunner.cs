@@ -140,7 +140,15 @@ public sealed class ImportRunner(
         var received = new List<ImportFileState>();
         try
         {
-            Directory.CreateDirectory(UploadFolder);
+            // Uploaded exports hold every recipient's address: readable by the dashboard's user only.
+            if (OperatingSystem.IsWindows())
+            {
+                Directory.CreateDirectory(UploadFolder);
+            }
+            else
+            {
+                Directory.CreateDirectory(UploadFolder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
             long total = files.Sum(f => f.Size), done = 0;
             for (int i = 0; i < files.Count; i++)
             {

@@ -20,6 +20,7 @@ public sealed class ConnectionsPageSyncTests : BunitTestBase
         Context.Services.AddLogging();
         Context.Services.AddSingleton<ISecretProtector>(new DataProtectionSecretProtector(new EphemeralDataProtectionProvider()));
         Context.Services.AddProviderSync();
+        Context.Services.AddSingleton<ClickInsights.Web.Notices>();
     }
 
     private IRenderedComponent<ConnectionsPage> RenderPage() =>
@@ -140,11 +141,25 @@ public sealed class ConnectionsPageSyncTests : BunitTestBase
     public async Task SignInProblemFromTheCallback_IsShown()
     {
         await Database.CreateWorkspaceAsync();
-        Context.Services.GetRequiredService<NavigationManager>().NavigateTo("/connections?problem=You%20did%20not%20allow%20ClickInsights.");
+        var notice = Context.Services.GetRequiredService<ClickInsights.Web.Notices>().Keep("You did not allow ClickInsights.");
+        Context.Services.GetRequiredService<NavigationManager>().NavigateTo("/connections?problem=" + notice);
 
         var page = RenderPage();
 
         page.WaitForAssertion(() => Assert.Contains("You did not allow ClickInsights.", page.Find("[data-testid=notice-problem]").TextContent));
+    }
+
+    [Fact]
+    public async Task TextInTheAddress_IsNeverShownAsAMessage()
+    {
+        await Database.CreateWorkspaceAsync();
+        Context.Services.GetRequiredService<NavigationManager>().NavigateTo("/connections?problem=Your%20account%20is%20locked.%20Call%20%2B1%20555%200100.");
+
+        var page = RenderPage();
+
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=connections-page], h1, h4")));
+        Assert.Empty(page.FindAll("[data-testid=notice-problem]"));
+        Assert.DoesNotContain("Call +1 555", page.Markup);
     }
 
     [Fact]

@@ -453,6 +453,68 @@ public sealed class AccessTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, styles.StatusCode);
     }
 
+    [Fact]
+    public async Task NoAnswer_CarriesAStackTraceOrTheRequest_EvenInDevelopment()
+    {
+        await using var factory = Dashboard();
+        await AddAsync(factory, AdminEmail, Role.Admin);
+        using var client = Browser(factory);
+
+        using var bare = await client.PostAsync("/signin", new StringContent("email=x&password=y", System.Text.Encoding.UTF8, "application/x-www-form-urlencoded"));
+        var body = await bare.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, bare.StatusCode);
+        Assert.DoesNotContain("   at ", body);
+        Assert.DoesNotContain("Exception", body);
+        Assert.DoesNotContain("Content-Type", body);
+    }
+
+    [Fact]
+    public async Task AReturnAddressWithLettersBeyondAscii_IsFollowed_Encoded()
+    {
+        await using var factory = Dashboard();
+        await AddAsync(factory, AdminEmail, Role.Admin);
+        using var client = Browser(factory);
+
+        using var signedIn = await SignInAsync(client, AdminEmail, Password, "/w/1/domains/müller.example");
+
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        Assert.Equal("/w/1/domains/m%C3%BCller.example", signedIn.Headers.Location!.OriginalString);
+    }
+
+    [Fact]
+    public async Task TheLiveConnection_RefusesAnotherSitesPage()
+    {
+        await using var factory = Dashboard();
+        using var client = Browser(factory);
+
+        using var foreign = new HttpRequestMessage(HttpMethod.Post, "/_blazor/negotiate?negotiateVersion=1") { Headers = { { "Origin", "http://evil.example" } } };
+        using var own = new HttpRequestMessage(HttpMethod.Post, "/_blazor/negotiate?negotiateVersion=1") { Headers = { { "Origin", "http://localhost" } } };
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await client.SendAsync(foreign)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(own)).StatusCode);
+    }
+
+    [Fact]
+    public async Task TheDatabaseAndItsKeys_AreReadableByTheirOwnerOnly()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // Unix file modes; Windows keeps the user's folder private by its ACLs.
+        }
+        await using var factory = Dashboard();
+        using var client = Browser(factory);
+        await client.GetAsync("/workspaces");
+
+        var database = Path.Combine(_folder, "dashboard.db");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(database));
+        foreach (var companion in new[] { database + "-wal", database + "-shm" }.Where(File.Exists))
+        {
+            Assert.Equal(UnixFileMode.None, File.GetUnixFileMode(companion) & (UnixFileMode.GroupRead | UnixFileMode.OtherRead));
+        }
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(ClickInsightsWebExtensions.KeysFolderOf(database)));
+    }
+
     /// <summary>Every request seems to come from this address (the test server has none of its own).</summary>
     private sealed class ComingFrom(IPAddress address) : Microsoft.AspNetCore.Hosting.IStartupFilter
     {

@@ -58,16 +58,17 @@ public static class SyncEndpoints
         return Results.Text(answer.Message, statusCode: answer.StatusCode);
     }
 
-    private static async Task<IResult> CallbackAsync(HttpRequest request, ConstantContactAuth auth, SyncRunner runner, ILoggerFactory loggers, CancellationToken cancellationToken)
+    private static async Task<IResult> CallbackAsync(HttpRequest request, ConstantContactAuth auth, SyncRunner runner, Notices notices, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var query = request.Query;
         if (!string.IsNullOrEmpty(query["error"]))
         {
-            var said = query["error_description"].ToString();
-            var message = query["error"] == "access_denied"
+            // Anyone can send a browser here with any words: only OAuth's own short error codes are repeated.
+            var code = query["error"].ToString();
+            var message = code == "access_denied"
                 ? "You did not allow ClickInsights to read your Constant Contact campaigns, so nothing was connected."
-                : $"Constant Contact did not complete the sign-in ({query["error"]}{(said.Length > 0 ? ": " + said : "")}).";
-            return Results.Redirect(Urls.ConnectionsWithProblem(message));
+                : $"Constant Contact did not complete the sign-in{(code.Length <= 40 && code.All(c => char.IsAsciiLetterLower(c) || c == '_') ? $" (error code {code})" : "")}. Try signing in again.";
+            return Results.Redirect(Urls.ConnectionsWithProblem(notices.Keep(message)));
         }
         try
         {
@@ -79,7 +80,7 @@ public static class SyncEndpoints
         catch (ProviderException e)
         {
             loggers.CreateLogger(typeof(SyncEndpoints)).LogWarning("Constant Contact sign-in failed: {Problem}", e.Problem);
-            return Results.Redirect(Urls.ConnectionsWithProblem(e.Message));
+            return Results.Redirect(Urls.ConnectionsWithProblem(notices.Keep(e.Message)));
         }
     }
 

@@ -24,7 +24,10 @@ public sealed partial class Connections : IDisposable
     /// <summary>Set by the Constant Contact callback: the connection just signed in.</summary>
     [SupplyParameterFromQuery(Name = "signedin")] public int? SignedIn { get; set; }
     /// <summary>Set by the Constant Contact callback when the sign-in failed, in plain words.</summary>
+    /// <summary>The number of a message the dashboard kept for this page (<see cref="Notices"/>); a made-up one shows nothing.</summary>
     [SupplyParameterFromQuery(Name = "problem")] public string? Problem { get; set; }
+
+    [Inject] private Notices Notices { get; set; } = default!;
     /// <summary>Opens the form for this provider at once (a link a support person can send).</summary>
     [SupplyParameterFromQuery(Name = "add")] public string? Add { get; set; }
 
