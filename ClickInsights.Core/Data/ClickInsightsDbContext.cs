@@ -31,6 +31,7 @@ public sealed class ClickInsightsDbContext(DbContextOptions<ClickInsightsDbConte
     public DbSet<Membership> Memberships => Set<Membership>();
     public DbSet<ShareLink> ShareLinks => Set<ShareLink>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<WebhookToken> WebhookTokens => Set<WebhookToken>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

@@ -317,3 +317,10 @@ public sealed class CampaignReason
     public required string Evidence { get; set; }
     public int Weight { get; set; }
 }
+
+/// <summary>A signed webhook call's token (its SHA-256), kept while the call's timestamp counts as fresh: a second call with it is a replay.</summary>
+public sealed class WebhookToken
+{
+    public required string Token { get; set; }
+    public DateTime Until { get; set; }
+}

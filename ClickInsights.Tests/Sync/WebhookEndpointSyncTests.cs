@@ -61,7 +61,6 @@ public sealed class WebhookEndpointSyncTests : IDisposable
 
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
         Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         var db = factory.Services.GetRequiredService<IDbContextFactory<ClickInsightsDbContext>>();
         var deadline = DateTime.UtcNow.AddSeconds(20);
         CampaignSummary? summary = null;
@@ -73,6 +72,63 @@ public sealed class WebhookEndpointSyncTests : IDisposable
         }
         Assert.NotNull(summary);
         Assert.Equal(1, summary.Clicks);
+    }
+
+    [Fact]
+    public async Task AFloodOfLargeUnsignedCalls_IsRefused_WithBoundedMemory()
+    {
+        // Over real TCP (Kestrel): the test server's in-memory pipes would buffer every body whole on the client's side.
+        await using var factory = Dashboard();
+        factory.UseKestrel(0);
+        factory.StartServer();
+        var address = factory.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+            .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First();
+        using var client = new HttpClient { BaseAddress = new Uri(address) };
+        var workspaceId = (await factory.Services.GetRequiredService<ClickInsights.Core.Workspaces.WorkspaceService>().CreateAsync("Shop")).Id;
+        var id = await factory.Services.GetRequiredService<ConnectionService>().AddAsync(new ConnectionDraft(workspaceId, ProviderNames.Mailgun, "Mailgun")
+        {
+            Secrets = { [SecretNames.SigningKey] = "key-0123456789abcdef" },
+        });
+        // 15 MB of a Mailgun-shaped body whose signature is made up: the signature is inside, so the body must be read.
+        var bogus = Encoding.UTF8.GetBytes("{\"signature\":{\"timestamp\":\"1772470000\",\"token\":\"t\",\"signature\":\"00\"},\"event-data\":{\"x\":\"" + new string('x', 15 * 1024 * 1024) + "\"}}");
+        // Live memory at its highest during a flood (a full collection before each reading: garbage does not count).
+        async Task<(long Grown, HttpStatusCode[] Answers)> FloodAsync(string path)
+        {
+            var before = GC.GetTotalMemory(forceFullCollection: true);
+            long peak = before;
+            using var sampling = new CancellationTokenSource();
+            var sampler = Task.Run(async () =>
+            {
+                while (!sampling.IsCancellationRequested)
+                {
+                    peak = Math.Max(peak, GC.GetTotalMemory(forceFullCollection: true));
+                    await Task.Delay(10);
+                }
+            });
+            var answers = await Task.WhenAll(Enumerable.Range(0, 40).Select(async _ =>
+            {
+                using var content = new ByteArrayContent(bogus);
+                content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+                using var response = await client.PostAsync(path, content);
+                return response.StatusCode;
+            }));
+            await sampling.CancelAsync();
+            await sampler;
+            return ((peak - before) / (1024 * 1024), answers);
+        }
+
+        // The same flood at an address that exists nowhere is refused before its body is read: what 40 connections
+        // cost by themselves. At the real address every body is read (Mailgun's signature is inside it).
+        var (connectionsOnly, unknownAnswers) = await FloodAsync("/webhooks/mailgun/999");
+        var (grown, answers) = await FloodAsync($"/webhooks/mailgun/{id}");
+        Console.WriteLine($"Webhook flood: 40 parallel 15 MB calls with a made-up signature; live managed memory grew by at most {grown} MB ({connectionsOnly} MB for 40 refused without reading).");
+
+        Assert.All(unknownAnswers, a => Assert.Equal(HttpStatusCode.NotFound, a));
+        Assert.All(answers, a => Assert.True(a is HttpStatusCode.Unauthorized or HttpStatusCode.NotAcceptable or HttpStatusCode.ServiceUnavailable, $"answered {a}"));
+        await using var db = await factory.Services.GetRequiredService<IDbContextFactory<ClickInsightsDbContext>>().CreateDbContextAsync();
+        Assert.Equal(0, await db.Events.CountAsync());
+        // A few bodies alive at once (each 15 MB), not 40 of them (600 MB and their copies).
+        Assert.True(grown - connectionsOnly < 150, $"reading the bodies added {grown - connectionsOnly} MB of live memory");
     }
 
     [Fact]

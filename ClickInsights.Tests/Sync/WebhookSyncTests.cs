@@ -149,6 +149,10 @@ public sealed class WebhookSyncTests : IAsyncLifetime
         var replay = await Send(body);
         Assert.Equal(406, replay.StatusCode);
         Assert.Contains("replay", replay.Message);
+        // The tokens are in the database: a dashboard started again (a new guard) still knows this one.
+        var afterRestart = new WebhookReplayGuard(_harness.Database, TimeProvider.System);
+        Assert.False(await afterRestart.TryUseAsync("token-1", TimeSpan.FromHours(16)));
+        Assert.True(await afterRestart.TryUseAsync("token-never-seen", TimeSpan.FromHours(16)));
         // Mailgun retries for 8 hours: a call that old is still taken, an older one is not.
         Assert.Equal(406, (await Send(MailgunBody(key, now.AddHours(-10), "token-2", "e2"))).StatusCode);
         Assert.Equal(200, (await Send(MailgunBody(key, now, "token-3", "e1"))).StatusCode);

@@ -35,22 +35,75 @@ public static class SyncEndpoints
         {
             limit.MaxRequestBodySize = MaxWebhookBytes;
         }
-        // The signature covers the exact bytes: read them raw, never through a model binder.
-        using var buffer = new MemoryStream();
+        string? Header(string name) => request.Headers.TryGetValue(name, out var value) ? value.ToString() : null;
+        // An unknown address or wrong credentials are refused before a byte of the body is read.
+        if (await receiver.RefuseEarlyAsync(provider, connectionId, Header, cancellationToken) is { } early)
+        {
+            return Text(early, provider, response);
+        }
+        // Bodies are held in memory only a few at a time: a flood waits, then is asked to come back (providers retry).
+        if (!await BodiesAtOnce.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken))
+        {
+            response.Headers.RetryAfter = "30";
+            return Results.Text("Too many webhook calls at once; try again shortly.", statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
         try
         {
-            await request.Body.CopyToAsync(buffer, cancellationToken);
+            // The signature covers the exact bytes: read them raw, never through a model binder.
+            byte[] body;
+            try
+            {
+                body = await ReadBodyAsync(request, cancellationToken);
+            }
+            catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                return tooLarge;
+            }
+            catch (InvalidDataException)
+            {
+                return tooLarge;
+            }
+            catch (EndOfStreamException)
+            {
+                return Results.Text("The body ended before the length the call announced.", statusCode: StatusCodes.Status400BadRequest);
+            }
+            var answer = await receiver.ReceiveAsync(provider, connectionId, body, Header, cancellationToken);
+            return Text(answer, provider, response);
         }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        finally
         {
-            return tooLarge;
+            BodiesAtOnce.Release();
         }
-        if (buffer.Length > MaxWebhookBytes)
+    }
+
+    /// <summary>How many webhook bodies may be in memory at once (each at most <see cref="MaxWebhookBytes"/>).</summary>
+    private static readonly SemaphoreSlim BodiesAtOnce = new(4, 4);
+
+    /// <summary>The body into one array of its exact size when its length is given, else grown up to the limit and no further.</summary>
+    private static async Task<byte[]> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength is { } length)
         {
-            return tooLarge;
+            var exact = new byte[length];
+            await request.Body.ReadExactlyAsync(exact, cancellationToken);
+            return exact;
         }
-        var answer = await receiver.ReceiveAsync(provider, connectionId, buffer.ToArray(),
-            name => request.Headers.TryGetValue(name, out var value) ? value.ToString() : null, cancellationToken);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81_920];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > MaxWebhookBytes)
+            {
+                throw new InvalidDataException("The body is larger than the limit.");
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+
+    private static IResult Text(WebhookAnswer answer, string provider, HttpResponse response)
+    {
         if (answer.StatusCode == StatusCodes.Status401Unauthorized && provider is ProviderNames.Postmark or ProviderNames.Brevo)
         {
             response.Headers.WWWAuthenticate = "Basic realm=\"ClickInsights webhook\"";

@@ -189,3 +189,13 @@ internal sealed class CampaignReasonConfiguration : IEntityTypeConfiguration<Cam
         builder.HasOne<Campaign>().WithMany().HasForeignKey(r => r.CampaignId).OnDelete(DeleteBehavior.Cascade);
     }
 }
+
+internal sealed class WebhookTokenConfiguration : IEntityTypeConfiguration<WebhookToken>
+{
+    public void Configure(EntityTypeBuilder<WebhookToken> builder)
+    {
+        builder.HasKey(t => t.Token);
+        builder.Property(t => t.Token).HasMaxLength(64);
+        builder.HasIndex(t => t.Until);
+    }
+}

@@ -779,6 +779,22 @@ namespace ClickInsights.Core.Data.Migrations
                     b.ToTable("Overrides", (string)null);
                 });
 
+            modelBuilder.Entity("ClickInsights.Core.Data.WebhookToken", b =>
+                {
+                    b.Property<string>("Token")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("Until")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Token");
+
+                    b.HasIndex("Until");
+
+                    b.ToTable("WebhookTokens");
+                });
+
             modelBuilder.Entity("ClickInsights.Core.Data.Workspace", b =>
                 {
                     b.Property<int>("Id")

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using ClickInsights.Core.Classification;
@@ -60,28 +61,39 @@ public sealed class ClassificationQueue(ClassificationService classification, IL
     }
 }
 
-/// <summary>Remembers the tokens of signed webhook calls for as long as their timestamps count as fresh.</summary>
-public sealed class WebhookReplayGuard(TimeProvider time)
+/// <summary>
+/// Remembers the tokens of signed webhook calls for as long as their timestamps count as fresh, in the database: a
+/// restart (or another instance) does not forget them, so a captured call cannot be sent again.
+/// </summary>
+public sealed class WebhookReplayGuard(IDbContextFactory<Data.ClickInsightsDbContext> dbFactory, TimeProvider time)
 {
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _seen = new(StringComparer.Ordinal);
-
     /// <summary>False when the token was seen before (a replay).</summary>
-    public bool TryUse(string token, TimeSpan keepFor)
+    public async Task<bool> TryUseAsync(string token, TimeSpan keepFor, CancellationToken cancellationToken = default)
     {
-        var now = time.GetUtcNow();
-        if (_seen.Count > 10_000)
+        var now = time.GetUtcNow().UtcDateTime;
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await db.WebhookTokens.Where(t => t.Until < now).ExecuteDeleteAsync(cancellationToken);
+        db.WebhookTokens.Add(new Data.WebhookToken { Token = Key(token), Until = now + keepFor });
+        try
         {
-            foreach (var (key, expires) in _seen)
-            {
-                if (expires < now)
-                {
-                    _seen.TryRemove(key, out _);
-                }
-            }
+            await db.SaveChangesAsync(cancellationToken);
+            return true;
         }
-        return _seen.TryAdd(token, now + keepFor);
+        catch (DbUpdateException)
+        {
+            // The token is stored already: this call was received before.
+            return false;
+        }
     }
 
     /// <summary>Forgets a token whose call failed, so that the provider's retry is accepted.</summary>
-    public void Forget(string token) => _seen.TryRemove(token, out _);
+    public async Task ForgetAsync(string token)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var key = Key(token);
+        await db.WebhookTokens.Where(t => t.Token == key).ExecuteDeleteAsync();
+    }
+
+    /// <summary>A token of any length kept as its SHA-256, so that the key stays short.</summary>
+    private static string Key(string token) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token)));
 }

@@ -28,6 +28,29 @@ public sealed class WebhookReceiver(
 {
     private static readonly WebhookAnswer NotSigned = new(401, "The call is not signed by the provider this connection expects.");
 
+    /// <summary>
+    /// What can be refused before the body is read: an unknown connection, another provider's address, and for
+    /// Postmark and Brevo wrong credentials (theirs are in a header). Null when the body is worth reading.
+    /// </summary>
+    public async Task<WebhookAnswer?> RefuseEarlyAsync(string provider, int connectionId, Func<string, string?> header, CancellationToken cancellationToken)
+    {
+        var loaded = await connections.LoadAsync(connectionId, cancellationToken);
+        if (loaded is not { } found || found.Connection.Provider != provider)
+        {
+            return new WebhookAnswer(404, "There is no such connection.");
+        }
+        if (provider is ProviderNames.Postmark or ProviderNames.Brevo)
+        {
+            var settings = JsonMap.Read(found.Connection.SettingsJson);
+            if (found.Secrets.GetValueOrDefault(SecretNames.WebhookPassword) is not { } password || settings.GetValueOrDefault(SettingNames.WebhookUser) is not { } user
+                || !WebhookSignatures.VerifyBasic(header("Authorization"), user, password))
+            {
+                return new WebhookAnswer(401, "Wrong or missing user name and password.");
+            }
+        }
+        return null;
+    }
+
     /// <param name="header">Reads a request header by name (case-insensitive), null when absent.</param>
     public async Task<WebhookAnswer> ReceiveAsync(string provider, int connectionId, byte[] body, Func<string, string?> header, CancellationToken cancellationToken)
     {
@@ -75,7 +98,7 @@ public sealed class WebhookReceiver(
                 {
                     return new WebhookAnswer(406, "The call's timestamp is too old (or in the future).");
                 }
-                if (!replays.TryUse(token!, options.Value.MailgunWebhookMaxAge * 2))
+                if (!await replays.TryUseAsync(token!, options.Value.MailgunWebhookMaxAge * 2, cancellationToken))
                 {
                     // 406 tells Mailgun not to try again.
                     return new WebhookAnswer(406, "This call was received before (a replay).");
@@ -110,7 +133,7 @@ public sealed class WebhookReceiver(
             var answer = await StoreAsync(connection.WorkspaceId, connectionId, provider, body, cancellationToken);
             if (answer.StatusCode != 200 && replayToken is not null)
             {
-                replays.Forget(replayToken);
+                await replays.ForgetAsync(replayToken);
             }
             return answer;
         }
@@ -118,7 +141,7 @@ public sealed class WebhookReceiver(
         {
             if (replayToken is not null)
             {
-                replays.Forget(replayToken);
+                await replays.ForgetAsync(replayToken);
             }
             throw;
         }
@@ -157,17 +180,51 @@ public sealed class WebhookReceiver(
         _ => typeof(PostmarkReader),
     };
 
+    /// <summary>
+    /// The signature object of a Mailgun call, found by reading the body's top level and skipping everything else: an
+    /// unsigned flood of large bodies costs no parsed documents, only the bodies themselves.
+    /// </summary>
     private static (string? Timestamp, string? Token, string? Signature) MailgunSignature(byte[] body)
     {
         try
         {
-            using var json = JsonDocument.Parse(body);
-            if (json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty("signature", out var s) && s.ValueKind == JsonValueKind.Object)
+            var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 64 });
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
-                return (Text(s, "timestamp"), Text(s, "token"), Text(s, "signature"));
+                return (null, null, null);
+            }
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isSignature = reader.ValueTextEquals("signature"u8);
+                reader.Read();
+                if (!isSignature || reader.TokenType != JsonTokenType.StartObject)
+                {
+                    reader.Skip();
+                    continue;
+                }
+                string? timestamp = null, token = null, signature = null;
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    var name = reader.GetString();
+                    reader.Read();
+                    var value = reader.ValueSpan.Length > 512 ? null : reader.TokenType switch
+                    {
+                        JsonTokenType.String => reader.GetString(),
+                        JsonTokenType.Number => System.Text.Encoding.UTF8.GetString(reader.ValueSpan),
+                        _ => null,
+                    };
+                    reader.Skip();
+                    switch (name)
+                    {
+                        case "timestamp": timestamp = value; break;
+                        case "token": token = value; break;
+                        case "signature": signature = value; break;
+                    }
+                }
+                return (timestamp, token, signature);
             }
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
         }
         return (null, null, null);
