@@ -114,7 +114,13 @@ internal static partial class ImportJson
             }
             if (_length == _buffer.Length)
             {
-                // One record (or the start of a page before its array) larger than the buffer.
+                // One record (or the start of a page before its array) larger than the buffer; beyond the limit it is
+                // refused, never held whole.
+                if (_buffer.Length >= MaxRecordBytes)
+                {
+                    var (line, column) = Locate(_keepFrom >= 0 ? _keepFrom : 0);
+                    throw new ImportFormatException(fileName, $"line {line}, column {column}", $"expected records of at most {MaxRecordBytes / (1024 * 1024)} MB; this one is larger");
+                }
                 System.Array.Resize(ref _buffer, _buffer.Length * 2);
             }
             var read = await stream.ReadAsync(_buffer.AsMemory(_length), cancellationToken);

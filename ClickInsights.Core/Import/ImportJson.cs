@@ -12,6 +12,9 @@ namespace ClickInsights.Core.Import;
 /// </summary>
 internal static partial class ImportJson
 {
+    /// <summary>The largest record (an event, a page's head) held in memory while reading; larger ones refuse the file.</summary>
+    public const int MaxRecordBytes = 16 * 1024 * 1024;
+
     /// <summary>An id for a record that has none, from its exact text.</summary>
     public static string ContentHash(string raw) => ContentHash(Encoding.UTF8.GetBytes(raw));
 

@@ -39,7 +39,11 @@ internal sealed class SendGridScanner(string fileName, bool lines)
         }
         if (_length == _buffer.Length)
         {
-            // One event larger than the buffer.
+            // One event larger than the buffer; beyond the limit it is refused, never held whole (a ZIP of 1 MB can unpack to gigabytes).
+            if (_buffer.Length >= ImportJson.MaxRecordBytes)
+            {
+                throw new ImportFormatException(fileName, $"after event {_index}", $"expected events of at most {ImportJson.MaxRecordBytes / (1024 * 1024)} MB; the next one is larger");
+            }
             Array.Resize(ref _buffer, _buffer.Length * 2);
         }
         int read = await stream.ReadAsync(_buffer.AsMemory(_length), cancellationToken);

@@ -75,7 +75,7 @@ public sealed record ConnectionDraft(int WorkspaceId, string Provider, string Na
 /// Stores connections with their secrets encrypted (<see cref="ISecretProtector"/>). Secrets go in once and come
 /// out only to the code that calls the provider; nothing here logs or returns them to a page.
 /// </summary>
-public sealed class ConnectionService(IDbContextFactory<ClickInsightsDbContext> dbFactory, ISecretProtector protector, TimeProvider time)
+public sealed class ConnectionService(IDbContextFactory<ClickInsightsDbContext> dbFactory, ISecretProtector protector, TimeProvider time, Microsoft.Extensions.Options.IOptions<ProviderOptions> providerOptions)
 {
     public async Task<IReadOnlyList<ConnectionView>> ListAsync(int workspaceId, CancellationToken cancellationToken = default)
     {
@@ -97,7 +97,12 @@ public sealed class ConnectionService(IDbContextFactory<ClickInsightsDbContext> 
         {
             throw new ArgumentException($"Unknown provider '{draft.Provider}'.", nameof(draft));
         }
-        if (draft.BaseUrl is { Length: > 0 } url && !Uri.TryCreate(url, UriKind.Absolute, out _))
+        if (!string.IsNullOrWhiteSpace(draft.BaseUrl) && !providerOptions.Value.AllowTestApiAddresses)
+        {
+            // Otherwise anyone adding a connection could send its key to any host, or probe the network from the server.
+            throw new ArgumentException("Connections use the provider's own API address; it cannot be changed here.", nameof(draft));
+        }
+        if (draft.BaseUrl is { Length: > 0 } url && !(Uri.TryCreate(url, UriKind.Absolute, out var parsed) && parsed.Scheme is "http" or "https"))
         {
             throw new ArgumentException("The API address must be a full URL such as https://api.example.com.", nameof(draft));
         }

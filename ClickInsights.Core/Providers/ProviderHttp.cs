@@ -34,6 +34,12 @@ public sealed class ProviderHttp(HttpClient http, ProviderOptions options, TimeP
         while (true)
         {
             using var request = build();
+            // Over HTTPS to the provider only; plain HTTP (a fake provider on loopback) where tests allow it, nothing else ever.
+            if (request.RequestUri is not { IsAbsoluteUri: true } target
+                || !(target.Scheme == Uri.UriSchemeHttps || options.AllowTestApiAddresses && target.Scheme == Uri.UriSchemeHttp))
+            {
+                throw new ProviderException(ProviderProblem.Setup, $"ClickInsights calls {provider} over HTTPS only; the address it was given is not one. Check ClickInsights:Providers in the configuration.");
+            }
             request.Options.Set(RequestGate.OptionKey, gate);
             HttpResponseMessage response;
             try

@@ -4,11 +4,21 @@ namespace ClickInsights.Core.Providers;
 
 /// <summary>
 /// Where the providers' APIs are and how politely to call them (configuration section <c>ClickInsights:Providers</c>).
-/// The defaults are the real hosts; a connection's own base URL wins over them.
+/// The defaults are the real hosts. A person adding a connection cannot change them: only configuration can, and a
+/// connection's own address (a test server) is used only where <see cref="AllowTestApiAddresses"/> is set.
 /// </summary>
 public sealed class ProviderOptions
 {
     public const string Section = "ClickInsights:Providers";
+
+    /// <summary>
+    /// For tests and development only: connections may carry their own API address (a fake provider on loopback) and
+    /// plain HTTP is allowed. Off, every call goes over HTTPS to the configured hosts.
+    /// </summary>
+    public bool AllowTestApiAddresses { get; set; }
+
+    /// <summary>A connection's own API address where allowed, else null (the configured host is used).</summary>
+    public string? OwnAddress(Data.ProviderConnection connection) => AllowTestApiAddresses ? connection.BaseUrl : null;
 
     [Required] public string ConstantContactApi { get; set; } = "https://api.cc.email/v3";
     /// <summary>The OAuth2 authorization server: <c>/authorize</c> and <c>/token</c> live under it.</summary>

@@ -97,6 +97,73 @@ public sealed class HostileInputTests
         Assert.Equal(0, await CountsAsync(database) is var (events, _) ? events : -1);
     }
 
+    [Fact]
+    public async Task AnEventOfManyMegabytes_IsRefused_NotHeldWhole()
+    {
+        using var database = new TestDatabase();
+        var workspace = await database.CreateWorkspaceAsync();
+        var huge = SendGrid("\"Mozilla/5.0\"", "\"" + new string('M', 40 * 1024 * 1024) + "\"");
+
+        var refused = await Assert.ThrowsAsync<ImportFormatException>(() => database.Importer.ImportAsync(workspace, Samples.Utf8(huge), "huge.json"));
+
+        Assert.Contains("at most 16 MB", refused.Message);
+    }
+
+    private static string Zip(string folder, Action<System.IO.Compression.ZipArchive> fill)
+    {
+        var path = Path.Combine(folder, Guid.NewGuid().ToString("N") + ".zip");
+        using (var archive = System.IO.Compression.ZipFile.Open(path, System.IO.Compression.ZipArchiveMode.Create))
+        {
+            fill(archive);
+        }
+        return path;
+    }
+
+    private static void Add(System.IO.Compression.ZipArchive archive, string name, string text, System.IO.Compression.CompressionLevel level = System.IO.Compression.CompressionLevel.Optimal)
+    {
+        using var entry = archive.CreateEntry(name, level).Open();
+        entry.Write(Encoding.UTF8.GetBytes(text));
+    }
+
+    [Fact]
+    public async Task AZipBomb_IsRefusedBeforeItIsUnpacked_AndTheOtherFilesAreImported()
+    {
+        using var database = new TestDatabase();
+        var workspace = await database.CreateWorkspaceAsync();
+        // One event whose user agent is 200 MB of one letter: a few hundred kilobytes packed.
+        var path = Zip(database.Folder, archive =>
+        {
+            Add(archive, "good.json", "[" + Good + "]");
+            Add(archive, "bomb.json", SendGrid("\"Mozilla/5.0\"", "\"" + new string('A', 200 * 1024 * 1024) + "\""));
+        });
+
+        using var source = ImportSource.Open(path, "export.zip");
+        var outcomes = await database.Importer.ImportSourceAsync(workspace, source);
+
+        Assert.Null(outcomes.Single(o => o.FileName.EndsWith("good.json", StringComparison.Ordinal)).Error);
+        Assert.Contains("more than 200 times", outcomes.Single(o => o.FileName.EndsWith("bomb.json", StringComparison.Ordinal)).Error);
+        Assert.Equal(1, (await CountsAsync(database)).Events);
+    }
+
+    [Fact]
+    public async Task AZipEntryWithAWrongChecksum_IsRefused_AndStoresNothing()
+    {
+        using var database = new TestDatabase();
+        var workspace = await database.CreateWorkspaceAsync();
+        var path = Zip(database.Folder, archive => Add(archive, "events.json", "[" + Good + "]", System.IO.Compression.CompressionLevel.NoCompression));
+        // Stored without compression: change one letter of the address inside, leaving the recorded CRC as it was.
+        var bytes = File.ReadAllBytes(path);
+        var at = bytes.AsSpan().IndexOf("anna@example.com"u8);
+        bytes[at] = (byte)'e';
+        File.WriteAllBytes(path, bytes);
+
+        using var source = ImportSource.Open(path, "export.zip");
+        var outcomes = await database.Importer.ImportSourceAsync(workspace, source);
+
+        Assert.Contains("cannot be unpacked", outcomes.Single().Error);
+        Assert.Equal(0, (await CountsAsync(database)).Events);
+    }
+
     [Theory]
     [InlineData("1.2.3")]
     [InlineData("12345")]

@@ -33,6 +33,8 @@ public sealed class SyncHarness : IAsyncDisposable
             o.AttemptTimeout = TimeSpan.FromSeconds(15);
             // The fakes' campaigns were sent in March 2026; re-read them unless a test says otherwise.
             o.RecheckDays = 3650;
+            // The fakes listen on loopback over plain HTTP.
+            o.AllowTestApiAddresses = true;
             configure?.Invoke(o);
         });
         _services = services.BuildServiceProvider();

@@ -17,7 +17,7 @@ public sealed class ConstantContactClient(HttpClient http, ConstantContactAuth a
     public ProviderHttp Http => _http;
 
     /// <summary>The API root with a trailing slash, so that relative paths such as <c>emails</c> land under <c>/v3/</c>.</summary>
-    public Uri BaseUri(SyncContext context) => new((context.Connection.BaseUrl ?? options.Value.ConstantContactApi).TrimEnd('/') + "/");
+    public Uri BaseUri(SyncContext context) => new((options.Value.OwnAddress(context.Connection) ?? options.Value.ConstantContactApi).TrimEnd('/') + "/");
 
     public async Task<byte[]> GetAsync(SyncContext context, Uri url, CancellationToken cancellationToken)
     {

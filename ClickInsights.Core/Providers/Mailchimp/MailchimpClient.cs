@@ -26,7 +26,7 @@ public sealed class MailchimpClient(HttpClient http, IOptions<ProviderOptions> o
 
     public Uri BaseUri(SyncContext context)
     {
-        if (context.Connection.BaseUrl is { } own)
+        if (options.Value.OwnAddress(context.Connection) is { } own)
         {
             return new Uri(own.TrimEnd('/') + "/");
         }

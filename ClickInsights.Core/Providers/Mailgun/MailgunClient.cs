@@ -13,7 +13,7 @@ public sealed class MailgunClient(HttpClient http, IOptions<ProviderOptions> opt
 
     public ProviderHttp Http => _http;
 
-    public Uri BaseUri(SyncContext context) => new((context.Connection.BaseUrl
+    public Uri BaseUri(SyncContext context) => new((options.Value.OwnAddress(context.Connection)
         ?? (string.Equals(context.Setting(SettingNames.Region), "eu", StringComparison.OrdinalIgnoreCase) ? options.Value.MailgunEuApi : options.Value.MailgunApi)).TrimEnd('/') + "/");
 
     public Task<byte[]> GetAsync(SyncContext context, Uri url, CancellationToken cancellationToken)

@@ -12,7 +12,7 @@ public sealed class PostmarkClient(HttpClient http, IOptions<ProviderOptions> op
 
     public ProviderHttp Http => _http;
 
-    public Uri BaseUri(SyncContext context) => new((context.Connection.BaseUrl ?? options.Value.PostmarkApi).TrimEnd('/') + "/");
+    public Uri BaseUri(SyncContext context) => new((options.Value.OwnAddress(context.Connection) ?? options.Value.PostmarkApi).TrimEnd('/') + "/");
 
     public Task<byte[]> GetAsync(SyncContext context, Uri url, CancellationToken cancellationToken)
     {
