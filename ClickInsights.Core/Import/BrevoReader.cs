@@ -61,7 +61,7 @@ public sealed class BrevoReader : IEventReader
         };
     }
 
-    /// <summary><c>ts_epoch</c> (milliseconds, the reliable one), else <c>ts_event</c> or <c>ts</c> (seconds).</summary>
+    /// <summary><c>ts_epoch</c> (milliseconds, the reliable one), else <c>ts_event</c> or <c>ts</c> (seconds), else <c>date</c> (UTC assumed).</summary>
     private static long TimeOf(LocatedJson e)
     {
         foreach (var name in (ReadOnlySpan<string>)["ts_epoch", "ts_event", "ts"])
@@ -71,7 +71,12 @@ public sealed class BrevoReader : IEventReader
                 return e[name].RequiredUnixTime();
             }
         }
-        throw e["ts_epoch"].Error("expected the event's time in \"ts_epoch\" (Unix milliseconds); it is missing");
+        // Some of Brevo's documented samples carry only "date" ("2020-10-09 00:00:00"): its zone is not stated; UTC is assumed.
+        if (!e["date"].IsMissing)
+        {
+            return e["date"].RequiredIsoTime();
+        }
+        throw e["ts_epoch"].Error("expected the event's time in \"ts_epoch\" (Unix milliseconds), \"ts_event\", \"ts\" or \"date\"; it is missing");
     }
 
     /// <summary>

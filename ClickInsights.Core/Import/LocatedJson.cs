@@ -39,6 +39,15 @@ internal readonly struct LocatedJson(JsonElement value, string fileName, string 
         _ => throw Error($"expected \"{name}\" to be text, found {Describe()}"),
     };
 
+    /// <summary>true or false; null when missing or null.</summary>
+    public bool? OptionalBool() => value.ValueKind switch
+    {
+        JsonValueKind.Undefined or JsonValueKind.Null => null,
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        _ => throw Error($"expected \"{name}\" to be true or false, found {Describe()}"),
+    };
+
     /// <summary>An address, trimmed and lower-cased.</summary>
     public string RequiredEmail()
     {

@@ -4,7 +4,8 @@ using ClickInsights.Core.Data;
 namespace ClickInsights.Core.Import;
 
 /// <summary>
-/// Postmark click and open records: webhook bodies (one object, an array, or one per line) and the messages API's
+/// Postmark click and open records, and the delivery, bounce, spam complaint and subscription change records a
+/// webhook with every trigger on also sends: webhook bodies (one object, an array, or one per line) and the messages API's
 /// pages (<c>{"TotalCount":…, "Clicks":[…]}</c>, <c>{"TotalCount":…, "Opens":[…]}</c>). Times have 7 fractional
 /// digits; the webhook sends only the first click per recipient, link and message.
 /// </summary>
@@ -12,7 +13,7 @@ public sealed class PostmarkReader : IEventReader
 {
     public const string SourceName = "postmark";
 
-    private const string Expected = "Postmark click or open records (\"RecordType\": \"Click\" or \"Open\"), or a page {\"TotalCount\":…, \"Clicks\":[…]}";
+    private const string Expected = "Postmark webhook records (\"RecordType\": \"Click\", \"Open\", \"Delivery\", \"Bounce\", …), or a page {\"TotalCount\":…, \"Clicks\":[…]}";
     private static readonly string[] PageArrays = ["Clicks", "Opens"];
 
     public string Format => "Postmark click/open JSON";
@@ -46,11 +47,17 @@ public sealed class PostmarkReader : IEventReader
                 "Opens" => "Open",
                 _ => throw r["RecordType"].Error("expected a text field \"RecordType\" (Click or Open); it is missing"),
             };
-        var type = recordType switch
+        // With every trigger on, the same address also receives deliveries, bounces, unsubscribes and spam complaints:
+        // delivery times help the classifier, unsubscribes and complaints matter to the sender.
+        var (type, timeField, emailField) = recordType switch
         {
-            "Click" => EventType.Click,
-            "Open" => EventType.Open,
-            _ => throw r["RecordType"].Error($"expected RecordType Click or Open, found \"{recordType}\"; ClickInsights reads Postmark's click and open records"),
+            "Click" => (EventType.Click, "ReceivedAt", "Recipient"),
+            "Open" => (EventType.Open, "ReceivedAt", "Recipient"),
+            "Delivery" => (EventType.Delivered, "DeliveredAt", "Recipient"),
+            "Bounce" => (EventType.Bounce, "BouncedAt", "Email"),
+            "SpamComplaint" => (EventType.SpamReport, "BouncedAt", "Email"),
+            "SubscriptionChange" => (r["SuppressSending"].OptionalBool() == false ? EventType.Other : EventType.Unsubscribe, "ChangedAt", "Recipient"),
+            _ => throw r["RecordType"].Error($"expected RecordType Click, Open, Delivery, Bounce, SpamComplaint or SubscriptionChange, found \"{recordType}\""),
         };
         var geo = r["Geo"];
         if (!geo.IsMissing)
@@ -64,9 +71,9 @@ public sealed class PostmarkReader : IEventReader
             ExternalId = ImportJson.ContentHash(record.Element),
             CampaignKey = campaignKey,
             CampaignName = campaignName,
-            Email = r["Recipient"].RequiredEmail(),
+            Email = r[emailField].RequiredEmail(),
             Type = type,
-            OccurredAtMs = r["ReceivedAt"].RequiredIsoTime(),
+            OccurredAtMs = r[timeField].RequiredIsoTime(),
             Url = r["OriginalLink"].OptionalString(),
             Ip = geo["IP"].OptionalString(),
             UserAgent = r["UserAgent"].OptionalString(),

@@ -22,6 +22,17 @@ public sealed class BrevoReaderTests
     }
 
     [Fact]
+    public async Task Read_AnEventWithOnlyItsDate_TakesTheDateAsUtc()
+    {
+        // As in one of Brevo's documented samples: no ts_epoch, ts_event or ts.
+        const string onlyDate = """{"event":"click","email":"example@example.com","id":1,"date":"2020-10-09 00:00:00","message-id":"201798300811.5787683@relay.domain.com","link":"https://shop.example/a","tag":"newsletter"}""";
+
+        var events = await ReaderHarness.ReadEventsAsync(_reader, onlyDate);
+
+        Assert.Equal(DateTimeOffset.Parse("2020-10-09T00:00:00Z").ToUnixTimeMilliseconds(), Assert.Single(events).OccurredAtMs);
+    }
+
+    [Fact]
     public async Task Read_ProxyOpen_CarriesBrevosBotFlag()
     {
         var events = await ReaderHarness.ReadEventsAsync(_reader, BrevoEvents);

@@ -107,15 +107,34 @@ public sealed class PostmarkReaderTests
     }
 
     [Fact]
-    public async Task Read_OtherRecordType_SaysWhichAreRead()
+    public async Task Read_TheOtherWebhookRecords_DeliveryBounceComplaintAndUnsubscribe()
     {
-        const string delivery = """{"RecordType":"Delivery","ServerID":23,"MessageStream":"outbound","MessageID":"x","Recipient":"john@example.com","Tag":"welcome-email","DeliveredAt":"2019-11-05T16:33:54.9070259Z","Details":"Test delivery webhook details","Metadata":{}}""";
+        // The shapes of Postmark's webhook docs (providers.md): one address receives every trigger.
+        const string records = """
+            {"RecordType":"Delivery","ServerID":23,"MessageStream":"outbound","MessageID":"x","Recipient":"john@example.com","Tag":"welcome-email","DeliveredAt":"2019-11-05T16:33:54.9070259Z","Details":"Test delivery webhook details","Metadata":{}}
+            {"RecordType":"Bounce","ID":42,"Type":"HardBounce","TypeCode":1,"MessageID":"y","Email":"Jane@Example.com","BouncedAt":"2019-11-05T16:40:00Z","Description":"The server was unable to deliver your message","Details":"smtp;550","Tag":"welcome-email","MessageStream":"outbound"}
+            {"RecordType":"SpamComplaint","ID":43,"Type":"SpamComplaint","TypeCode":512,"MessageID":"z","Email":"ann@example.com","BouncedAt":"2019-11-06T09:00:00Z","Description":"","Details":"","Tag":"welcome-email","MessageStream":"outbound"}
+            {"RecordType":"SubscriptionChange","MessageID":"w","Recipient":"bob@example.com","ChangedAt":"2019-11-07T10:00:00Z","Origin":"Recipient","SuppressSending":true,"SuppressionReason":"ManualSuppression","Tag":"welcome-email","MessageStream":"outbound"}
+            """;
 
-        var error = await Assert.ThrowsAsync<ImportFormatException>(() => ReaderHarness.ReadAllAsync(_reader, delivery));
+        var events = (await ReaderHarness.ReadAllAsync(_reader, records)).OfType<NormalizedEvent>().ToList();
+
+        Assert.Equal([EventType.Delivered, EventType.Bounce, EventType.SpamReport, EventType.Unsubscribe], events.Select(e => e.Type));
+        Assert.Equal(["john@example.com", "jane@example.com", "ann@example.com", "bob@example.com"], events.Select(e => e.Email));
+        Assert.All(events, e => Assert.Equal("welcome-email", e.CampaignKey));
+        Assert.Equal(DateTimeOffset.Parse("2019-11-05T16:40:00Z").ToUnixTimeMilliseconds(), events[1].OccurredAtMs);
+    }
+
+    [Fact]
+    public async Task Read_ARecordTypeItDoesNotKnow_SaysWhichAreRead()
+    {
+        const string inbound = """{"RecordType":"Inbound","MessageID":"x","Recipient":"john@example.com","ReceivedAt":"2019-11-05T16:33:54Z"}""";
+
+        var error = await Assert.ThrowsAsync<ImportFormatException>(() => ReaderHarness.ReadAllAsync(_reader, inbound));
 
         Assert.Equal("line 1, $.RecordType", error.Position);
-        Assert.Contains("Click or Open", error.Problem);
-        Assert.Contains("Delivery", error.Problem);
+        Assert.Contains("Click, Open, Delivery", error.Problem);
+        Assert.Contains("Inbound", error.Problem);
     }
 
     [Fact]

@@ -117,9 +117,9 @@ public sealed class WebhookReceiver(
                 {
                     return new WebhookAnswer(401, "Wrong or missing user name and password.");
                 }
-                if (provider == ProviderNames.Postmark && PostmarkRecordType(body) is { } type && type is not ("Click" or "Open"))
+                if (provider == ProviderNames.Postmark && PostmarkRecordType(body) is { } type && type is not ("Click" or "Open" or "Delivery" or "Bounce" or "SpamComplaint" or "SubscriptionChange"))
                 {
-                    // Accepted so that Postmark does not retry: ClickInsights reads clicks and opens only.
+                    // Accepted so that Postmark does not retry: a record kind ClickInsights does not read (an inbound message).
                     return WebhookAnswer.Ok($"{type} records are not used; nothing stored.");
                 }
                 break;
