@@ -107,7 +107,7 @@ public sealed class SendGridReader : IEventReader
         return new NormalizedEvent
         {
             Source = SourceName,
-            ExternalId = OptionalString(e, "sg_event_id") ?? ImportJson.ContentHash(raw),
+            ExternalId = EventId(OptionalString(e, "sg_event_id") ?? ImportJson.ContentHash(raw), type),
             CampaignKey = campaignKey,
             CampaignName = campaignName,
             CampaignSentAtMs = sendAt,
@@ -178,6 +178,15 @@ public sealed class SendGridReader : IEventReader
             _ => null,
         };
     }
+
+    /// <summary>
+    /// An event's id is its <c>sg_event_id</c> together with its kind: SendGrid's own documented sample gives every event
+    /// the same placeholder id, so an id alone would drop a click as a duplicate of the "processed" event before it.
+    /// Stored events were re-keyed the same way (migration <c>SendGridIdAndType</c>).
+    /// </summary>
+    public static string EventId(string sgEventId, EventType type) => $"{sgEventId}/{TypeName(type)}";
+
+    public static string TypeName(EventType type) => type.ToString().ToLowerInvariant();
 
     private static string RequiredString(JsonElement e, string name, string fileName, string path)
     {

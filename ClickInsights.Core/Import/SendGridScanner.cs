@@ -256,15 +256,16 @@ internal sealed class SendGridScanner(string fileName, bool lines)
             (key, campaignTitle) = ("none", "Events without a campaign");
         }
 
+        var type = SendGridReader.TypeOf(eventName);
         item = new NormalizedEvent
         {
             Source = SendGridReader.SourceName,
-            ExternalId = eventId.IsEmpty ? ImportJson.ContentHash(rawCopy) : Encoding.UTF8.GetString(eventId),
+            ExternalId = SendGridReader.EventId(eventId.IsEmpty ? ImportJson.ContentHash(rawCopy) : Encoding.UTF8.GetString(eventId), type),
             CampaignKey = key,
             CampaignName = campaignTitle,
             CampaignSentAtMs = sendAt > 0 ? sendAt : null,
             Email = address,
-            Type = SendGridReader.TypeOf(eventName),
+            Type = type,
             OccurredAtMs = timestamp,
             Url = url.IsEmpty ? null : Pooled(url),
             LinkPosition = position,

@@ -51,7 +51,7 @@ public sealed class BulkImportTests : IDisposable
             var raw = await ClickInsights.Core.Data.RawRecords.ReadAsync(db, e);
             Assert.NotNull(raw);
             Assert.Contains(raw, text, StringComparison.Ordinal);
-            Assert.Equal(e.ExternalId, System.Text.Json.JsonDocument.Parse(raw).RootElement.GetProperty("sg_event_id").GetString());
+            Assert.Equal(e.ExternalId, System.Text.Json.JsonDocument.Parse(raw).RootElement.GetProperty("sg_event_id").GetString() + "/" + ClickInsights.Core.Import.SendGridReader.TypeName(e.Type));
         }
     }
 

@@ -164,6 +164,27 @@ public sealed class HostileInputTests
         Assert.Equal(0, (await CountsAsync(database)).Events);
     }
 
+    [Fact]
+    public async Task SendGridsDocumentedSample_WithOnePlaceholderIdForEveryEvent_KeepsEachKind_AndAReimportAddsNone()
+    {
+        using var database = new TestDatabase();
+        var workspace = await database.CreateWorkspaceAsync();
+        // As SendGrid's documentation shows its events: the same sg_event_id on each.
+        const string sample = """
+            [{"email":"example@test.com","timestamp":1513299569,"event":"processed","sg_event_id":"sg_event_id","sg_message_id":"sg_message_id","category":"cat facts"},
+             {"email":"example@test.com","timestamp":1513299569,"event":"delivered","sg_event_id":"sg_event_id","sg_message_id":"sg_message_id","category":"cat facts"},
+             {"email":"example@test.com","timestamp":1513299569,"event":"open","sg_event_id":"sg_event_id","sg_message_id":"sg_message_id","category":"cat facts","useragent":"Mozilla/4.0","ip":"255.255.255.255"},
+             {"email":"example@test.com","timestamp":1513299569,"event":"click","sg_event_id":"sg_event_id","sg_message_id":"sg_message_id","category":"cat facts","useragent":"Mozilla/4.0","ip":"255.255.255.255","url":"http://www.sendgrid.com/"}]
+            """;
+
+        var first = await database.Importer.ImportAsync(workspace, Samples.Utf8(sample), "sample.json");
+        var again = await database.Importer.ImportAsync(workspace, Samples.Utf8(sample), "sample-again.json");
+
+        Assert.Equal(4, first.EventsAdded);
+        Assert.Equal(1, first.Clicks);
+        Assert.Equal(0, again.EventsAdded);
+    }
+
     [Theory]
     [InlineData("1.2.3")]
     [InlineData("12345")]

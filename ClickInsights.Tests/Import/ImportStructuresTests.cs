@@ -48,7 +48,7 @@ public sealed class ImportStructuresTests
 
         await using var db = database.CreateDbContext();
         var stored = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(db.Events.OrderBy(e => e.Id).Select(e => new { e.ExternalId, e.Ip, e.Source }));
-        Assert.Equal(ids, stored.Select(e => e.ExternalId));
+        Assert.Equal(ids.Select(id => id + "/click"), stored.Select(e => e.ExternalId));
         Assert.Equal(["203.0.113.0", "203.0.113.1", "203.0.113.2", "203.0.113.3"], stored.Select(e => e.Ip));
         Assert.All(stored, e => Assert.Equal("sendgrid", e.Source));
     }

@@ -42,7 +42,7 @@ public sealed class SendGridReaderTests
         Assert.Equal(1513299500000, events[5].CampaignSentAtMs);
         Assert.Equal("12345", events[6].CampaignKey);
         Assert.Equal("Autumn", events[6].CampaignName);
-        Assert.Equal("kCAi1KttyQdEKHhdC-nuEA==", events[2].ExternalId);
+        Assert.Equal("kCAi1KttyQdEKHhdC-nuEA==/" + SendGridReader.TypeName(events[2].Type), events[2].ExternalId);
         Assert.Contains("\"url_offset\"", events[2].Raw);
     }
 
@@ -89,7 +89,7 @@ public sealed class SendGridReaderTests
             []
             """);
 
-        Assert.Equal(["1", "2", "3"], events.Select(e => e.ExternalId));
+        Assert.Equal(["1/delivered", "2/open", "3/click"], events.Select(e => e.ExternalId));
     }
 
     [Fact]
@@ -112,6 +112,7 @@ public sealed class SendGridReaderTests
         var second = await ReadAsync(json);
 
         Assert.StartsWith("sha256:", first[0].ExternalId);
+        Assert.EndsWith("/" + SendGridReader.TypeName(first[0].Type), first[0].ExternalId);
         Assert.Equal(first[0].ExternalId, second[0].ExternalId);
     }
 
