@@ -36,7 +36,8 @@ public static class Urls
     /// <param name="notice">The number <see cref="Notices.Keep"/> gave the message (the text itself never goes into an address).</param>
     public static string ConnectionsWithProblem(string notice) => $"{Connections}?problem={Uri.EscapeDataString(notice)}";
 
-    public static string Webhook(string baseUri, string provider, int connectionId) => $"{baseUri.TrimEnd('/')}/webhooks/{provider}/{connectionId}";
+    /// <param name="key">The connection's random webhook key (<see cref="ClickInsights.Core.Providers.ConnectionService.NewWebhookKey"/>).</param>
+    public static string Webhook(string baseUri, string provider, string? key) => $"{baseUri.TrimEnd('/')}/webhooks/{provider}/{key}";
 
     public static string Campaign(int id) => $"/campaigns/{id}";
 

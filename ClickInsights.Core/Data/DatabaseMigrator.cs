@@ -24,6 +24,21 @@ public static class DatabaseMigrator
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
         }
         await FillIdHashesAsync(db, cancellationToken);
+        await FillWebhookKeysAsync(db, cancellationToken);
+    }
+
+    /// <summary>Connections made before webhook addresses carried a random key get one (their old numbered address no longer answers).</summary>
+    private static async Task FillWebhookKeysAsync(ClickInsightsDbContext db, CancellationToken cancellationToken)
+    {
+        var keyless = await db.Connections.Where(c => c.WebhookKey == null).ToListAsync(cancellationToken);
+        foreach (var connection in keyless)
+        {
+            connection.WebhookKey = Providers.ConnectionService.NewWebhookKey();
+        }
+        if (keyless.Count > 0)
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
     }
 
     /// <summary>Events stored before duplicates were found by hash get theirs (found through the index, so nothing is scanned when none lack it).</summary>

@@ -254,6 +254,9 @@ public sealed class CsvMapping
 /// <summary>A workspace's link to a provider account, for pulling campaign data or receiving its webhooks.</summary>
 public sealed class ProviderConnection
 {
+    /// <summary>The secret part of the connection's webhook address (<c>/webhooks/{provider}/{key}</c>): random, so that addresses cannot be guessed or told apart by their answers.</summary>
+    public string? WebhookKey { get; set; }
+
     public int Id { get; set; }
     public int WorkspaceId { get; set; }
     /// <summary>constantcontact, mailchimp, mailgun, postmark, sendgrid, brevo.</summary>

@@ -21,7 +21,8 @@ public sealed record ConnectionView(
     string? LastError,
     int RequestsToday,
     DateTime? AccessTokenExpiresAt,
-    DateTime CreatedAt)
+    DateTime CreatedAt,
+    string? WebhookKey = null)
 {
     public string ProviderName => ProviderNames.Display(Provider);
 
@@ -118,6 +119,7 @@ public sealed class ConnectionService(IDbContextFactory<ClickInsightsDbContext> 
             SyncIntervalMinutes = draft.SyncIntervalMinutes,
             Enabled = draft.SyncIntervalMinutes > 0,
             CreatedAt = time.GetUtcNow().UtcDateTime,
+            WebhookKey = NewWebhookKey(),
         };
         db.Connections.Add(connection);
         await db.SaveChangesAsync(cancellationToken);
@@ -315,6 +317,20 @@ public sealed class ConnectionService(IDbContextFactory<ClickInsightsDbContext> 
         return new ConnectionView(c.Id, c.WorkspaceId, c.Provider, c.Name, c.BaseUrl, JsonMap.Read(c.SettingsJson), secretNames, c.Enabled, c.SyncIntervalMinutes,
             c.LastSyncAt, c.LastSyncSummary, c.LastErrorAt, c.LastError,
             c.RequestCountDate == DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime) ? c.RequestsToday : 0,
-            c.AccessTokenExpiresAt, c.CreatedAt);
+            c.AccessTokenExpiresAt, c.CreatedAt, c.WebhookKey);
+    }
+
+    /// <summary>A new webhook key: 128 random bits as hex.</summary>
+    public static string NewWebhookKey() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+
+    /// <summary>The connection whose webhook address carries this key; null for a key no connection has.</summary>
+    public async Task<int?> IdOfWebhookKeyAsync(string key, CancellationToken cancellationToken = default)
+    {
+        if (key.Length != 32 || !key.All(char.IsAsciiHexDigitLower))
+        {
+            return null;
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Connections.Where(c => c.WebhookKey == key).Select(c => (int?)c.Id).FirstOrDefaultAsync(cancellationToken);
     }
 }

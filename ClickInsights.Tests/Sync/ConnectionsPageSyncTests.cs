@@ -118,10 +118,10 @@ public sealed class ConnectionsPageSyncTests : BunitTestBase
         Assert.Equal("Save", page.Find("[data-testid=save-connection]").TextContent.Trim());
         page.Find("[data-testid=save-connection]").Click();
 
-        page.WaitForAssertion(() => Assert.Matches(@"http://brevo:[0-9a-f]{32}@localhost/webhooks/brevo/\d+$", page.Find("[data-testid=show-once] code").TextContent));
+        page.WaitForAssertion(() => Assert.Matches(@"http://brevo:[0-9a-f]{32}@localhost/webhooks/brevo/[0-9a-f]{32}$", page.Find("[data-testid=show-once] code").TextContent));
         var stored = (await Context.Services.GetRequiredService<ConnectionService>().ListAsync(workspace)).Single();
         Assert.Equal((ProviderNames.Brevo, true, false), (stored.Provider, stored.ReceivesWebhooks, stored.CanPull));
-        page.WaitForAssertion(() => Assert.Equal($"http://brevo:PASSWORD@localhost/webhooks/brevo/{stored.Id}", page.Find("[data-testid=webhook-url]").TextContent));
+        page.WaitForAssertion(() => Assert.Equal($"http://brevo:PASSWORD@localhost/webhooks/brevo/{stored.WebhookKey}", page.Find("[data-testid=webhook-url]").TextContent));
     }
 
     [Fact]
@@ -131,9 +131,13 @@ public sealed class ConnectionsPageSyncTests : BunitTestBase
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var id = await AddAsync(workspace, ProviderNames.SendGrid, "SendGrid", settings: new() { [SettingNames.PublicKey] = Convert.ToBase64String(key.ExportSubjectPublicKeyInfo()) });
 
+        var webhookKey = (await Context.Services.GetRequiredService<ConnectionService>().GetAsync(id))!.WebhookKey;
+
         var page = RenderPage();
 
-        page.WaitForAssertion(() => Assert.Equal($"http://localhost/webhooks/sendgrid/{id}", page.Find("[data-testid=webhook-url]").TextContent));
+        // The address carries the connection's random key, not its number.
+        Assert.Matches("^[0-9a-f]{32}$", webhookKey);
+        page.WaitForAssertion(() => Assert.Equal($"http://localhost/webhooks/sendgrid/{webhookKey}", page.Find("[data-testid=webhook-url]").TextContent));
         Assert.Contains("Nothing received yet", page.Find("[data-testid=last-sync]").TextContent);
     }
 

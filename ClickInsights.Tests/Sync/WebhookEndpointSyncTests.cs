@@ -13,6 +13,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ClickInsights.Tests.Sync;
 
 /// <summary>The dashboard itself, on a temporary database: the webhook endpoint reads the raw body and classifies in the background.</summary>
+/// <remarks>Alone, not beside other tests: the flood test measures the process's live memory.</remarks>
+[Collection(MeasuresMemoryCollection.Name)]
 public sealed class WebhookEndpointSyncTests : IDisposable
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "clickinsights-tests", Guid.NewGuid().ToString("N"));
@@ -44,10 +46,11 @@ public sealed class WebhookEndpointSyncTests : IDisposable
         {
             Settings = { [SettingNames.PublicKey] = Convert.ToBase64String(key.ExportSubjectPublicKeyInfo()) },
         });
+        var webhookKey = (await factory.Services.GetRequiredService<ConnectionService>().GetAsync(id))!.WebhookKey;
         // Whitespace as SendGrid may send it: the signature covers these exact bytes.
         const string body = "[ {\"email\":\"ann@example.com\",\"timestamp\":1772470000,\"event\":\"click\",\"sg_event_id\":\"sg-9\",\"url\":\"https://shop.example/a\",\"ip\":\"81.2.69.1\",\"useragent\":\"Mozilla/5.0 (Windows NT 10.0) Chrome/120.0\",\"singlesend_id\":\"ss-9\"}\n]";
         var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        HttpRequestMessage Post(string signature) => new(HttpMethod.Post, $"/webhooks/sendgrid/{id}")
+        HttpRequestMessage Post(string signature) => new(HttpMethod.Post, $"/webhooks/sendgrid/{webhookKey}")
         {
             Content = new StringContent(body, Encoding.UTF8, "application/json"),
             Headers = { { WebhookSignatures.SendGridTimestampHeader, timestamp }, { WebhookSignatures.SendGridSignatureHeader, signature } },
@@ -58,6 +61,8 @@ public sealed class WebhookEndpointSyncTests : IDisposable
         using var refused = await client.SendAsync(Post(bad));
         using var accepted = await client.SendAsync(Post(good));
         using var unknown = await client.PostAsync("/webhooks/sendgrid/999", new StringContent(body));
+        // The connection's number is not its address: it answers as a connection that does not exist.
+        using var byNumber = await client.PostAsync($"/webhooks/sendgrid/{id}", new StringContent(body));
 
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
         Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
@@ -120,7 +125,7 @@ public sealed class WebhookEndpointSyncTests : IDisposable
         // The same flood at an address that exists nowhere is refused before its body is read: what 40 connections
         // cost by themselves. At the real address every body is read (Mailgun's signature is inside it).
         var (connectionsOnly, unknownAnswers) = await FloodAsync("/webhooks/mailgun/999");
-        var (grown, answers) = await FloodAsync($"/webhooks/mailgun/{id}");
+        var (grown, answers) = await FloodAsync($"/webhooks/mailgun/{(await factory.Services.GetRequiredService<ConnectionService>().GetAsync(id))!.WebhookKey}");
         Console.WriteLine($"Webhook flood: 40 parallel 15 MB calls with a made-up signature; live managed memory grew by at most {grown} MB ({connectionsOnly} MB for 40 refused without reading).");
 
         Assert.All(unknownAnswers, a => Assert.Equal(HttpStatusCode.NotFound, a));
@@ -154,4 +159,10 @@ public sealed class WebhookEndpointSyncTests : IDisposable
         await using var db = await second.Services.GetRequiredService<IDbContextFactory<ClickInsightsDbContext>>().CreateDbContextAsync();
         Assert.DoesNotContain("0123456789abcdef", (await db.Connections.SingleAsync()).ProtectedSecrets);
     }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MeasuresMemoryCollection
+{
+    public const string Name = "measures the process's memory";
 }

@@ -13,17 +13,22 @@ public static class SyncEndpoints
     public static IEndpointRouteBuilder MapSyncEndpoints(this IEndpointRouteBuilder app)
     {
         // Providers call without signing in: each call is checked by the provider's own signature instead.
-        app.MapPost("/webhooks/{provider}/{connectionId:int}", ReceiveAsync).DisableAntiforgery().AllowAnonymous();
+        app.MapPost("/webhooks/{provider}/{key}", ReceiveAsync).DisableAntiforgery().AllowAnonymous();
         app.MapGet(Urls.ConstantContactCallback, CallbackAsync);
         return app;
     }
 
-    private static async Task<IResult> ReceiveAsync(string provider, int connectionId, HttpRequest request, HttpResponse response, WebhookReceiver receiver, CancellationToken cancellationToken)
+    private static async Task<IResult> ReceiveAsync(string provider, string key, HttpRequest request, HttpResponse response, WebhookReceiver receiver, ConnectionService connections, CancellationToken cancellationToken)
     {
         // Answers carry a text: a bare status would be replaced by the dashboard's "not found" page.
         if (!ProviderNames.All.Contains(provider))
         {
             return Results.Text("This provider does not send webhooks to ClickInsights.", statusCode: StatusCodes.Status404NotFound);
+        }
+        // The address carries the connection's random key: a made-up one answers as a connection that does not exist.
+        if (await connections.IdOfWebhookKeyAsync(key, cancellationToken) is not { } connectionId)
+        {
+            return Results.Text("There is no such connection.", statusCode: StatusCodes.Status404NotFound);
         }
         var tooLarge = Results.Text($"The body is larger than {MaxWebhookBytes / (1024 * 1024)} MB.", statusCode: StatusCodes.Status413PayloadTooLarge);
         if (request.ContentLength > MaxWebhookBytes)

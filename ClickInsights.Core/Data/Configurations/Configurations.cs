@@ -154,6 +154,8 @@ internal sealed class ProviderConnectionConfiguration : IEntityTypeConfiguration
         builder.Property(c => c.Provider).HasMaxLength(40);
         builder.Property(c => c.Name).HasMaxLength(200);
         builder.Property(c => c.BaseUrl).HasMaxLength(500);
+        builder.Property(c => c.WebhookKey).HasMaxLength(64);
+        builder.HasIndex(c => c.WebhookKey).IsUnique();
         builder.HasIndex(c => c.WorkspaceId);
         builder.HasOne<Workspace>().WithMany().HasForeignKey(c => c.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
     }

@@ -666,10 +666,17 @@ namespace ClickInsights.Core.Data.Migrations
                     b.Property<string>("SyncStateJson")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("WebhookKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("WorkspaceId")
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("WebhookKey")
+                        .IsUnique();
 
                     b.HasIndex("WorkspaceId");
 
