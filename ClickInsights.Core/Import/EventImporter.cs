@@ -28,6 +28,7 @@ public sealed class EventImporter(IDbContextFactory<ClickInsightsDbContext> dbFa
     public static IReadOnlyList<IEventReader> Readers { get; } =
     [
         new ConstantContactReader(),
+        new MandrillReader(),
         new MailchimpReader(),
         new PostmarkReader(),
         new MailgunReader(),

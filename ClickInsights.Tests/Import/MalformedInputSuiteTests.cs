@@ -32,6 +32,7 @@ public sealed partial class MalformedInputSuiteTests
         ("brevo.json", BrevoEvents),
         ("mailchimp-activity.json", MailchimpEmailActivity),
         ("constantcontact-clicks.json", ConstantContactClicks),
+        ("mandrill_events.json", MandrillReaderTests.Events),
         ("clicks.csv", Csv),
     ];
 
