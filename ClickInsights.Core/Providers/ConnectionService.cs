@@ -40,7 +40,7 @@ public sealed record ConnectionView(
     public bool ReceivesWebhooks => Provider switch
     {
         ProviderNames.SendGrid => Settings.ContainsKey(SettingNames.PublicKey),
-        ProviderNames.Mailgun => SecretsSet.Contains(SecretNames.SigningKey),
+        ProviderNames.Mailgun or ProviderNames.Mandrill => SecretsSet.Contains(SecretNames.SigningKey),
         ProviderNames.Postmark or ProviderNames.Brevo => SecretsSet.Contains(SecretNames.WebhookPassword),
         _ => false,
     };
@@ -70,6 +70,8 @@ public sealed record ConnectionDraft(int WorkspaceId, string Provider, string Na
     public Dictionary<string, string> Settings { get; init; } = new(StringComparer.Ordinal);
     public Dictionary<string, string> Secrets { get; init; } = new(StringComparer.Ordinal);
     public int SyncIntervalMinutes { get; init; } = 60;
+    /// <summary>The webhook key, when its address was shown before saving (Mailchimp Transactional wants the address first); else a new one.</summary>
+    public string? WebhookKey { get; init; }
 }
 
 /// <summary>
@@ -119,7 +121,7 @@ public sealed class ConnectionService(IDbContextFactory<ClickInsightsDbContext> 
             SyncIntervalMinutes = draft.SyncIntervalMinutes,
             Enabled = draft.SyncIntervalMinutes > 0,
             CreatedAt = time.GetUtcNow().UtcDateTime,
-            WebhookKey = NewWebhookKey(),
+            WebhookKey = draft.WebhookKey is { Length: 32 } given && given.All(char.IsAsciiHexDigitLower) ? given : NewWebhookKey(),
         };
         db.Connections.Add(connection);
         await db.SaveChangesAsync(cancellationToken);

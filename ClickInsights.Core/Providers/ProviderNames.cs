@@ -11,8 +11,9 @@ public static class ProviderNames
     public const string Postmark = PostmarkReader.SourceName;
     public const string SendGrid = SendGridReader.SourceName;
     public const string Brevo = BrevoReader.SourceName;
+    public const string Mandrill = MandrillReader.SourceName;
 
-    public static IReadOnlyList<string> All { get; } = [ConstantContact, Mailchimp, Mailgun, Postmark, SendGrid, Brevo];
+    public static IReadOnlyList<string> All { get; } = [ConstantContact, Mailchimp, Mailgun, Postmark, SendGrid, Brevo, Mandrill];
 
     public static string Display(string provider) => provider switch
     {
@@ -22,6 +23,7 @@ public static class ProviderNames
         Postmark => "Postmark",
         SendGrid => "SendGrid",
         Brevo => "Brevo",
+        Mandrill => "Mailchimp Transactional",
         _ => provider,
     };
 }

@@ -144,7 +144,7 @@ public sealed class SyncRunner(
     {
         ProviderNames.Mailgun => context.Secret(SecretNames.ApiKey) is not null,
         ProviderNames.Postmark => context.Secret(SecretNames.ServerToken) is not null,
-        ProviderNames.Brevo => false,
+        ProviderNames.Brevo or ProviderNames.Mandrill => false,
         _ => true,
     };
 

@@ -160,6 +160,38 @@ public sealed class WebhookSyncTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task MailchimpTransactional_SignedBatch_IsStored_AForgedOneIsNot_AndTheCheckOfANewWebhookIsAnswered()
+    {
+        const string key = "mandrill-webhook-key";
+        const string url = "https://dashboard.example/webhooks/mandrill/0123456789abcdef0123456789abcdef";
+        var id = await _harness.Connections.AddAsync(new ConnectionDraft(_workspace, ProviderNames.Mandrill, "Transactional")
+        {
+            Secrets = { [SecretNames.SigningKey] = key },
+        });
+        // As Mailchimp Transactional posts it: form-encoded, one field, signed over the URL and the sorted fields.
+        static (byte[] Body, string Signature) Signed(string signingKey, string events)
+        {
+            var body = Encoding.UTF8.GetBytes("mandrill_events=" + Uri.EscapeDataString(events));
+            var signature = Convert.ToBase64String(HMACSHA1.HashData(Encoding.UTF8.GetBytes(signingKey), Encoding.UTF8.GetBytes(url + "mandrill_events" + events)));
+            return (body, signature);
+        }
+        Task<WebhookAnswer> Send((byte[] Body, string Signature) call, string to = url) =>
+            _harness.Webhooks.ReceiveAsync(ProviderNames.Mandrill, id, call.Body, name => name == WebhookSignatures.MandrillSignatureHeader ? call.Signature : null, CancellationToken.None, to);
+
+        Assert.Equal(401, (await Send(Signed("another-key", ClickInsights.Tests.Import.MandrillReaderTests.Events))).StatusCode);
+        Assert.Equal(401, (await Send(Signed(key, ClickInsights.Tests.Import.MandrillReaderTests.Events), to: url + "x")).StatusCode);
+        Assert.Equal(0, await _harness.EventCountAsync(_workspace));
+        Assert.Equal(200, (await Send(Signed(key, "[]"))).StatusCode);
+
+        var stored = await Send(Signed(key, ClickInsights.Tests.Import.MandrillReaderTests.Events));
+
+        Assert.Equal(200, stored.StatusCode);
+        Assert.Equal(6, await _harness.EventCountAsync(_workspace));
+        Assert.Equal(200, (await Send(Signed(key, ClickInsights.Tests.Import.MandrillReaderTests.Events))).StatusCode);
+        Assert.Equal(6, await _harness.EventCountAsync(_workspace));
+    }
+
+    [Fact]
     public async Task Mailgun_CallRetriedHoursLater_IsStored()
     {
         const string key = "mailgun-signing-key";

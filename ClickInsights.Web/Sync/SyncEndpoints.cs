@@ -14,6 +14,10 @@ public static class SyncEndpoints
     {
         // Providers call without signing in: each call is checked by the provider's own signature instead.
         app.MapPost("/webhooks/{provider}/{key}", ReceiveAsync).DisableAntiforgery().AllowAnonymous();
+        // Mailchimp Transactional checks a new webhook's address with HEAD before it is saved (and before its key is
+        // known here): every well-formed address answers alike, so the answer tells nothing.
+        app.MapMethods("/webhooks/{provider}/{key}", ["HEAD"], (string provider, string key) =>
+            ProviderNames.All.Contains(provider) && key.Length == 32 && key.All(char.IsAsciiHexDigitLower) ? Results.Ok() : Results.NotFound()).AllowAnonymous();
         app.MapGet(Urls.ConstantContactCallback, CallbackAsync);
         return app;
     }
@@ -72,7 +76,8 @@ public static class SyncEndpoints
             {
                 return Results.Text("The body ended before the length the call announced.", statusCode: StatusCodes.Status400BadRequest);
             }
-            var answer = await receiver.ReceiveAsync(provider, connectionId, body, Header, cancellationToken);
+            var answer = await receiver.ReceiveAsync(provider, connectionId, body, Header, cancellationToken,
+                url: $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}");
             return Text(answer, provider, response);
         }
         finally

@@ -52,7 +52,8 @@ public sealed class WebhookReceiver(
     }
 
     /// <param name="header">Reads a request header by name (case-insensitive), null when absent.</param>
-    public async Task<WebhookAnswer> ReceiveAsync(string provider, int connectionId, byte[] body, Func<string, string?> header, CancellationToken cancellationToken)
+    /// <param name="url">The address the call came to, as the provider knows it (Mailchimp Transactional signs it).</param>
+    public async Task<WebhookAnswer> ReceiveAsync(string provider, int connectionId, byte[] body, Func<string, string?> header, CancellationToken cancellationToken, string? url = null)
     {
         var loaded = await connections.LoadAsync(connectionId, cancellationToken);
         if (loaded is not { } found || found.Connection.Provider != provider)
@@ -124,6 +125,26 @@ public sealed class WebhookReceiver(
                 }
                 break;
             }
+            case ProviderNames.Mandrill:
+            {
+                if (secrets.GetValueOrDefault(SecretNames.SigningKey) is not { } webhookKey)
+                {
+                    return new WebhookAnswer(401, "This connection has no webhook key; it accepts no calls.");
+                }
+                var fields = WebhookSignatures.FormFields(body);
+                if (url is null || !WebhookSignatures.VerifyMandrill(webhookKey, url, fields, header(WebhookSignatures.MandrillSignatureHeader)))
+                {
+                    return NotSigned;
+                }
+                // The events are the JSON array in the form field "mandrill_events"; Mailchimp's check of a new webhook sends none.
+                var events = fields.FirstOrDefault(f => f.Name == "mandrill_events").Value;
+                if (string.IsNullOrWhiteSpace(events) || events.Trim() == "[]")
+                {
+                    return WebhookAnswer.Ok("No events in this call; nothing stored.");
+                }
+                body = System.Text.Encoding.UTF8.GetBytes(events);
+                break;
+            }
             default:
                 return new WebhookAnswer(404, "This provider does not send webhooks to ClickInsights.");
         }
@@ -177,6 +198,7 @@ public sealed class WebhookReceiver(
         ProviderNames.SendGrid => typeof(SendGridReader),
         ProviderNames.Mailgun => typeof(MailgunReader),
         ProviderNames.Brevo => typeof(BrevoReader),
+        ProviderNames.Mandrill => typeof(MandrillReader),
         _ => typeof(PostmarkReader),
     };
 

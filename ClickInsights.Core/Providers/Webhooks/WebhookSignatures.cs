@@ -55,6 +55,49 @@ public static class WebhookSignatures
     }
 
     /// <summary>Mailgun: the hex HMAC-SHA256 of timestamp + token, keyed with the webhook signing key.</summary>
+    public const string MandrillSignatureHeader = "X-Mandrill-Signature";
+
+    /// <summary>
+    /// Mailchimp Transactional signs base64(HMAC-SHA1(webhook key, the webhook's URL followed by every POST field sorted
+    /// by name, each name then its value)).
+    /// </summary>
+    public static bool VerifyMandrill(string webhookKey, string url, IReadOnlyList<(string Name, string Value)> fields, string? signature)
+    {
+        if (string.IsNullOrEmpty(signature))
+        {
+            return false;
+        }
+        var signed = new StringBuilder(url);
+        foreach (var (name, value) in fields.OrderBy(f => f.Name, StringComparer.Ordinal))
+        {
+            signed.Append(name).Append(value);
+        }
+        var expected = HMACSHA1.HashData(Encoding.UTF8.GetBytes(webhookKey), Encoding.UTF8.GetBytes(signed.ToString()));
+        byte[] given;
+        try
+        {
+            given = Convert.FromBase64String(signature);
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+        return CryptographicOperations.FixedTimeEquals(expected, given);
+    }
+
+    /// <summary>The fields of a form-encoded body (<c>a=1&amp;b=2</c>, <c>+</c> for spaces).</summary>
+    public static IReadOnlyList<(string Name, string Value)> FormFields(byte[] body)
+    {
+        var fields = new List<(string, string)>();
+        foreach (var pair in Encoding.UTF8.GetString(body).Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var equals = pair.IndexOf('=');
+            string Decode(string text) => Uri.UnescapeDataString(text.Replace('+', ' '));
+            fields.Add(equals < 0 ? (Decode(pair), "") : (Decode(pair[..equals]), Decode(pair[(equals + 1)..])));
+        }
+        return fields;
+    }
+
     public static bool VerifyMailgun(string signingKey, string? timestamp, string? token, string? signature)
     {
         if (string.IsNullOrEmpty(timestamp) || string.IsNullOrEmpty(token) || string.IsNullOrEmpty(signature))
