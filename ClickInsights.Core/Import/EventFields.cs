@@ -46,7 +46,8 @@ public static class EventFields
                 {
                     throw new ImportFormatException(fileName, position, $"expected an IP address (four numbers 0–255 separated by dots, or an IPv6 address), found \"{Shorten(ip)}\"");
                 }
-                if (e.OccurredAtMs != NormalizedEvent.UnknownTime)
+                // Only Mailchimp's sent-to records have no time (its reader says so); 0 from anywhere else is 1970.
+                if (e.OccurredAtMs != NormalizedEvent.UnknownTime || e.Source != MailchimpReader.SourceName)
                 {
                     Time(e.OccurredAtMs, "time", fileName, position, now);
                 }

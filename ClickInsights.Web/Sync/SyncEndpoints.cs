@@ -45,6 +45,13 @@ public static class SyncEndpoints
             limit.MaxRequestBodySize = MaxWebhookBytes;
         }
         string? Header(string name) => request.Headers.TryGetValue(name, out var value) ? value.ToString() : null;
+        // Each connection takes a sane number of calls a minute; beyond, the provider is asked to come back (it retries).
+        using var lease = PerConnection.AttemptAcquire(key);
+        if (!lease.IsAcquired)
+        {
+            response.Headers.RetryAfter = "60";
+            return Results.Text("Too many webhook calls to this connection this minute; try again shortly.", statusCode: StatusCodes.Status429TooManyRequests);
+        }
         // An unknown address or wrong credentials are refused before a byte of the body is read.
         if (await receiver.RefuseEarlyAsync(provider, connectionId, Header, cancellationToken) is { } early)
         {
@@ -85,6 +92,13 @@ public static class SyncEndpoints
             BodiesAtOnce.Release();
         }
     }
+
+    /// <summary>Calls a minute per connection: Mailgun posts one per event, so a busy sender's minute can hold thousands.</summary>
+    public const int CallsPerMinute = 6_000;
+
+    private static readonly System.Threading.RateLimiting.PartitionedRateLimiter<string> PerConnection =
+        System.Threading.RateLimiting.PartitionedRateLimiter.Create<string, string>(key => System.Threading.RateLimiting.RateLimitPartition.GetFixedWindowLimiter(key,
+            _ => new System.Threading.RateLimiting.FixedWindowRateLimiterOptions { PermitLimit = CallsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
 
     /// <summary>How many webhook bodies may be in memory at once (each at most <see cref="MaxWebhookBytes"/>).</summary>
     private static readonly SemaphoreSlim BodiesAtOnce = new(4, 4);
