@@ -36,17 +36,19 @@ public sealed class AccessTests : IDisposable
         factory.Services.GetRequiredService<PeopleService>().AddAsync(email, Password, role, workspace);
 
     /// <summary>Sends the sign-in form as a browser would, with the page's own antiforgery token.</summary>
-    private static async Task<HttpResponseMessage> SignInAsync(HttpClient client, string email, string password, string returnUrl = "/")
+    private static Task<HttpResponseMessage> SignInAsync(HttpClient client, string email, string password, string returnUrl = "/") =>
+        SendFormAsync(client, $"/signin?returnUrl={Uri.EscapeDataString(returnUrl)}", "/signin", new() { ["email"] = email, ["password"] = password }, "returnUrl");
+
+    /// <summary>Opens a page and sends its form as a browser would: the page's antiforgery token and hidden fields, and these.</summary>
+    private static async Task<HttpResponseMessage> SendFormAsync(HttpClient client, string page, string action, Dictionary<string, string> fields, params string[] hidden)
     {
-        var page = await client.GetStringAsync($"/signin?returnUrl={Uri.EscapeDataString(returnUrl)}");
-        var token = Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
-        return await client.PostAsync("/signin", new FormUrlEncodedContent(new Dictionary<string, string>
+        var html = await client.GetStringAsync(page);
+        string Hidden(string name) => WebUtility.HtmlDecode(Regex.Match(html, $"name=\"{Regex.Escape(name)}\" value=\"([^\"]*)\"").Groups[1].Value);
+        foreach (var name in hidden.Append("__RequestVerificationToken"))
         {
-            ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token),
-            ["email"] = email,
-            ["password"] = password,
-            ["returnUrl"] = WebUtility.HtmlDecode(Regex.Match(page, "name=\"returnUrl\" value=\"([^\"]*)\"").Groups[1].Value),
-        }));
+            fields[name] = Hidden(name);
+        }
+        return await client.PostAsync(action, new FormUrlEncodedContent(fields));
     }
 
     [Fact]
@@ -529,18 +531,8 @@ public sealed class AccessTests : IDisposable
         };
     }
 
-    private static async Task<HttpResponseMessage> FirstRunAsync(HttpClient client, string email, string password, string confirm)
-    {
-        var page = await client.GetStringAsync("/first-run");
-        var token = Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
-        return await client.PostAsync("/first-run", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token),
-            ["email"] = email,
-            ["password"] = password,
-            ["confirm"] = confirm,
-        }));
-    }
+    private static Task<HttpResponseMessage> FirstRunAsync(HttpClient client, string email, string password, string confirm) =>
+        SendFormAsync(client, "/first-run", "/first-run", new() { ["email"] = email, ["password"] = password, ["confirm"] = confirm });
 
     [Fact]
     public async Task TheFirstRunPage_OnThisComputer_MakesTheFirstAdminAndSignsThemIn_ThenIsGone()
