@@ -10,9 +10,14 @@ public static class ContentIds
     /// in the same minute look the same in Constant Contact's whole-minute reports), while the same file read again
     /// gives the same ids, so re-importing it still adds nothing.
     /// </summary>
-    public static async IAsyncEnumerable<ImportItem> ReadNumberedAsync(this IEventReader reader, Stream stream, string fileName, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <param name="numbering">
+    /// Shared by the files that make one report (the pages of a sync, the files of one archive), so that identical
+    /// records on two pages are numbered over the report, as one file of all its pages would number them; null numbers
+    /// within this file only.
+    /// </param>
+    public static async IAsyncEnumerable<ImportItem> ReadNumberedAsync(this IEventReader reader, Stream stream, string fileName, [EnumeratorCancellation] CancellationToken cancellationToken, ContentNumbering? numbering = null)
     {
-        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        var seen = (numbering ?? new ContentNumbering()).Seen;
         await foreach (var item in reader.ReadAsync(stream, fileName, cancellationToken))
         {
             if (item is NormalizedEvent e && e.ExternalId.StartsWith("sha256:", StringComparison.Ordinal))
@@ -27,4 +32,10 @@ public static class ContentIds
             }
         }
     }
+}
+
+/// <summary>How often each content-hashed record came before, over the files of one report.</summary>
+public sealed class ContentNumbering
+{
+    internal Dictionary<string, int> Seen { get; } = new(StringComparer.Ordinal);
 }

@@ -217,6 +217,8 @@ public sealed class EventImporter(IDbContextFactory<ClickInsightsDbContext> dbFa
         {
             outcomes.Add(new ImportOutcome(source.Name, null, $"{source.Name}: the archive holds no files."));
         }
+        // The files of one archive are numbered as one report: identical records on two of its pages stay two, as in a sync.
+        var entryOptions = (options ?? ImportOptions.Default) with { Numbering = source.IsArchive ? options?.Numbering ?? new ContentNumbering() : options?.Numbering };
         foreach (var entry in source.Entries)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -226,7 +228,7 @@ public sealed class EventImporter(IDbContextFactory<ClickInsightsDbContext> dbFa
                 var entryProgress = progress is null || entry.Length is null || stream.CanSeek
                     ? progress
                     : new RelayProgress<ImportProgress>(p => progress.Report(p with { TotalBytes = entry.Length }));
-                outcomes.Add(new ImportOutcome(entry.Name, await ImportAsync(workspaceId, stream, entry.Name, options ?? ImportOptions.Default, entryProgress, cancellationToken), null));
+                outcomes.Add(new ImportOutcome(entry.Name, await ImportAsync(workspaceId, stream, entry.Name, entryOptions, entryProgress, cancellationToken), null));
             }
             catch (ImportFormatException e)
             {
@@ -336,7 +338,7 @@ public sealed class EventImporter(IDbContextFactory<ClickInsightsDbContext> dbFa
         {
             var now = time.GetUtcNow();
             long items = 0;
-            await foreach (var item in ReadAheadAsync(reader.ReadNumberedAsync(stream, fileName, cancellationToken), cancellationToken))
+            await foreach (var item in ReadAheadAsync(reader.ReadNumberedAsync(stream, fileName, cancellationToken, options.Numbering), cancellationToken))
             {
                 EventFields.Check(item, fileName, $"record {++items:N0}", now);
                 if (item is not NormalizedEvent e)

@@ -36,6 +36,9 @@ public sealed record ImportOptions
 
     /// <summary>The connection the data comes from (a sync or a webhook), kept with the import's record; null for a file.</summary>
     public int? ConnectionId { get; init; }
+
+    /// <summary>Numbers identical records over several files of one report (<see cref="ContentIds.ReadNumberedAsync"/>); null: within the file.</summary>
+    public ContentNumbering? Numbering { get; init; }
 }
 
 /// <summary>What the first bytes of a file say it is: a JSON format (its reader), a CSV file (its header) or a ZIP archive.</summary>

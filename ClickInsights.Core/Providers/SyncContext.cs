@@ -118,7 +118,8 @@ public sealed class SyncContext
     }
 
     /// <summary>Imports one fetched page exactly as a file of that name would be; classification waits for the sync's end.</summary>
-    public async Task<ImportResult?> ImportPageAsync(byte[] body, string fileName, CancellationToken cancellationToken)
+    /// <param name="numbering">Shared by the pages of one report, so that identical records on two pages are numbered over the report.</param>
+    public async Task<ImportResult?> ImportPageAsync(byte[] body, string fileName, CancellationToken cancellationToken, ContentNumbering? numbering = null)
     {
         Pages++;
         if (body.Length == 0)
@@ -126,7 +127,7 @@ public sealed class SyncContext
             return null;
         }
         using var stream = new MemoryStream(body, writable: false);
-        var result = await _importer.ImportAsync(WorkspaceId, stream, fileName, ImportOptions.Default with { Classify = false, ConnectionId = ConnectionId }, progress: null, cancellationToken);
+        var result = await _importer.ImportAsync(WorkspaceId, stream, fileName, ImportOptions.Default with { Classify = false, ConnectionId = ConnectionId, Numbering = numbering }, progress: null, cancellationToken);
         EventsRead += result.EventsRead;
         EventsAdded += result.EventsAdded;
         Clicks += result.Clicks;

@@ -185,6 +185,39 @@ public sealed class HostileInputTests
         Assert.Equal(0, again.EventsAdded);
     }
 
+    [Fact]
+    public async Task IdenticalConstantContactRecordsOnTwoPages_AreTwoClicks_AsInOneFileOfBothPages_AndAReimportAddsNone()
+    {
+        const string click = """{"contact_id":"a2fdc285-f2ad-4ad7-b8d3-0f7f3c1a6f32","campaign_activity_id":"98edac88-fb5e-4b2b-8e3a-1c0b2f0e8c51","tracking_activity_type":"em_clicks","email_address":"maddieb@gmail.com","url_id":"1100407204171","link_url":"http://www.yoursite.com","created_time":"2026-04-25T11:08:00.000Z"}""";
+        const string other = """{"contact_id":"0c1d7a52-5d3a-4c0e-9d5e-2b8f4c3a1e77","campaign_activity_id":"98edac88-fb5e-4b2b-8e3a-1c0b2f0e8c51","tracking_activity_type":"em_clicks","email_address":"j.smith@example.com","url_id":"1100407204172","link_url":"https://www.yoursite.com/menu","created_time":"2026-04-25T11:09:00.000Z"}""";
+        // A gateway's fetch and the person's click in the same minute look the same; the report's page ends between them.
+        var page1 = "{\"tracking_activities\":[" + other + "," + click + "],\"_links\":{\"next\":{\"href\":\"/v3/reports/email_reports/98edac88-fb5e-4b2b-8e3a-1c0b2f0e8c51/tracking/clicks?next=2\"}}}";
+        var page2 = "{\"tracking_activities\":[" + click + "]}";
+        var whole = "{\"tracking_activities\":[" + other + "," + click + "," + click + "]}";
+
+        using var asOne = new TestDatabase();
+        var one = await asOne.CreateWorkspaceAsync();
+        await asOne.Importer.ImportAsync(one, Samples.Utf8(whole), "clicks.json");
+        using var asPages = new TestDatabase();
+        var pages = await asPages.CreateWorkspaceAsync();
+        var path = Zip(asPages.Folder, archive =>
+        {
+            Add(archive, "clicks/page-1.json", page1);
+            Add(archive, "clicks/page-2.json", page2);
+        });
+        using (var source = ImportSource.Open(path, "clicks.zip"))
+        {
+            Assert.All(await asPages.Importer.ImportSourceAsync(pages, source), o => Assert.Null(o.Error));
+        }
+        using (var again = ImportSource.Open(path, "clicks.zip"))
+        {
+            Assert.All(await asPages.Importer.ImportSourceAsync(pages, again), o => Assert.Equal(0, o.Result!.EventsAdded));
+        }
+
+        Assert.Equal(3, (await CountsAsync(asOne)).Events);
+        Assert.Equal(3, (await CountsAsync(asPages)).Events);
+    }
+
     [Theory]
     [InlineData("1.2.3")]
     [InlineData("12345")]

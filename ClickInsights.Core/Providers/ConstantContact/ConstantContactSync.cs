@@ -119,6 +119,8 @@ public sealed class ConstantContactSync(ConstantContactClient client, ProviderLi
         var url = saved.Order == Order.OldestFirst && saved.ResumeAt is { } resume ? client.Http.ResolveNext(baseUri, resume) : first;
         var newest = saved.Newest;
         var order = saved.Order;
+        // Identical records (same contact, link and minute) are numbered over the whole report, not page by page.
+        var numbering = new ContentNumbering();
         for (int page = 1; ; page++)
         {
             var what = $"the {ReportName(report)} report of “{campaign.Name}” (page {page})";
@@ -149,7 +151,7 @@ public sealed class ConstantContactSync(ConstantContactClient client, ProviderLi
             int added = 0;
             if (count > 0)
             {
-                added = (await context.ImportPageAsync(body, $"constantcontact/{activity.Id}/{report}/page-{page}.json", cancellationToken))?.EventsAdded ?? 0;
+                added = (await context.ImportPageAsync(body, $"constantcontact/{activity.Id}/{report}/page-{page}.json", cancellationToken, numbering))?.EventsAdded ?? 0;
             }
             else
             {
