@@ -288,6 +288,28 @@ public sealed class ConstantContactSyncTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task IdenticalRecordsOnTwoPages_AreNumberedOverTheReport_SoNoClickIsLost()
+    {
+        var (workspace, id) = await ConnectedAsync();
+        // Three identical clicks, older than every other: 16 + 3 = 19 clicks in pages of 3, so two end page 6 and one
+        // starts page 7. Numbered page by page, the third would look like the first again and be dropped.
+        for (var i = 0; i < 3; i++)
+        {
+            _fake.Add(FakeConstantContact.Primary, "clicks", "gateway@scanned.example", new DateTime(2026, 3, 1, 0, 0, 0, DateTimeKind.Utc),
+                """, "device_type": "computer", "url_id": "1100407204171", "link_url": "https://shop.example/spring" """);
+        }
+
+        var outcome = await _harness.Runner.SyncAsync(id);
+        var again = await _harness.Runner.SyncAsync(id);
+
+        Assert.True(outcome.Succeeded, outcome.Error);
+        Assert.Equal(7, _fake.PageCount(FakeConstantContact.Primary, "clicks"));
+        Assert.Equal(19, (await SyncHarness.SummariesAsync(_harness.Database, workspace))[FakeConstantContact.Primary].Clicks);
+        Assert.True(again.Succeeded, again.Error);
+        Assert.Equal(19, (await SyncHarness.SummariesAsync(_harness.Database, workspace))[FakeConstantContact.Primary].Clicks);
+    }
+
+    [Fact]
     public async Task Resync_FetchesOnlyWhatIsNew()
     {
         var (workspace, id) = await ConnectedAsync();
