@@ -79,6 +79,9 @@ public sealed class WebhookEndpointSyncTests : IDisposable
         Assert.Equal(1, summary.Clicks);
     }
 
+    /// <summary>A call the server answered before reading its body, closing the connection under the client's upload.</summary>
+    private const HttpStatusCode Refused = 0;
+
     [Fact]
     public async Task AFloodOfLargeUnsignedCalls_IsRefused_WithBoundedMemory()
     {
@@ -114,8 +117,16 @@ public sealed class WebhookEndpointSyncTests : IDisposable
             {
                 using var content = new ByteArrayContent(bogus);
                 content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-                using var response = await client.PostAsync(path, content);
-                return response.StatusCode;
+                try
+                {
+                    using var response = await client.PostAsync(path, content);
+                    return response.StatusCode;
+                }
+                catch (HttpRequestException)
+                {
+                    // Answered (and the connection closed) before the client had sent the whole body: refused unread.
+                    return Refused;
+                }
             }));
             await sampling.CancelAsync();
             await sampler;
@@ -128,8 +139,8 @@ public sealed class WebhookEndpointSyncTests : IDisposable
         var (grown, answers) = await FloodAsync($"/webhooks/mailgun/{(await factory.Services.GetRequiredService<ConnectionService>().GetAsync(id))!.WebhookKey}");
         Console.WriteLine($"Webhook flood: 40 parallel 15 MB calls with a made-up signature; live managed memory grew by at most {grown} MB ({connectionsOnly} MB for 40 refused without reading).");
 
-        Assert.All(unknownAnswers, a => Assert.Equal(HttpStatusCode.NotFound, a));
-        Assert.All(answers, a => Assert.True(a is HttpStatusCode.Unauthorized or HttpStatusCode.NotAcceptable or HttpStatusCode.ServiceUnavailable, $"answered {a}"));
+        Assert.All(unknownAnswers, a => Assert.True(a is HttpStatusCode.NotFound or Refused, $"answered {a}"));
+        Assert.All(answers, a => Assert.True(a is HttpStatusCode.Unauthorized or HttpStatusCode.NotAcceptable or HttpStatusCode.ServiceUnavailable or Refused, $"answered {a}"));
         await using var db = await factory.Services.GetRequiredService<IDbContextFactory<ClickInsightsDbContext>>().CreateDbContextAsync();
         Assert.Equal(0, await db.Events.CountAsync());
         // A few bodies alive at once (each 15 MB), not 40 of them (600 MB and their copies).
