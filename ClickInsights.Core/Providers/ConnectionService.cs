@@ -121,7 +121,7 @@ public sealed class ConnectionService(IDbContextFactory<ClickInsightsDbContext> 
             SyncIntervalMinutes = draft.SyncIntervalMinutes,
             Enabled = draft.SyncIntervalMinutes > 0,
             CreatedAt = time.GetUtcNow().UtcDateTime,
-            WebhookKey = draft.WebhookKey is { Length: 32 } given && given.All(char.IsAsciiHexDigitLower) ? given : NewWebhookKey(),
+            WebhookKey = IsWebhookKey(draft.WebhookKey) ? draft.WebhookKey : NewWebhookKey(),
         };
         db.Connections.Add(connection);
         await db.SaveChangesAsync(cancellationToken);
@@ -144,10 +144,17 @@ public sealed class ConnectionService(IDbContextFactory<ClickInsightsDbContext> 
     }
 
     /// <summary>The connection with its secrets, for the code that talks to the provider.</summary>
-    internal async Task<(ProviderConnection Connection, Dictionary<string, string> Secrets)?> LoadAsync(int id, CancellationToken cancellationToken)
+    internal Task<(ProviderConnection Connection, Dictionary<string, string> Secrets)?> LoadAsync(int id, CancellationToken cancellationToken) =>
+        LoadWhereAsync(c => c.Id == id, cancellationToken);
+
+    /// <summary>The connection whose webhook address carries this key, with its secrets; null for a key no connection has.</summary>
+    internal Task<(ProviderConnection Connection, Dictionary<string, string> Secrets)?> LoadByWebhookKeyAsync(string key, CancellationToken cancellationToken) =>
+        LoadWhereAsync(c => c.WebhookKey == key, cancellationToken);
+
+    private async Task<(ProviderConnection Connection, Dictionary<string, string> Secrets)?> LoadWhereAsync(System.Linq.Expressions.Expression<Func<ProviderConnection, bool>> which, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var row = await db.Connections.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, cancellationToken);
+        var row = await db.Connections.AsNoTracking().FirstOrDefaultAsync(which, cancellationToken);
         return row is null ? null : (row, UnprotectSecrets(row.ProtectedSecrets));
     }
 
@@ -325,14 +332,6 @@ public sealed class ConnectionService(IDbContextFactory<ClickInsightsDbContext> 
     /// <summary>A new webhook key: 128 random bits as hex.</summary>
     public static string NewWebhookKey() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
 
-    /// <summary>The connection whose webhook address carries this key; null for a key no connection has.</summary>
-    public async Task<int?> IdOfWebhookKeyAsync(string key, CancellationToken cancellationToken = default)
-    {
-        if (key.Length != 32 || !key.All(char.IsAsciiHexDigitLower))
-        {
-            return null;
-        }
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await db.Connections.Where(c => c.WebhookKey == key).Select(c => (int?)c.Id).FirstOrDefaultAsync(cancellationToken);
-    }
+    /// <summary>Whether the text has the form of a webhook key (<see cref="NewWebhookKey"/>): 32 lower-case hex digits.</summary>
+    public static bool IsWebhookKey(string? key) => key is { Length: 32 } && key.All(char.IsAsciiHexDigitLower);
 }

@@ -17,12 +17,12 @@ public static class SyncEndpoints
         // Mailchimp Transactional checks a new webhook's address with HEAD before it is saved (and before its key is
         // known here): every well-formed address answers alike, so the answer tells nothing.
         app.MapMethods("/webhooks/{provider}/{key}", ["HEAD"], (string provider, string key) =>
-            ProviderNames.All.Contains(provider) && key.Length == 32 && key.All(char.IsAsciiHexDigitLower) ? Results.Ok() : Results.NotFound()).AllowAnonymous();
+            ProviderNames.All.Contains(provider) && ConnectionService.IsWebhookKey(key) ? Results.Ok() : Results.NotFound()).AllowAnonymous();
         app.MapGet(Urls.ConstantContactCallback, CallbackAsync);
         return app;
     }
 
-    private static async Task<IResult> ReceiveAsync(string provider, string key, HttpRequest request, HttpResponse response, WebhookReceiver receiver, ConnectionService connections, CancellationToken cancellationToken)
+    private static async Task<IResult> ReceiveAsync(string provider, string key, HttpRequest request, HttpResponse response, WebhookReceiver receiver, CancellationToken cancellationToken)
     {
         // Answers carry a text: a bare status would be replaced by the dashboard's "not found" page.
         if (!ProviderNames.All.Contains(provider))
@@ -30,9 +30,10 @@ public static class SyncEndpoints
             return Results.Text("This provider does not send webhooks to ClickInsights.", statusCode: StatusCodes.Status404NotFound);
         }
         // The address carries the connection's random key: a made-up one answers as a connection that does not exist.
-        if (await connections.IdOfWebhookKeyAsync(key, cancellationToken) is not { } connectionId)
+        var (target, missing) = await receiver.FindAsync(provider, key, cancellationToken);
+        if (missing is not null)
         {
-            return Results.Text("There is no such connection.", statusCode: StatusCodes.Status404NotFound);
+            return Text(missing, provider, response);
         }
         var tooLarge = Results.Text($"The body is larger than {MaxWebhookBytes / (1024 * 1024)} MB.", statusCode: StatusCodes.Status413PayloadTooLarge);
         if (request.ContentLength > MaxWebhookBytes)
@@ -44,7 +45,6 @@ public static class SyncEndpoints
         {
             limit.MaxRequestBodySize = MaxWebhookBytes;
         }
-        string? Header(string name) => request.Headers.TryGetValue(name, out var value) ? value.ToString() : null;
         // Each connection takes a sane number of calls a minute; beyond, the provider is asked to come back (it retries).
         using var lease = PerConnection.AttemptAcquire(key);
         if (!lease.IsAcquired)
@@ -52,8 +52,9 @@ public static class SyncEndpoints
             response.Headers.RetryAfter = "60";
             return Results.Text("Too many webhook calls to this connection this minute; try again shortly.", statusCode: StatusCodes.Status429TooManyRequests);
         }
-        // An unknown address or wrong credentials are refused before a byte of the body is read.
-        if (await receiver.RefuseEarlyAsync(provider, connectionId, Header, cancellationToken) is { } early)
+        string? Header(string name) => request.Headers.TryGetValue(name, out var value) ? value.ToString() : null;
+        // Wrong credentials are refused before a byte of the body is read.
+        if (WebhookReceiver.RefuseBeforeBody(target!, Header) is { } early)
         {
             return Text(early, provider, response);
         }
@@ -83,7 +84,7 @@ public static class SyncEndpoints
             {
                 return Results.Text("The body ended before the length the call announced.", statusCode: StatusCodes.Status400BadRequest);
             }
-            var answer = await receiver.ReceiveAsync(provider, connectionId, body, Header, cancellationToken,
+            var answer = await receiver.ReceiveAsync(target!, body, Header, cancellationToken,
                 url: $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}");
             return Text(answer, provider, response);
         }

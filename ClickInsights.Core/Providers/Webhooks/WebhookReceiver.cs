@@ -1,9 +1,13 @@
+using ClickInsights.Core.Data;
 using System.Text.Json;
 using ClickInsights.Core.Import;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace ClickInsights.Core.Providers.Webhooks;
+
+/// <summary>A webhook call's connection, loaded once: its row, its secrets and its settings.</summary>
+public sealed record WebhookTarget(ProviderConnection Connection, IReadOnlyDictionary<string, string> Secrets, IReadOnlyDictionary<string, string> Settings);
 
 /// <summary>The answer to a webhook call: an HTTP status the provider understands, and a short reason.</summary>
 public sealed record WebhookAnswer(int StatusCode, string Message)
@@ -29,39 +33,48 @@ public sealed class WebhookReceiver(
     private static readonly WebhookAnswer NotSigned = new(401, "The call is not signed by the provider this connection expects.");
 
     /// <summary>
-    /// What can be refused before the body is read: an unknown connection, another provider's address, and for
-    /// Postmark and Brevo wrong credentials (theirs are in a header). Null when the body is worth reading.
+    /// The connection a call's address names (by its random key), loaded once for the whole call; an unknown key or
+    /// another provider's address is refused as a connection that does not exist.
     /// </summary>
-    public async Task<WebhookAnswer?> RefuseEarlyAsync(string provider, int connectionId, Func<string, string?> header, CancellationToken cancellationToken)
-    {
-        var loaded = await connections.LoadAsync(connectionId, cancellationToken);
-        if (loaded is not { } found || found.Connection.Provider != provider)
-        {
-            return new WebhookAnswer(404, "There is no such connection.");
-        }
-        if (provider is ProviderNames.Postmark or ProviderNames.Brevo)
-        {
-            var settings = JsonMap.Read(found.Connection.SettingsJson);
-            if (found.Secrets.GetValueOrDefault(SecretNames.WebhookPassword) is not { } password || settings.GetValueOrDefault(SettingNames.WebhookUser) is not { } user
-                || !WebhookSignatures.VerifyBasic(header("Authorization"), user, password))
-            {
-                return new WebhookAnswer(401, "Wrong or missing user name and password.");
-            }
-        }
-        return null;
-    }
+    public async Task<(WebhookTarget? Target, WebhookAnswer? Refused)> FindAsync(string provider, string key, CancellationToken cancellationToken) =>
+        Found(provider, ConnectionService.IsWebhookKey(key) ? await connections.LoadByWebhookKeyAsync(key, cancellationToken) : null);
 
     /// <param name="header">Reads a request header by name (case-insensitive), null when absent.</param>
     /// <param name="url">The address the call came to, as the provider knows it (Mailchimp Transactional signs it).</param>
     public async Task<WebhookAnswer> ReceiveAsync(string provider, int connectionId, byte[] body, Func<string, string?> header, CancellationToken cancellationToken, string? url = null)
     {
-        var loaded = await connections.LoadAsync(connectionId, cancellationToken);
-        if (loaded is not { } found || found.Connection.Provider != provider)
+        var (target, refused) = Found(provider, await connections.LoadAsync(connectionId, cancellationToken));
+        return refused ?? RefuseBeforeBody(target!, header) ?? await ReceiveAsync(target!, body, header, cancellationToken, url);
+    }
+
+    private static (WebhookTarget? Target, WebhookAnswer? Refused) Found(string provider, (ProviderConnection Connection, Dictionary<string, string> Secrets)? loaded) =>
+        loaded is { } found && found.Connection.Provider == provider
+            ? (new WebhookTarget(found.Connection, found.Secrets, JsonMap.Read(found.Connection.SettingsJson)), null)
+            : (null, new WebhookAnswer(404, "There is no such connection."));
+
+    /// <summary>
+    /// What can be refused before the body is read: Postmark and Brevo put a user name and password in the webhook
+    /// address and send them as basic auth, in a header.
+    /// </summary>
+    public static WebhookAnswer? RefuseBeforeBody(WebhookTarget target, Func<string, string?> header)
+    {
+        if (target.Connection.Provider is not (ProviderNames.Postmark or ProviderNames.Brevo))
         {
-            return new WebhookAnswer(404, "There is no such connection.");
+            return null;
         }
-        var (connection, secrets) = found;
-        var settings = JsonMap.Read(connection.SettingsJson);
+        if (target.Secrets.GetValueOrDefault(SecretNames.WebhookPassword) is not { } password || target.Settings.GetValueOrDefault(SettingNames.WebhookUser) is not { } user)
+        {
+            return new WebhookAnswer(401, "This connection has no webhook credentials; it accepts no calls.");
+        }
+        return WebhookSignatures.VerifyBasic(header("Authorization"), user, password) ? null : new WebhookAnswer(401, "Wrong or missing user name and password.");
+    }
+
+    /// <summary>Checks the call's signature and stores its events, for a connection <see cref="FindAsync"/> found and <see cref="RefuseBeforeBody"/> let through.</summary>
+    public async Task<WebhookAnswer> ReceiveAsync(WebhookTarget target, byte[] body, Func<string, string?> header, CancellationToken cancellationToken, string? url = null)
+    {
+        var provider = target.Connection.Provider;
+        var connectionId = target.Connection.Id;
+        var (connection, secrets, settings) = target;
         var now = time.GetUtcNow();
         string? replayToken = null;
 
@@ -109,15 +122,7 @@ public sealed class WebhookReceiver(
             }
             case ProviderNames.Postmark or ProviderNames.Brevo:
             {
-                // Both put a user name and password in the webhook address and send them as basic auth.
-                if (secrets.GetValueOrDefault(SecretNames.WebhookPassword) is not { } password || settings.GetValueOrDefault(SettingNames.WebhookUser) is not { } user)
-                {
-                    return new WebhookAnswer(401, "This connection has no webhook credentials; it accepts no calls.");
-                }
-                if (!WebhookSignatures.VerifyBasic(header("Authorization"), user, password))
-                {
-                    return new WebhookAnswer(401, "Wrong or missing user name and password.");
-                }
+                // Their credentials were checked before the body was read (RefuseBeforeBody).
                 if (provider == ProviderNames.Postmark && PostmarkRecordType(body) is { } type && type is not ("Click" or "Open" or "Delivery" or "Bounce" or "SpamComplaint" or "SubscriptionChange"))
                 {
                     // Accepted so that Postmark does not retry: a record kind ClickInsights does not read (an inbound message).
