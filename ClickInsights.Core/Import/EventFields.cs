@@ -29,46 +29,47 @@ public static class EventFields
     public static readonly TimeSpan AheadAllowed = TimeSpan.FromDays(7);
 
     /// <summary>Throws <see cref="ImportFormatException"/> when the item holds a value outside the bounds.</summary>
-    public static void Check(ImportItem item, string fileName, string position, DateTimeOffset now)
+    /// <param name="record">The item's number in the file (from 1), named in a refusal; formatted only then, as this runs for every item.</param>
+    public static void Check(ImportItem item, string fileName, long record, DateTimeOffset now)
     {
-        Text(item.Source, "source", 40, fileName, position);
-        Text(item.CampaignKey, "campaign id", MaxCampaignKey, fileName, position);
+        Text(item.Source, "source", 40, fileName, record);
+        Text(item.CampaignKey, "campaign id", MaxCampaignKey, fileName, record);
         switch (item)
         {
             case NormalizedEvent e:
-                Email(e.Email, fileName, position);
-                Text(e.ExternalId, "event id", MaxExternalId, fileName, position);
-                OptionalText(e.CampaignName, "campaign name", MaxCampaignName, fileName, position);
-                OptionalText(e.Url, "link", MaxUrl, fileName, position);
-                OptionalText(e.UserAgent, "user agent", MaxUserAgent, fileName, position);
-                OptionalText(e.ProviderBotFlag, "provider's bot flag", 40, fileName, position);
+                Email(e.Email, fileName, record);
+                Text(e.ExternalId, "event id", MaxExternalId, fileName, record);
+                OptionalText(e.CampaignName, "campaign name", MaxCampaignName, fileName, record);
+                OptionalText(e.Url, "link", MaxUrl, fileName, record);
+                OptionalText(e.UserAgent, "user agent", MaxUserAgent, fileName, record);
+                OptionalText(e.ProviderBotFlag, "provider's bot flag", 40, fileName, record);
                 if (e.Ip is { } ip && !IsIp(ip))
                 {
-                    throw new ImportFormatException(fileName, position, $"expected an IP address (four numbers 0–255 separated by dots, or an IPv6 address), found \"{Shorten(ip)}\"");
+                    throw new ImportFormatException(fileName, At(record), $"expected an IP address (four numbers 0–255 separated by dots, or an IPv6 address), found \"{Shorten(ip)}\"");
                 }
                 // Only Mailchimp's sent-to records have no time (its reader says so); 0 from anywhere else is 1970.
                 if (e.OccurredAtMs != NormalizedEvent.UnknownTime || e.Source != MailchimpReader.SourceName)
                 {
-                    Time(e.OccurredAtMs, "time", fileName, position, now);
+                    Time(e.OccurredAtMs, "time", fileName, record, now);
                 }
                 if (e.CampaignSentAtMs is { } sent)
                 {
-                    Time(sent, "send time", fileName, position, now);
+                    Time(sent, "send time", fileName, record, now);
                 }
-                if (e.RawUtf8.Length > 1024 * 1024)
+                if (e.RawByteCount > 1024 * 1024)
                 {
-                    throw new ImportFormatException(fileName, position, "expected an event record under 1 MB; this one is larger");
+                    throw new ImportFormatException(fileName, At(record), "expected an event record under 1 MB; this one is larger");
                 }
                 break;
             case CampaignInfo info:
-                OptionalText(info.Name, "campaign name", MaxCampaignName, fileName, position);
+                OptionalText(info.Name, "campaign name", MaxCampaignName, fileName, record);
                 if (info.SentAtMs is { } at)
                 {
-                    Time(at, "send time", fileName, position, now);
+                    Time(at, "send time", fileName, record, now);
                 }
                 break;
             case LinkInfo link:
-                Text(link.Url, "link", MaxUrl, fileName, position);
+                Text(link.Url, "link", MaxUrl, fileName, record);
                 break;
         }
     }
@@ -125,8 +126,18 @@ public static class EventFields
         {
             return IPAddress.TryParse(ip, out var v6) && v6.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
         }
-        var parts = ip.Split('.');
-        return parts.Length == 4 && parts.All(p => p.Length is > 0 and <= 3 && p.All(char.IsAsciiDigit) && int.Parse(p, CultureInfo.InvariantCulture) <= 255);
+        var rest = ip.AsSpan();
+        for (var part = 0; part < 4; part++)
+        {
+            var dot = rest.IndexOf('.');
+            var number = part < 3 ? (dot < 0 ? [] : rest[..dot]) : rest;
+            if (number.Length is 0 or > 3 || number.ContainsAnyExceptInRange('0', '9') || int.Parse(number, CultureInfo.InvariantCulture) > 255)
+            {
+                return false;
+            }
+            rest = part < 3 ? rest[(dot + 1)..] : [];
+        }
+        return true;
     }
 
     /// <summary>Whether the text is whole UTF-16 (no unpaired surrogate), so it can be written as UTF-8 anywhere.</summary>
@@ -151,15 +162,15 @@ public static class EventFields
         return true;
     }
 
-    private static void Email(string email, string fileName, string position)
+    private static void Email(string email, string fileName, long record)
     {
         if (!IsEmail(email))
         {
-            throw new ImportFormatException(fileName, position, $"expected an email address (name@domain, at most {MaxEmail} characters), found \"{Shorten(email)}\"");
+            throw new ImportFormatException(fileName, At(record), $"expected an email address (name@domain, at most {MaxEmail} characters), found \"{Shorten(email)}\"");
         }
     }
 
-    private static void Time(long unixMs, string what, string fileName, string position, DateTimeOffset now)
+    private static void Time(long unixMs, string what, string fileName, long record, DateTimeOffset now)
     {
         var latest = now + AheadAllowed;
         if (unixMs < Earliest.ToUnixTimeMilliseconds() || unixMs > latest.ToUnixTimeMilliseconds())
@@ -167,29 +178,31 @@ public static class EventFields
             var shown = unixMs is >= -62135596800000 and <= 253402300799999
                 ? DateTimeOffset.FromUnixTimeMilliseconds(unixMs).ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture)
                 : unixMs.ToString(CultureInfo.InvariantCulture);
-            throw new ImportFormatException(fileName, position, $"expected a {what} between {Earliest:yyyy-MM-dd} and {latest:yyyy-MM-dd}, found {shown}");
+            throw new ImportFormatException(fileName, At(record), $"expected a {what} between {Earliest:yyyy-MM-dd} and {latest:yyyy-MM-dd}, found {shown}");
         }
     }
 
-    private static void Text(string text, string what, int max, string fileName, string position)
+    private static void Text(string text, string what, int max, string fileName, long record)
     {
         if (text.Length > max)
         {
-            throw new ImportFormatException(fileName, position, $"expected a {what} of at most {max:N0} characters, found {text.Length:N0}");
+            throw new ImportFormatException(fileName, At(record), $"expected a {what} of at most {max:N0} characters, found {text.Length:N0}");
         }
         if (!IsValidUnicode(text))
         {
-            throw new ImportFormatException(fileName, position, $"expected the {what} as text; it holds an unpaired surrogate or a NUL character");
+            throw new ImportFormatException(fileName, At(record), $"expected the {what} as text; it holds an unpaired surrogate or a NUL character");
         }
     }
 
-    private static void OptionalText(string? text, string what, int max, string fileName, string position)
+    private static void OptionalText(string? text, string what, int max, string fileName, long record)
     {
         if (text is not null)
         {
-            Text(text, what, max, fileName, position);
+            Text(text, what, max, fileName, record);
         }
     }
+
+    private static string At(long record) => $"record {record.ToString("N0", CultureInfo.InvariantCulture)}";
 
     private static string Shorten(string text)
     {

@@ -177,7 +177,7 @@ public sealed class EventImporter(IDbContextFactory<ClickInsightsDbContext> dbFa
             long items = 0;
             await foreach (var item in reader.ReadAsync(sniffed.Stream, fileName, cancellationToken))
             {
-                EventFields.Check(item, fileName, $"record {++items:N0}", now);
+                EventFields.Check(item, fileName, ++items, now);
                 var key = item.Source + ":" + item.CampaignKey;
                 if (item is CampaignInfo { Name: { } name })
                 {
@@ -340,7 +340,7 @@ public sealed class EventImporter(IDbContextFactory<ClickInsightsDbContext> dbFa
             long items = 0;
             await foreach (var item in ReadAheadAsync(reader.ReadNumberedAsync(stream, fileName, cancellationToken, options.Numbering), cancellationToken))
             {
-                EventFields.Check(item, fileName, $"record {++items:N0}", now);
+                EventFields.Check(item, fileName, ++items, now);
                 if (item is not NormalizedEvent e)
                 {
                     writer.Write(item);

@@ -54,6 +54,9 @@ public sealed record NormalizedEvent : ImportItem
         init => _raw = value;
     }
 
+    /// <summary>How many bytes the original record holds as UTF-8, without making a copy of it.</summary>
+    public int RawByteCount => _raw is null ? _rawUtf8.Length : System.Text.Encoding.UTF8.GetByteCount(_raw);
+
     /// <summary>The original record as UTF-8 bytes, as read from a UTF-8 file (kept as bytes: it is stored compressed).</summary>
     public ReadOnlyMemory<byte> RawUtf8
     {
