@@ -17,8 +17,12 @@ public static class CliApp
           ClickInsights.Cli classify PATH... [--out FILE]
               Classify every click in provider exports (files or folders; format detected per file) and write
               CSV: campaign_id,email,url,clicked_at,verdict,score,reasons,evidence. Without --out, CSV goes to stdout.
-          ClickInsights.Cli import PATH... [--db FILE] [--workspace NAME]
-              Import exports into the dashboard's database (or FILE, created if new), then classify them.
+          ClickInsights.Cli import PATH... [--db FILE|postgresql://URI] [--workspace NAME]
+              Import exports into the dashboard's database (or FILE, created if new, or a PostgreSQL database,
+              migrated if new), then classify them.
+          ClickInsights.Cli summary [--db FILE|postgresql://URI] [--workspace NAME]
+              One CSV row per campaign: campaign_id,name,sent_at,delivered,reported_clickers,people_clickers,
+              reported_clicks,human_clicks,suspect_clicks,bot_clicks (send order).
           ClickInsights.Cli imports [--db FILE] [--workspace NAME]
               List the workspace's imports, newest first, with the number to remove one by.
           ClickInsights.Cli remove-import NUMBER [--db FILE] [--workspace NAME]
@@ -52,16 +56,19 @@ public static class CliApp
                 var (words, chosen) = Parse(args.Skip(1), requirePaths: false);
                 return await UsersCommand.RunAsync(words, chosen, stdin ?? Console.In, stdout, cancellationToken);
             }
-            if (args[0] is "imports" or "remove-import")
+            if (args[0] is "imports" or "remove-import" or "summary")
             {
                 var (numbers, chosen) = Parse(args.Skip(1), requirePaths: false);
-                return args[0] == "imports"
-                    ? await ListImportsAsync(chosen.GetValueOrDefault("--db"), chosen.GetValueOrDefault("--workspace"), stdout, cancellationToken)
-                    : await RemoveImportAsync(numbers, chosen.GetValueOrDefault("--db"), chosen.GetValueOrDefault("--workspace"), stdout, cancellationToken);
+                return args[0] switch
+                {
+                    "imports" => await ListImportsAsync(chosen.GetValueOrDefault("--db"), chosen.GetValueOrDefault("--workspace"), stdout, cancellationToken),
+                    "summary" => await SummaryAsync(chosen.GetValueOrDefault("--db"), chosen.GetValueOrDefault("--workspace"), stdout, stderr, cancellationToken),
+                    _ => await RemoveImportAsync(numbers, chosen.GetValueOrDefault("--db"), chosen.GetValueOrDefault("--workspace"), stdout, cancellationToken),
+                };
             }
             if (args[0] is not ("classify" or "import"))
             {
-                throw new CliException($"Unknown command '{args[0]}'. Use 'classify', 'import', 'imports', 'remove-import', 'users' or 'demo' (--help for usage).");
+                throw new CliException($"Unknown command '{args[0]}'. Use 'classify', 'import', 'imports', 'remove-import', 'summary', 'users' or 'demo' (--help for usage).");
             }
             var (paths, options) = Parse(args.Skip(1), requirePaths: true);
             var files = ExpandPaths(paths);
@@ -82,7 +89,7 @@ public static class CliApp
             await stderr.WriteLineAsync($"error: {e.Message}");
             return 1;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException or InvalidDataException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException or Npgsql.NpgsqlException or InvalidDataException)
         {
             // A file that cannot be read or written, a database that cannot be opened: said in one line, not a stack trace.
             await stderr.WriteLineAsync($"error: {e.Message}");
@@ -153,10 +160,14 @@ public static class CliApp
     }
 
     /// <summary>An existing database's workspace (the named one, else the first that is not the demo); it must exist.</summary>
-    private static async Task<(IDbContextFactory<ClickInsightsDbContext> Factory, Workspace Workspace)> OpenWorkspaceAsync(string? dbPath, string? workspaceName, TextWriter stdout, CancellationToken cancellationToken)
+    /// <summary>What <c>--db</c> names: the default file, another file, or a PostgreSQL database (a <c>postgresql://</c> URI).</summary>
+    internal static string TargetOf(string? db) =>
+        db is null ? StorageOptions.DefaultDatabasePath : StorageOptions.IsPostgreSql(db) ? db : Path.GetFullPath(db);
+
+    private static async Task<(IDbContextFactory<ClickInsightsDbContext> Factory, Workspace Workspace)> OpenWorkspaceAsync(string? dbPath, string? workspaceName, TextWriter? stdout, CancellationToken cancellationToken)
     {
-        var path = dbPath is null ? StorageOptions.DefaultDatabasePath : Path.GetFullPath(dbPath);
-        if (!File.Exists(path))
+        var path = TargetOf(dbPath);
+        if (!StorageOptions.IsPostgreSql(path) && !File.Exists(path))
         {
             throw new CliException($"There is no database at {path}.");
         }
@@ -170,10 +181,13 @@ public static class CliApp
             : await db.Workspaces.FirstOrDefaultAsync(w => w.Name == workspaceName, cancellationToken);
         if (workspace is null)
         {
-            throw new CliException(workspaceName is null ? $"The database at {path} has no workspace." : $"There is no workspace named '{workspaceName}' in {path}.");
+            throw new CliException(workspaceName is null ? $"The database at {StorageOptions.Describe(path)} has no workspace." : $"There is no workspace named '{workspaceName}' in {StorageOptions.Describe(path)}.");
         }
-        await stdout.WriteLineAsync($"Database: {path}");
-        await stdout.WriteLineAsync($"Workspace: {workspace.Name}");
+        if (stdout is not null)
+        {
+            await stdout.WriteLineAsync($"Database: {StorageOptions.Describe(path)}");
+            await stdout.WriteLineAsync($"Workspace: {workspace.Name}");
+        }
         return (factory, workspace);
     }
 
@@ -218,9 +232,38 @@ public static class CliApp
         return 0;
     }
 
+    /// <summary>
+    /// One CSV row per campaign of the workspace, in send order (then the provider's id): the figures of the Overview and
+    /// the campaign pages, the same on every store for the same files. Database and workspace go to stderr, so that
+    /// stdout is the CSV alone.
+    /// </summary>
+    private static async Task<int> SummaryAsync(string? dbPath, string? workspaceName, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var (factory, workspace) = await OpenWorkspaceAsync(dbPath, workspaceName, stderr, cancellationToken);
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        var rows = await (
+            from c in db.Campaigns.AsNoTracking()
+            where c.WorkspaceId == workspace.Id
+            join s in db.CampaignSummaries on c.Id equals s.CampaignId into summaries
+            from s in summaries.DefaultIfEmpty()
+            select new { c.ExternalId, c.Name, c.SentAt, Summary = s }).ToListAsync(cancellationToken);
+        await stdout.WriteLineAsync("campaign_id,name,sent_at,delivered,reported_clickers,people_clickers,reported_clicks,human_clicks,suspect_clicks,bot_clicks");
+        foreach (var row in rows.OrderBy(r => r.SentAt ?? DateTime.MaxValue).ThenBy(r => r.ExternalId, StringComparer.Ordinal))
+        {
+            var line = new System.Text.StringBuilder();
+            ClickCsv.Cell(line, row.ExternalId).Append(',');
+            ClickCsv.Cell(line, row.Name).Append(',');
+            line.Append(row.SentAt is { } sent ? ClickCsv.Timestamp(new DateTimeOffset(DateTime.SpecifyKind(sent, DateTimeKind.Utc)).ToUnixTimeMilliseconds()) : "");
+            var s = row.Summary ?? new CampaignSummary();
+            line.Append(System.Globalization.CultureInfo.InvariantCulture, $",{s.Delivered},{s.UniqueClickers},{s.HumanClickers},{s.Clicks},{s.HumanClicks},{s.SuspectClicks},{s.BotClicks}");
+            await stdout.WriteLineAsync(line.ToString());
+        }
+        return 0;
+    }
+
     private static async Task<int> ImportAsync(IReadOnlyList<string> files, string? dbPath, string? workspaceName, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
-        var path = dbPath is null ? StorageOptions.DefaultDatabasePath : Path.GetFullPath(dbPath);
+        var path = TargetOf(dbPath);
         var builder = new DbContextOptionsBuilder<ClickInsightsDbContext>();
         StorageOptions.Configure(builder, path);
         IDbContextFactory<ClickInsightsDbContext> factory = new ContextFactory(builder.Options);
@@ -241,7 +284,7 @@ public static class CliApp
                 await db.SaveChangesAsync(cancellationToken);
             }
             workspaceId = workspace.Id;
-            await stdout.WriteLineAsync($"Database: {path}");
+            await stdout.WriteLineAsync($"Database: {StorageOptions.Describe(path)}");
             await stdout.WriteLineAsync($"Workspace: {workspace.Name}");
         }
 

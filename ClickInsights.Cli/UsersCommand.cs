@@ -31,7 +31,7 @@ internal static class UsersCommand
         {
             throw new CliException("Say what to do: users add, list, remove, role or password (--help for usage).");
         }
-        var path = options.GetValueOrDefault("--db") is { } db ? Path.GetFullPath(db) : StorageOptions.DefaultDatabasePath;
+        var path = CliApp.TargetOf(options.GetValueOrDefault("--db"));
         await using var services = Services(path);
         await DatabaseMigrator.MigrateAsync(services.GetRequiredService<IDbContextFactory<ClickInsightsDbContext>>(), cancellationToken);
         var people = services.GetRequiredService<PeopleService>();

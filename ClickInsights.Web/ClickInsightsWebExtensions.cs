@@ -29,10 +29,12 @@ public static class ClickInsightsWebExtensions
 {
     public static IServiceCollection AddClickInsights(this IServiceCollection services)
     {
-        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateOnStart();
+        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section)
+            .Validate(storage => storage.Problem() is null, "ClickInsights:Storage: PostgreSQL needs ClickInsights:Storage:ConnectionString (a postgresql:// URI or Host=…;Database=…).")
+            .ValidateOnStart();
         services.AddOptions<DashboardOptions>().BindConfiguration(DashboardOptions.Section);
         services.AddDbContextFactory<ClickInsightsDbContext>((provider, builder) =>
-            StorageOptions.Configure(builder, provider.GetRequiredService<IOptions<StorageOptions>>().Value.ResolvedDatabasePath));
+            StorageOptions.Configure(builder, provider.GetRequiredService<IOptions<StorageOptions>>().Value.Target));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(ScannerCatalogue.Default);
         services.AddSingleton<ClassificationService>();
@@ -111,7 +113,7 @@ internal sealed class DatabaseStartup(
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        logger.LogInformation("Database: {Path}", storage.Value.ResolvedDatabasePath);
+        logger.LogInformation("Database: {Database}", StorageOptions.Describe(storage.Value.Target));
         await DatabaseMigrator.MigrateAsync(dbFactory, cancellationToken);
         var stale = await DatabaseMigrator.StaleCampaignsAsync(dbFactory, cancellationToken);
         if (stale.Count > 0)

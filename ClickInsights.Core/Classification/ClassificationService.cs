@@ -3,7 +3,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using ClickInsights.Core.Data;
 using ClickInsights.Core.Import;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace ClickInsights.Core.Classification;
@@ -120,7 +119,7 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
         var context = await contexts.OfAsync(campaign.WorkspaceId, cancellationToken);
         var connection = db.Database.GetDbConnection();
         await connection.OpenAsync(cancellationToken);
-        var loaded = await LoadAsync(connection, campaign, context.Workspace.HoneypotPattern, cancellationToken);
+        var loaded = await LoadAsync(db.Store, connection, campaign, context.Workspace.HoneypotPattern, cancellationToken);
         // Read for each campaign, not once a run: a person's decision made while a long run goes on is not undone by it.
         // Their stamp first: a decision saved between the two reads then makes the store classify again, never the reverse.
         var stamp = await OverridesStampAsync(connection, null, campaign.WorkspaceId, cancellationToken);
@@ -137,11 +136,11 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         // The sum of ids and verdicts changes with a changed verdict even if the clock did not move forward.
-        command.CommandText = """SELECT count(*), coalesce(max("Id"), 0), coalesce(max("CreatedAt"), ''), coalesce(sum("Id" * 3 + "Verdict"), 0) FROM "Overrides" WHERE "WorkspaceId" = @w""";
+        command.CommandText = """SELECT count(*), coalesce(max("Id"), 0), max("CreatedAt"), coalesce(sum("Id" * 3 + "Verdict"), 0) FROM "Overrides" WHERE "WorkspaceId" = @w""";
         EventWriter.SetParameter(command, "@w", workspaceId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        return FormattableString.Invariant($"{reader.GetInt64(0)}/{reader.GetInt64(1)}/{reader.GetValue(2)}/{reader.GetInt64(3)}");
+        return FormattableString.Invariant($"{reader.GetInt64(0)}/{reader.GetInt64(1)}/{(reader.IsDBNull(2) ? "" : reader.GetValue(2))}/{Convert.ToInt64(reader.GetValue(3))}");
     }
 
     /// <summary>The classifier and settings of a workspace, read once per run.</summary>
@@ -209,7 +208,7 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
         var overrides = await db.Overrides.AsNoTracking().Where(o => o.WorkspaceId == campaign.WorkspaceId).ToListAsync(cancellationToken);
         var connection = db.Database.GetDbConnection();
         await connection.OpenAsync(cancellationToken);
-        var loaded = await LoadAsync(connection, campaign, honeypotPattern ?? workspace.HoneypotPattern, cancellationToken);
+        var loaded = await LoadAsync(db.Store, connection, campaign, honeypotPattern ?? workspace.HoneypotPattern, cancellationToken);
         return ApplyOverrides(ClassifierOf(workspace).Classify(loaded.Input, settings).Clicks, overrides, loaded.Recipients);
     }
 
@@ -220,11 +219,11 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
 
     private sealed record Loaded(CampaignInput Input, IReadOnlyDictionary<int, (string Email, string Domain)> Recipients);
 
-    private static async Task<Loaded> LoadAsync(DbConnection connection, Campaign campaign, string? honeypotPattern, CancellationToken cancellationToken)
+    private static async Task<Loaded> LoadAsync(EventStore store, DbConnection connection, Campaign campaign, string? honeypotPattern, CancellationToken cancellationToken)
     {
         var events = new List<ClassifierEvent>();
         var recipients = new Dictionary<int, (string Email, string Domain)>();
-        LoadEvents((SqliteConnection)connection, campaign.Id, events, recipients, cancellationToken);
+        await store.LoadCampaignEventsAsync(connection, campaign.Id, events, recipients, cancellationToken);
         var links = new List<(int Id, string Url)>();
         await using (var command = connection.CreateCommand())
         {
@@ -264,83 +263,6 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
             HoneypotLinkIds = honeypots,
             SentAtMs = sentAtMs,
         };
-    }
-
-    /// <summary>
-    /// A campaign's events as the classifier reads them, and their recipients, through SQLite's own API: a campaign
-    /// of a million events is read in about a second. Each user agent's and recipient's text is read once.
-    /// </summary>
-    private static void LoadEvents(SqliteConnection connection, int campaignId, List<ClassifierEvent> events, Dictionary<int, (string Email, string Domain)> recipients, CancellationToken cancellationToken)
-    {
-        var agents = new Dictionary<long, string?>();
-        using var agentOf = new SqliteStatement(connection, """SELECT "Value" FROM "UserAgents" WHERE "Id" = ?""");
-        using var recipientOf = new SqliteStatement(connection, """SELECT "Email", "Domain" FROM "Recipients" WHERE "Id" = ?""");
-        // The campaign's first and last event and how many it has, from the index.
-        long first, last, count;
-        using (var range = new SqliteStatement(connection, """SELECT min("Id"), max("Id"), count(*) FROM "Events" WHERE "CampaignId" = ?"""))
-        {
-            range.Bind(1, campaignId);
-            range.Step();
-            (first, last, count) = range.IsNull(0) ? (1, 0, 0) : (range.Int64(0), range.Int64(1), range.Int64(2));
-            range.Reset();
-        }
-        // Sized once: growing a list of a million events would leave every smaller copy behind as garbage.
-        events.Capacity = (int)count;
-        // When most rows between them are the campaign's (one import, or a few), they are read along the table, a page
-        // at a time; a campaign spread thin over the table (webhooks over weeks, among other campaigns) through the
-        // index instead, so it never costs a scan of everything stored in between. Both give clicks in time order,
-        // ties by id, so the verdicts are the same either way.
-        var alongTable = count * 4 >= last - first + 1;
-        using var query = new SqliteStatement(connection, alongTable
-            ? """
-              SELECT "Id", "RecipientId", "Type", "OccurredAtMs", "LinkId", "Ip", "UserAgentId", "ProviderBotFlag"
-              FROM "Events" NOT INDEXED WHERE "Id" BETWEEN ? AND ? AND "CampaignId" = ?
-              """
-            : """
-              SELECT "Id", "RecipientId", "Type", "OccurredAtMs", "LinkId", "Ip", "UserAgentId", "ProviderBotFlag"
-              FROM "Events" WHERE "CampaignId" = ?
-              """);
-        if (alongTable)
-        {
-            query.Bind(1, first).Bind(2, last).Bind(3, campaignId);
-        }
-        else
-        {
-            query.Bind(1, campaignId);
-        }
-        while (query.Step())
-        {
-            if ((events.Count & 0xFFFF) == 0)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-            }
-            // Each column read once: every read is a call into SQLite. A missing link or agent reads as 0 (ids start at 1).
-            var agentId = query.Int64(6);
-            string? agent = null;
-            if (agentId != 0 && !agents.TryGetValue(agentId, out agent))
-            {
-                agentOf.Bind(1, agentId);
-                agent = agentOf.Step() ? agentOf.Text(0) : null;
-                agentOf.Reset();
-                agents[agentId] = agent;
-            }
-            var recipient = (int)query.Int64(1);
-            if (!recipients.ContainsKey(recipient))
-            {
-                recipientOf.Bind(1, recipient);
-                recipients[recipient] = recipientOf.Step() ? (recipientOf.Text(0), recipientOf.Text(1)) : ("", "");
-                recipientOf.Reset();
-            }
-            events.Add(new ClassifierEvent(
-                query.Int64(0),
-                recipient,
-                (EventType)query.Int64(2),
-                query.Int64(3),
-                (int)query.Int64(4),
-                query.TextOrNull(5),
-                agent,
-                query.TextOrNull(7)));
-        }
     }
 
     private static IReadOnlyList<ClickResult> ApplyOverrides(IReadOnlyList<ClickResult> clicks, List<VerdictOverride> overrides, IReadOnlyDictionary<int, (string Email, string Domain)> recipients)
@@ -398,38 +320,17 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
     /// <summary>Stores a classified campaign; false (nothing stored) when the workspace's decisions or the campaign's events changed since they were read for it.</summary>
     private async Task<bool> StoreAsync(ClassifiedCampaign classified, CancellationToken cancellationToken)
     {
-        var campaignId = classified.CampaignId;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var sqlite = (SqliteConnection)db.Database.GetDbConnection();
-        await sqlite.OpenAsync(cancellationToken);
-        // Every verdict's event is one of the campaign's, read from the store or just stored by an import: checking
-        // each row's foreign key would cost a lookup per click. The campaign is checked once instead, in the transaction.
-        // (The setting cannot change inside a transaction, and the connection goes back to the pool with it on.)
-        await SetForeignKeysAsync(sqlite, false, cancellationToken);
-        try
-        {
-            return await StoreInTransactionAsync(sqlite, classified, cancellationToken);
-        }
-        finally
-        {
-            await SetForeignKeysAsync(sqlite, true, CancellationToken.None);
-        }
+        var store = db.Store;
+        var connection = db.Database.GetDbConnection();
+        await connection.OpenAsync(cancellationToken);
+        return await store.StoreClassificationAsync(connection, transaction => StoreInTransactionAsync(store, transaction, classified, cancellationToken), cancellationToken);
     }
 
-    private static async Task SetForeignKeysAsync(SqliteConnection connection, bool on, CancellationToken cancellationToken)
-    {
-        await using var pragma = connection.CreateCommand();
-        pragma.CommandText = on ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF";
-        await pragma.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    private static async Task<bool> StoreInTransactionAsync(SqliteConnection sqlite, ClassifiedCampaign classified, CancellationToken cancellationToken)
+    private static async Task<bool> StoreInTransactionAsync(EventStore store, DbTransaction transaction, ClassifiedCampaign classified, CancellationToken cancellationToken)
     {
         var campaignId = classified.CampaignId;
-        DbConnection connection = sqlite;
-        // Takes the write lock at once: a decision saved after this check is saved after this commit, and its own
-        // recompute then stores after this one.
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var connection = transaction.Connection!;
         if (classified.OverridesStamp is { } stamp && stamp != await OverridesStampAsync(connection, transaction, classified.WorkspaceId, cancellationToken))
         {
             return false;
@@ -453,16 +354,7 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
         }
         await DeleteCampaignRowsAsync(transaction, "ClickVerdicts", campaignId, cancellationToken);
 
-        using (var insert = new SqliteStatement(sqlite, """
-            INSERT INTO "ClickVerdicts" ("EventId", "CampaignId", "Verdict", "Score", "ReasonSet") VALUES (?, ?, ?, ?, ?)
-            """))
-        {
-            insert.Bind(2, campaignId);
-            for (int k = 0; k < classified.EventIds.Length; k++)
-            {
-                insert.Bind(1, classified.EventIds[k]).Bind(3, (int)classified.Verdicts[k]).Bind(4, classified.Scores[k]).Bind(5, classified.ReasonSets[k]).Execute();
-            }
-        }
+        await store.WriteVerdictsAsync(transaction, campaignId, classified.EventIds, classified.Verdicts, classified.Scores, classified.ReasonSets, cancellationToken);
 
         await ReplaceCampaignRowsAsync(transaction, "CampaignReasonSets", campaignId, classified.Reasons.Sets,
             ["Index", "Codes", "Refs"], set => [set.Index, set.Codes, set.Refs], cancellationToken);
@@ -498,13 +390,19 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
         insert.CommandText = $"""INSERT INTO "{table}" ("CampaignId", {string.Join(", ", columns.Select(c => $"\"{c}\""))}) VALUES (@c, {string.Join(", ", columns.Select((_, i) => $"@p{i}"))})""";
         EventWriter.SetParameter(insert, "@c", campaignId);
         var parameters = EventWriter.AddParameters(insert, columns.Select((_, i) => $"@p{i}").ToArray());
-        await insert.PrepareAsync(cancellationToken);
+        var prepared = false;
         foreach (var item in items)
         {
             var values = valuesOf(item);
             for (int i = 0; i < parameters.Length; i++)
             {
                 parameters[i].Value = values[i] ?? DBNull.Value;
+            }
+            if (!prepared)
+            {
+                // Prepared with the first row's values: PostgreSQL takes the parameters' types from them.
+                await insert.PrepareAsync(cancellationToken);
+                prepared = true;
             }
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }

@@ -33,10 +33,44 @@ public sealed class ClickInsightsDbContext(DbContextOptions<ClickInsightsDbConte
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<WebhookToken> WebhookTokens => Set<WebhookToken>();
 
+    /// <summary>The engine's own fast paths (bulk writes, large reads): the one place that knows which engine this is.</summary>
+    internal EventStore Store => _store ??= Database.IsNpgsql() ? PostgresEventStore.Instance : SqliteEventStore.Instance;
+
+    private EventStore? _store;
+
+    /// <summary>PostgreSQL draws raw block ids from this sequence: two imports into two workspaces write blocks at once.</summary>
+    internal const string RawBlockIdSequence = "RawBlockIds";
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         // Identity's tables (people, their sign-in data) first, then the dashboard's own.
         base.OnModelCreating(modelBuilder);
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(ClickInsightsDbContext).Assembly);
+        if (Database.IsNpgsql())
+        {
+            modelBuilder.HasSequence<long>(RawBlockIdSequence);
+            // A PostgreSQL index entry holds at most about 2.7 KB, and links (8 KB) and user agents (4 KB) may be longer:
+            // they are found through a hash index instead and kept unique by their md5 (indexes made by the migration).
+            var agents = modelBuilder.Entity<UserAgent>();
+            agents.Metadata.RemoveIndex(agents.Metadata.GetIndexes().Single());
+            agents.HasIndex(u => u.Value).HasMethod("hash");
+            var links = modelBuilder.Entity<CampaignLink>();
+            links.Metadata.RemoveIndex(links.Metadata.GetIndexes().Single(i => i.IsUnique));
+        }
     }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        if (Database.IsNpgsql())
+        {
+            // Times are UTC everywhere (timestamptz); SQLite hands back times without a kind, which Npgsql refuses to
+            // write, so every time is marked UTC on the way in and comes back UTC.
+            configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+            configurationBuilder.Properties<DateTime?>().HaveConversion<UtcDateTimeConverter>();
+        }
+    }
+
+    private sealed class UtcDateTimeConverter() : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<DateTime, DateTime>(
+        v => v.Kind == DateTimeKind.Utc ? v : DateTime.SpecifyKind(v, DateTimeKind.Utc),
+        v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
 }

@@ -58,11 +58,17 @@ public static class DatabaseMigrator
         update.CommandText = """UPDATE "Events" SET "IdHash" = @h WHERE "Id" = @id""";
         var hash = Import.EventWriter.AddParameter(update, "@h");
         var id = Import.EventWriter.AddParameter(update, "@id");
-        await update.PrepareAsync(cancellationToken);
+        var prepared = false;
         foreach (var e in missing)
         {
             hash.Value = EmailEvent.IdHashOf(e.Source, e.ExternalId);
             id.Value = e.Id;
+            if (!prepared)
+            {
+                // With the first row's values: PostgreSQL takes the parameters' types from them.
+                await update.PrepareAsync(cancellationToken);
+                prepared = true;
+            }
             await update.ExecuteNonQueryAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);

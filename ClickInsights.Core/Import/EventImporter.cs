@@ -327,14 +327,11 @@ public sealed class EventImporter(IDbContextFactory<ClickInsightsDbContext> dbFa
         {
             throw new InvalidOperationException($"Workspace {workspaceId} does not exist.");
         }
-        var connection = (Microsoft.Data.Sqlite.SqliteConnection)db.Database.GetDbConnection();
-        await connection.OpenAsync(cancellationToken);
-
         int read = 0, added = 0, clicks = 0;
         ImportResult result;
         HashSet<int> touched;
         // About 300 bytes per event in the providers' exports; only used to choose the bulk way for large files.
-        await using (var writer = await EventWriter.OpenAsync(connection, workspaceId, fileName, reader.Format, time.GetUtcNow().UtcDateTime, totalBytes / 300, options.ConnectionId, cancellationToken))
+        await using (var writer = await db.Store.OpenWriterAsync(db, workspaceId, fileName, reader.Format, time.GetUtcNow().UtcDateTime, totalBytes / 300, options.ConnectionId, cancellationToken))
         {
             var now = time.GetUtcNow();
             long items = 0;
@@ -347,25 +344,18 @@ public sealed class EventImporter(IDbContextFactory<ClickInsightsDbContext> dbFa
                     continue;
                 }
                 read++;
-                if (writer.Write(e))
-                {
-                    added++;
-                    if (e.Type == EventType.Click)
-                    {
-                        clicks++;
-                    }
-                }
+                writer.Write(e);
                 if (read % ProgressEvery == 0)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    progress?.Report(new ImportProgress(fileName, read, added, counting.BytesRead, totalBytes, "Reading events"));
+                    progress?.Report(new ImportProgress(fileName, read, writer.Added, counting.BytesRead, totalBytes, "Reading events"));
                 }
             }
-            touched = writer.TouchedCampaigns;
-            result = new ImportResult(writer.ImportId, fileName, reader.Format, touched.Count, read, added, read - added, clicks, stopwatch.Elapsed) { CampaignIds = touched };
             cancellationToken.ThrowIfCancellationRequested();
-            progress?.Report(new ImportProgress(fileName, read, added, counting.BytesRead, totalBytes, "Saving events"));
-            await writer.CommitAsync(result, time.GetUtcNow().UtcDateTime, cancellationToken);
+            progress?.Report(new ImportProgress(fileName, read, writer.Added, counting.BytesRead, totalBytes, "Saving events"));
+            await writer.CommitAsync(read, time.GetUtcNow().UtcDateTime, cancellationToken);
+            (added, clicks, touched) = (writer.Added, writer.Clicks, writer.TouchedCampaigns);
+            result = new ImportResult(writer.ImportId, fileName, reader.Format, touched.Count, read, added, read - added, clicks, stopwatch.Elapsed) { CampaignIds = touched };
         }
 
         if (options.Classify)

@@ -1,32 +1,20 @@
 using System.Data.Common;
 using System.IO.Compression;
 using ClickInsights.Core.Data;
-using Microsoft.Data.Sqlite;
 
 namespace ClickInsights.Core.Import;
 
 /// <summary>
-/// Writes normalized events inside one transaction with prepared statements bound through SQLite's own API (its
-/// fastest path), storing campaigns, recipients, links and user agents once each, and the raw records compressed
-/// in blocks. Duplicates are found by a 64-bit hash of source and event id and confirmed against the stored row.
+/// Writes one file's normalized events inside one transaction (all or nothing), storing campaigns, recipients, links
+/// and user agents once each, and the raw records compressed in blocks. What every engine shares is here; how the
+/// event rows reach the table, and how duplicates are found, is each engine's own (<see cref="SqliteEventWriter"/>,
+/// <see cref="PostgresEventWriter"/>), opened through <see cref="EventStore.OpenWriterAsync"/>.
 /// </summary>
-/// <remarks>
-/// A large file into a small table goes the bulk way on SQLite: inside the same transaction the indexes of
-/// <c>Events</c> are dropped, rows are appended without index upkeep, duplicates are found by a hash of their ids
-/// (checked exactly against the stored row on a hit), and the indexes are rebuilt from their own stored SQL at the
-/// end, which sorts once instead of inserting a million keys at random places. A failure or cancel rolls all of it
-/// back, indexes included; readers keep seeing the previous state until the commit.
-/// </remarks>
-internal sealed class EventWriter : IAsyncDisposable
+internal abstract class EventWriter : IAsyncDisposable
 {
     /// <summary>Raw records are compressed in blocks of about this many bytes (one block unpacks in well under a millisecond).</summary>
-    private const int RawBlockSize = 256 * 1024;
+    protected const int RawBlockSize = 256 * 1024;
 
-    private readonly BulkState? _bulk;
-    private readonly SqliteConnection _connection;
-    private readonly DbTransaction _transaction;
-    private readonly int _workspaceId;
-    private readonly int _importId;
     private readonly Dictionary<(string Source, string Key), int> _campaigns = [];
     private readonly HashSet<int> _campaignsWithSendTime = [];
     private readonly Dictionary<string, int> _recipients = new(StringComparer.Ordinal);
@@ -35,142 +23,87 @@ internal sealed class EventWriter : IAsyncDisposable
     private readonly SeenStrings<int> _recipientsSeen = new();
     private readonly SeenStrings<int> _userAgentsSeen = new();
     private readonly SeenStrings<(int Campaign, int Id)> _linksSeen = new();
-    private readonly SqliteStatement _insertEvent;
-    private readonly SqliteStatement _findByHash;
-    private readonly SqliteStatement _insertBlock;
     private byte[] _block = new byte[RawBlockSize];
     private int _blockLength;
-    private long _blockId;
-    /// <summary>Compresses raw blocks on a thread of its own while events go on being written (the bulk way only).</summary>
-    private readonly BlockPacker? _packer;
+    private long? _blockId;
+    /// <summary>Compresses raw blocks on a thread of its own while events go on being written (large files).</summary>
+    private BlockPacker? _packer;
     private (string Source, string Key, int Id) _lastCampaign = ("", "", 0);
 
-    private EventWriter(SqliteConnection connection, DbTransaction transaction, int workspaceId, int importId, BulkState? bulk)
+    protected EventWriter(DbConnection connection, DbTransaction transaction, int workspaceId)
     {
-        _connection = connection;
-        _transaction = transaction;
-        _workspaceId = workspaceId;
-        _importId = importId;
-        _bulk = bulk;
-        _packer = bulk is null ? null : new BlockPacker();
-        _insertEvent = new SqliteStatement(connection, """
-            INSERT INTO "Events" ("WorkspaceId", "CampaignId", "RecipientId", "Type", "OccurredAtMs", "LinkId", "Ip", "UserAgentId", "ProviderBotFlag",
-                "Source", "ExternalId", "IdHash", "ImportId", "RawBlockId", "RawOffset", "RawLength")
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """);
-        _insertEvent.Bind(1, workspaceId).Bind(13, importId);
-        _findByHash = new SqliteStatement(connection, """SELECT "Source", "ExternalId" FROM "Events" WHERE "WorkspaceId" = ? AND "IdHash" = ?""");
-        _findByHash.Bind(1, workspaceId);
-        _insertBlock = new SqliteStatement(connection, """INSERT INTO "RawBlocks" ("Id", "WorkspaceId", "Data", "Compressed") VALUES (?, ?, ?, 1)""");
-        _insertBlock.Bind(2, workspaceId);
+        Connection = connection;
+        Transaction = transaction;
+        WorkspaceId = workspaceId;
     }
 
+    protected DbConnection Connection { get; }
+    protected DbTransaction Transaction { get; }
+    protected int WorkspaceId { get; }
+    public int ImportId { get; private set; }
+
+    /// <summary>Events stored so far (on an engine that finds duplicates at the end, those found so far are left out).</summary>
+    public int Added { get; protected set; }
+    /// <summary>Clicks among <see cref="Added"/>.</summary>
+    public int Clicks { get; protected set; }
+    /// <summary>Campaigns that got new events (known for certain after <see cref="CommitAsync"/>).</summary>
     public HashSet<int> TouchedCampaigns { get; } = [];
 
-    /// <param name="expectedEvents">About how many events the file holds (from its size), to choose the bulk way; null when unknown.</param>
-    /// <param name="connectionId">The provider connection the events come from (a sync or a webhook); null for a file.</param>
-    public static async Task<EventWriter> OpenAsync(SqliteConnection connection, int workspaceId, string fileName, string format, DateTime startedAt, long? expectedEvents, int? connectionId, CancellationToken cancellationToken)
-    {
-        var bulk = await BulkState.StartAsync(connection, workspaceId, expectedEvents, cancellationToken);
-        DbTransaction? transaction = null;
-        try
-        {
-            transaction = await connection.BeginTransactionAsync(cancellationToken);
-            return await OpenInTransactionAsync(connection, transaction, bulk, workspaceId, fileName, format, startedAt, connectionId, cancellationToken);
-        }
-        catch
-        {
-            // Cancelled or failed while opening: nothing stays, and the pooled connection gets its settings back
-            // (foreign keys among them, which deleting a workspace relies on).
-            if (transaction is not null)
-            {
-                await transaction.DisposeAsync();
-            }
-            if (bulk is not null)
-            {
-                await bulk.RestoreAsync(connection);
-            }
-            throw;
-        }
-    }
+    /// <summary>Compress raw blocks on a thread of their own (worth it for large files only).</summary>
+    protected void PackOnThread() => _packer ??= new BlockPacker();
 
-    private static async Task<EventWriter> OpenInTransactionAsync(SqliteConnection connection, DbTransaction transaction, BulkState? bulk, int workspaceId, string fileName, string format, DateTime startedAt, int? connectionId, CancellationToken cancellationToken)
+    /// <summary>Records the import in the history (in the transaction) and reads what the workspace holds already.</summary>
+    protected async Task StartAsync(string fileName, string format, DateTime startedAt, int? connectionId, CancellationToken cancellationToken)
     {
-        await using DbCommand insertImport = connection.CreateCommand();
-        insertImport.Transaction = transaction;
-        insertImport.CommandText = """
+        await using (var insertImport = Command("""
             INSERT INTO "Imports" ("WorkspaceId", "FileName", "Format", "StartedAt", "EventsRead", "EventsAdded", "DuplicatesSkipped", "Clicks", "Campaigns", "ConnectionId")
             VALUES (@w, @f, @fmt, @at, 0, 0, 0, 0, 0, @connection) RETURNING "Id"
-            """;
-        SetParameter(insertImport, "@w", workspaceId);
-        SetParameter(insertImport, "@f", fileName);
-        SetParameter(insertImport, "@fmt", format);
-        SetParameter(insertImport, "@at", startedAt);
-        SetParameter(insertImport, "@connection", connectionId);
-        var importId = Convert.ToInt32(await insertImport.ExecuteScalarAsync(cancellationToken));
-
-        var writer = new EventWriter(connection, transaction, workspaceId, importId, bulk);
-        try
+            """))
         {
-            await writer.LoadExistingAsync(cancellationToken);
-            await using (var nextBlock = writer.Command("""SELECT coalesce(max("Id"), 0) + 1 FROM "RawBlocks" """))
-            {
-                writer._blockId = Convert.ToInt64(await nextBlock.ExecuteScalarAsync(cancellationToken));
-            }
-            if (bulk is not null)
-            {
-                await bulk.DropIndexesAsync(connection, transaction, cancellationToken);
-            }
-            return writer;
+            SetParameter(insertImport, "@w", WorkspaceId);
+            SetParameter(insertImport, "@f", fileName);
+            SetParameter(insertImport, "@fmt", format);
+            SetParameter(insertImport, "@at", startedAt);
+            SetParameter(insertImport, "@connection", connectionId);
+            ImportId = Convert.ToInt32(await insertImport.ExecuteScalarAsync(cancellationToken));
         }
-        catch
-        {
-            writer.DisposeStatements();
-            throw;
-        }
+        await LoadExistingAsync(cancellationToken);
     }
-
-    public int ImportId => _importId;
 
     private async Task LoadExistingAsync(CancellationToken cancellationToken)
     {
         await using (var campaigns = Command("""
-            SELECT c."Source", c."ExternalId", c."Id" FROM "Campaigns" c WHERE c."WorkspaceId" = @w
+            SELECT c."Source", c."ExternalId", c."Id", c."SentAt" IS NOT NULL FROM "Campaigns" c WHERE c."WorkspaceId" = @w
             """))
         {
-            SetParameter(campaigns, "@w", _workspaceId);
+            SetParameter(campaigns, "@w", WorkspaceId);
             await using var reader = await campaigns.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                _campaigns[(reader.GetString(0), reader.GetString(1))] = reader.GetInt32(2);
+                var id = reader.GetInt32(2);
+                _campaigns[(reader.GetString(0), reader.GetString(1))] = id;
+                if (reader.GetBoolean(3))
+                {
+                    _campaignsWithSendTime.Add(id);
+                }
             }
         }
         await ReadPairsAsync("""SELECT "Email", "Id" FROM "Recipients" WHERE "WorkspaceId" = @w""", _recipients, cancellationToken);
         await ReadPairsAsync("""SELECT "Value", "Id" FROM "UserAgents" """, _userAgents, cancellationToken);
 
         await using var links = Command("""SELECT l."CampaignId", l."Url", l."Id" FROM "CampaignLinks" l JOIN "Campaigns" c ON c."Id" = l."CampaignId" WHERE c."WorkspaceId" = @w""");
-        SetParameter(links, "@w", _workspaceId);
-        await using (var reader = await links.ExecuteReaderAsync(cancellationToken))
+        SetParameter(links, "@w", WorkspaceId);
+        await using var reader2 = await links.ExecuteReaderAsync(cancellationToken);
+        while (await reader2.ReadAsync(cancellationToken))
         {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                _links[(reader.GetInt32(0), reader.GetString(1))] = reader.GetInt32(2);
-            }
-        }
-
-        await using var sent = Command("""SELECT "Id" FROM "Campaigns" WHERE "WorkspaceId" = @w AND "SentAt" IS NOT NULL""");
-        SetParameter(sent, "@w", _workspaceId);
-        await using var sentReader = await sent.ExecuteReaderAsync(cancellationToken);
-        while (await sentReader.ReadAsync(cancellationToken))
-        {
-            _campaignsWithSendTime.Add(sentReader.GetInt32(0));
+            _links[(reader2.GetInt32(0), reader2.GetString(1))] = reader2.GetInt32(2);
         }
     }
 
     private async Task ReadPairsAsync(string sql, Dictionary<string, int> into, CancellationToken cancellationToken)
     {
         await using var command = Command(sql);
-        SetParameter(command, "@w", _workspaceId);
+        SetParameter(command, "@w", WorkspaceId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -204,123 +137,64 @@ internal sealed class EventWriter : IAsyncDisposable
         }
     }
 
-    /// <summary>Stores one event; false when it was already stored (a duplicate).</summary>
-    public bool Write(NormalizedEvent e)
+    /// <summary>Stores one event unless it is stored already (a duplicate): counted in <see cref="Added"/>.</summary>
+    public abstract void Write(NormalizedEvent e);
+
+    /// <summary>The ids of an event's campaign, recipient, link and user agent, each stored on first sight.</summary>
+    protected (int Campaign, int Recipient, int? Link, int? UserAgent) References(NormalizedEvent e)
     {
         var campaignId = CampaignId(e.Source, e.CampaignKey, e.CampaignName, e.CampaignSentAtMs);
         var recipientId = RecipientId(e.Email);
         int? linkId = e.Url is null ? null : LinkId(campaignId, e.Url, e.LinkPosition);
         int? userAgentId = e.UserAgent is null ? null : UserAgentId(e.UserAgent);
+        return (campaignId, recipientId, linkId, userAgentId);
+    }
 
-        var hash = EmailEvent.IdHashOf(e.Source, e.ExternalId);
-        if (_bulk is not null ? _bulk.Ids.TryGet(hash, out var stored) && IsStored(stored, e.Source, e.ExternalId) : IsStoredWithHash(hash, e.Source, e.ExternalId))
-        {
-            return false;
-        }
-
-        var raw = e.RawUtf8.Span;
+    /// <summary>Adds a raw record to the current block: the block's id and where in it the record starts.</summary>
+    protected (long Block, int Offset) AppendRaw(ReadOnlySpan<byte> raw)
+    {
         if (_blockLength + raw.Length > RawBlockSize && _blockLength > 0)
         {
             FlushBlock();
         }
-        if (raw.Length > _block.Length)
+        _blockId ??= NextBlockId();
+        if (raw.Length > _block.Length - _blockLength)
         {
-            Array.Resize(ref _block, raw.Length);
+            Array.Resize(ref _block, _blockLength + raw.Length);
         }
         raw.CopyTo(_block.AsSpan(_blockLength));
-
-        _insertEvent
-            .Bind(2, campaignId)
-            .Bind(3, recipientId)
-            .Bind(4, (int)e.Type)
-            .Bind(5, e.OccurredAtMs)
-            .Bind(6, linkId)
-            .Bind(7, e.Ip)
-            .Bind(8, userAgentId)
-            .Bind(9, e.ProviderBotFlag)
-            .Bind(10, e.Source)
-            .Bind(11, e.ExternalId)
-            .Bind(12, hash)
-            .Bind(14, _blockId)
-            .Bind(15, _blockLength)
-            .Bind(16, raw.Length)
-            .Execute();
+        var offset = _blockLength;
         _blockLength += raw.Length;
-        var rowId = _insertEvent.LastInsertRowId;
-        TouchedCampaigns.Add(campaignId);
-        // On a (rare) collision of two different ids the first keeps the slot; the second was still stored.
-        _bulk?.Ids.TryAdd(hash, rowId);
-        return true;
+        return (_blockId.Value, offset);
     }
 
-    /// <summary>Compresses the raw records gathered so far into one stored block (on the packer's thread on the bulk way).</summary>
+    /// <summary>Compresses the raw records gathered so far into one stored block (on the packer's thread when there is one).</summary>
     private void FlushBlock()
     {
-        if (_blockLength == 0)
+        if (_blockLength == 0 || _blockId is not { } id)
         {
             return;
         }
         if (_packer is null)
         {
-            StoreBlock(_blockId, BlockPacker.Compress(_block, _blockLength));
+            StoreBlock(id, BlockPacker.Compress(_block, _blockLength));
         }
         else
         {
-            _packer.Add(_blockId, _block, _blockLength);
+            _packer.Add(id, _block, _blockLength);
             _block = _packer.SpareBuffer() ?? new byte[RawBlockSize];
-            foreach (var (id, packed) in _packer.TakePacked())
+            foreach (var (packedId, packed) in _packer.TakePacked())
             {
-                StoreBlock(id, packed);
+                StoreBlock(packedId, packed);
             }
         }
-        _blockId++;
+        _blockId = null;
         _blockLength = 0;
     }
 
-    private void StoreBlock(long id, byte[] packed) => _insertBlock.Bind(1, id).BindBlob(3, packed).Execute();
-
-    /// <summary>Whether the row with this id holds exactly this source and external id (a hash hit is checked, never trusted).</summary>
-    private bool IsStored(long rowId, string source, string externalId)
+    /// <summary>Stores the last block and every block still being packed.</summary>
+    protected void FinishBlocks()
     {
-        _checkStored ??= new SqliteStatement(_connection, """SELECT "Source", "ExternalId" FROM "Events" WHERE "Id" = ?""");
-        _checkStored.Bind(1, rowId);
-        var found = _checkStored.Step() && _checkStored.Text(0) == source && _checkStored.Text(1) == externalId;
-        _checkStored.Reset();
-        return found;
-    }
-
-    /// <summary>Whether an event with this hash, source and external id is stored in the workspace (the way of small imports, through the index).</summary>
-    private bool IsStoredWithHash(long hash, string source, string externalId)
-    {
-        _findByHash.Bind(2, hash);
-        while (_findByHash.Step())
-        {
-            if (_findByHash.Text(0) == source && _findByHash.Text(1) == externalId)
-            {
-                _findByHash.Reset();
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private SqliteStatement? _checkStored;
-    private DbCommand? _insertRecipient;
-
-    public async Task CommitAsync(ImportResult result, DateTime finishedAt, CancellationToken cancellationToken)
-    {
-        await using var update = Command("""
-            UPDATE "Imports" SET "FinishedAt" = @end, "EventsRead" = @read, "EventsAdded" = @added, "DuplicatesSkipped" = @dup, "Clicks" = @clicks, "Campaigns" = @campaigns
-            WHERE "Id" = @id
-            """);
-        SetParameter(update, "@end", finishedAt);
-        SetParameter(update, "@read", result.EventsRead);
-        SetParameter(update, "@added", result.EventsAdded);
-        SetParameter(update, "@dup", result.DuplicatesSkipped);
-        SetParameter(update, "@clicks", result.Clicks);
-        SetParameter(update, "@campaigns", result.Campaigns);
-        SetParameter(update, "@id", _importId);
-        await update.ExecuteNonQueryAsync(cancellationToken);
         FlushBlock();
         if (_packer is not null)
         {
@@ -329,12 +203,46 @@ internal sealed class EventWriter : IAsyncDisposable
                 StoreBlock(id, packed);
             }
         }
-        if (_bulk is not null)
-        {
-            // A duplicate the hashes missed would fail the unique index here and roll everything back.
-            await _bulk.RebuildIndexesAsync(_connection, _transaction, cancellationToken);
-        }
-        await _transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>An id for a new raw block, unique even while another import writes blocks.</summary>
+    protected abstract long NextBlockId();
+
+    protected abstract void StoreBlock(long id, byte[] packed);
+
+    /// <summary>Stores a recipient first seen in this file; its id.</summary>
+    protected abstract int InsertRecipient(string email, string domain);
+
+    /// <summary>Stores a user agent first seen; its id.</summary>
+    protected virtual int InsertUserAgent(string value)
+    {
+        using var insert = Command("""INSERT INTO "UserAgents" ("Value") VALUES (@v) RETURNING "Id" """);
+        SetParameter(insert, "@v", value);
+        return Convert.ToInt32(insert.ExecuteScalar());
+    }
+
+    /// <summary>Brings every event written into the table; sets <see cref="Added"/>, <see cref="Clicks"/> and <see cref="TouchedCampaigns"/> for good.</summary>
+    protected abstract Task SaveEventsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Stores everything and the import's figures, and commits.</summary>
+    /// <param name="read">How many events the file held.</param>
+    public async Task CommitAsync(int read, DateTime finishedAt, CancellationToken cancellationToken)
+    {
+        FinishBlocks();
+        await SaveEventsAsync(cancellationToken);
+        await using var update = Command("""
+            UPDATE "Imports" SET "FinishedAt" = @end, "EventsRead" = @read, "EventsAdded" = @added, "DuplicatesSkipped" = @dup, "Clicks" = @clicks, "Campaigns" = @campaigns
+            WHERE "Id" = @id
+            """);
+        SetParameter(update, "@end", finishedAt);
+        SetParameter(update, "@read", read);
+        SetParameter(update, "@added", Added);
+        SetParameter(update, "@dup", read - Added);
+        SetParameter(update, "@clicks", Clicks);
+        SetParameter(update, "@campaigns", TouchedCampaigns.Count);
+        SetParameter(update, "@id", ImportId);
+        await update.ExecuteNonQueryAsync(cancellationToken);
+        await Transaction.CommitAsync(cancellationToken);
     }
 
     private int CampaignId(string source, string campaignKey, string? name, long? sentAtMs)
@@ -366,8 +274,8 @@ internal sealed class EventWriter : IAsyncDisposable
         using var insert = Command("""
             INSERT INTO "Campaigns" ("WorkspaceId", "Source", "ExternalId", "Name", "SentAt", "ImportId") VALUES (@w, @s, @x, @n, @at, @import) RETURNING "Id"
             """);
-        SetParameter(insert, "@import", _importId);
-        SetParameter(insert, "@w", _workspaceId);
+        SetParameter(insert, "@import", ImportId);
+        SetParameter(insert, "@w", WorkspaceId);
         SetParameter(insert, "@s", source);
         SetParameter(insert, "@x", campaignKey);
         SetParameter(insert, "@n", name ?? $"Campaign {campaignKey}");
@@ -387,24 +295,11 @@ internal sealed class EventWriter : IAsyncDisposable
         {
             return id;
         }
-        if (_recipients.TryGetValue(email, out id))
+        if (!_recipients.TryGetValue(email, out id))
         {
-            _recipientsSeen.Add(email, id);
-            return id;
+            id = InsertRecipient(email, DomainOf(email));
+            _recipients[email] = id;
         }
-        // Prepared once: a file may bring a hundred thousand new recipients.
-        if (_insertRecipient is null)
-        {
-            _insertRecipient = Command("""INSERT INTO "Recipients" ("WorkspaceId", "Email", "Domain") VALUES (@w, @e, @d) RETURNING "Id" """);
-            AddParameter(_insertRecipient, "@w").Value = _workspaceId;
-            AddParameter(_insertRecipient, "@e");
-            AddParameter(_insertRecipient, "@d");
-            _insertRecipient.Prepare();
-        }
-        _insertRecipient.Parameters[1].Value = email;
-        _insertRecipient.Parameters[2].Value = DomainOf(email);
-        id = Convert.ToInt32(_insertRecipient.ExecuteScalar());
-        _recipients[email] = id;
         _recipientsSeen.Add(email, id);
         return id;
     }
@@ -442,23 +337,19 @@ internal sealed class EventWriter : IAsyncDisposable
         {
             return id;
         }
-        if (_userAgents.TryGetValue(value, out id))
+        if (!_userAgents.TryGetValue(value, out id))
         {
-            _userAgentsSeen.Add(value, id);
-            return id;
+            id = InsertUserAgent(value);
+            _userAgents[value] = id;
         }
-        using var insert = Command("""INSERT INTO "UserAgents" ("Value") VALUES (@v) RETURNING "Id" """);
-        SetParameter(insert, "@v", value);
-        id = Convert.ToInt32(insert.ExecuteScalar());
-        _userAgents[value] = id;
         _userAgentsSeen.Add(value, id);
         return id;
     }
 
-    private DbCommand Command(string sql)
+    protected DbCommand Command(string sql)
     {
-        DbCommand command = _connection.CreateCommand();
-        command.Transaction = _transaction;
+        var command = Connection.CreateCommand();
+        command.Transaction = Transaction;
         command.CommandText = sql;
         return command;
     }
@@ -478,29 +369,11 @@ internal sealed class EventWriter : IAsyncDisposable
     internal static void SetParameter(DbCommand command, string name, object? value) =>
         AddParameter(command, name).Value = value ?? DBNull.Value;
 
-    /// <summary>Releases the prepared statements and the packer thread (not the transaction).</summary>
-    private void DisposeStatements()
+    /// <summary>Rolls back what was not committed (a failed or cancelled import leaves nothing) and stops the packer.</summary>
+    public virtual async ValueTask DisposeAsync()
     {
-        _insertEvent.Dispose();
-        _findByHash.Dispose();
-        _insertBlock.Dispose();
         _packer?.Dispose();
-        _checkStored?.Dispose();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        DisposeStatements();
-        if (_insertRecipient is not null)
-        {
-            await _insertRecipient.DisposeAsync();
-        }
-        // Disposing an uncommitted transaction rolls it back: a failed or cancelled import leaves nothing.
-        await _transaction.DisposeAsync();
-        if (_bulk is not null)
-        {
-            await _bulk.RestoreAsync(_connection);
-        }
+        await Transaction.DisposeAsync();
     }
 
     /// <summary>
@@ -621,104 +494,4 @@ internal sealed class EventWriter : IAsyncDisposable
         }
     }
 
-    /// <summary>The bulk way's state: the connection settings to restore, the dropped indexes, and the hashes of stored ids.</summary>
-    private sealed class BulkState
-    {
-        /// <summary>Below this many events the usual way (index upkeep per row) is as fast.</summary>
-        private const long MinimumEvents = 50_000;
-
-        private readonly List<string> _indexes = [];
-        private long _synchronous;
-        private long _cacheSize;
-        private long _autoCheckpoint;
-
-        /// <summary>Hash of source and external id → the row that holds it.</summary>
-        public IdHashTable Ids { get; } = new();
-
-        public static async Task<BulkState?> StartAsync(DbConnection connection, int workspaceId, long? expectedEvents, CancellationToken cancellationToken)
-        {
-            if (connection is not SqliteConnection || expectedEvents is not { } expected || expected < MinimumEvents)
-            {
-                return null;
-            }
-            // Rebuilding an index reads the whole table: worth it only when the file is at least as large as what is stored.
-            var stored = Convert.ToInt64(await ScalarAsync(connection, null, """SELECT coalesce(max("Id"), 0) FROM "Events" """, cancellationToken));
-            if (expected < stored)
-            {
-                return null;
-            }
-            var bulk = new BulkState
-            {
-                _synchronous = Convert.ToInt64(await ScalarAsync(connection, null, "PRAGMA synchronous", cancellationToken)),
-                _cacheSize = Convert.ToInt64(await ScalarAsync(connection, null, "PRAGMA cache_size", cancellationToken)),
-                _autoCheckpoint = Convert.ToInt64(await ScalarAsync(connection, null, "PRAGMA wal_autocheckpoint", cancellationToken)),
-            };
-            // Foreign keys cannot change inside a transaction; every id written here comes from this transaction or a row read in it.
-            // A crash loses at most this uncommitted import: the commit itself is the last step. A 16 MB cache writes as
-            // fast as 32 MB here (measured), and the import's peak memory is 17 MB lower. The commit does not copy
-            // the log into the database (half a second for a million events): the next commit of the classification does,
-            // while the next campaign is being classified.
-            await ScalarAsync(connection, null, "PRAGMA foreign_keys = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -16384; PRAGMA threads = 2; PRAGMA wal_autocheckpoint = 0;", cancellationToken);
-
-            try
-            {
-                await using var command = connection.CreateCommand();
-                command.CommandText = """SELECT "IdHash", "Id" FROM "Events" WHERE "WorkspaceId" = @w""";
-                SetParameter(command, "@w", workspaceId);
-                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    bulk.Ids.TryAdd(reader.GetInt64(0), reader.GetInt64(1));
-                }
-            }
-            catch
-            {
-                await bulk.RestoreAsync(connection);
-                throw;
-            }
-            return bulk;
-        }
-
-        public async Task DropIndexesAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
-        {
-            await using (var command = connection.CreateCommand())
-            {
-                command.Transaction = transaction;
-                command.CommandText = """SELECT "name", "sql" FROM sqlite_master WHERE type = 'index' AND tbl_name = 'Events' AND sql IS NOT NULL""";
-                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-                var names = new List<string>();
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    names.Add(reader.GetString(0));
-                    _indexes.Add(reader.GetString(1));
-                }
-                await reader.DisposeAsync();
-                foreach (var name in names)
-                {
-                    await ScalarAsync(connection, transaction, $"DROP INDEX \"{name.Replace("\"", "\"\"", StringComparison.Ordinal)}\"", cancellationToken);
-                }
-            }
-        }
-
-        public async Task RebuildIndexesAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
-        {
-            foreach (var sql in _indexes)
-            {
-                await ScalarAsync(connection, transaction, sql, cancellationToken);
-            }
-        }
-
-        public async Task RestoreAsync(DbConnection connection)
-        {
-            await ScalarAsync(connection, null, $"PRAGMA foreign_keys = ON; PRAGMA synchronous = {_synchronous}; PRAGMA cache_size = {_cacheSize}; PRAGMA threads = 0; PRAGMA wal_autocheckpoint = {_autoCheckpoint};", CancellationToken.None);
-        }
-
-        private static async Task<object?> ScalarAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken)
-        {
-            await using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = sql;
-            return await command.ExecuteScalarAsync(cancellationToken);
-        }
-    }
 }

@@ -162,17 +162,8 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
     /// Verdicts name their reasons by number in their campaign's reason table: a recompute committed between reading
     /// the rows and reading the table would otherwise give clicks another classification's reasons.
     /// </summary>
-    private static async Task<System.Data.Common.DbTransaction?> SnapshotAsync(ClickInsightsDbContext db, CancellationToken cancellationToken)
-    {
-        if (db.Database.GetDbConnection() is not Microsoft.Data.Sqlite.SqliteConnection sqlite)
-        {
-            return null;
-        }
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        var transaction = sqlite.BeginTransaction(deferred: true);
-        await db.Database.UseTransactionAsync(transaction, cancellationToken);
-        return transaction;
-    }
+    private static Task<System.Data.Common.DbTransaction?> SnapshotAsync(ClickInsightsDbContext db, CancellationToken cancellationToken) =>
+        db.Store.SnapshotAsync(db, cancellationToken);
 
     /// <summary>Every click of a campaign in the per-click CSV shape (streamed, for exports).</summary>
     public async IAsyncEnumerable<ClickRow> ExportAsync(int campaignId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)

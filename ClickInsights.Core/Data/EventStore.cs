@@ -1,0 +1,32 @@
+using System.Data.Common;
+using ClickInsights.Core.Classification;
+using ClickInsights.Core.Import;
+
+namespace ClickInsights.Core.Data;
+
+/// <summary>
+/// The storage seam: the few operations that need an engine's fastest path (bulk event and verdict writes with their
+/// dedupe, the large read of a campaign's events, a consistent snapshot for long reads). Everything else is EF Core
+/// LINQ that every engine translates. One implementation per engine, chosen once per context from its provider
+/// (<see cref="ClickInsightsDbContext.Store"/>); features never ask which engine they run on.
+/// </summary>
+internal abstract class EventStore
+{
+    /// <summary>Opens a writer for one file: one transaction, all or nothing, the same dedupe keys on every engine.</summary>
+    public abstract Task<EventWriter> OpenWriterAsync(ClickInsightsDbContext db, int workspaceId, string fileName, string format, DateTime startedAt, long? expectedEvents, int? connectionId, CancellationToken cancellationToken);
+
+    /// <summary>Reads a campaign's events (streamed, never a whole table) and the recipients they name.</summary>
+    public abstract Task LoadCampaignEventsAsync(DbConnection connection, int campaignId, List<ClassifierEvent> events, Dictionary<int, (string Email, string Domain)> recipients, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="store"/> in a transaction that writes one campaign's classification, serialised with every
+    /// other store of a classification, so that stores happen in the order of their checks.
+    /// </summary>
+    public abstract Task<bool> StoreClassificationAsync(DbConnection connection, Func<DbTransaction, Task<bool>> store, CancellationToken cancellationToken);
+
+    /// <summary>Writes a campaign's verdicts (its old ones are deleted already), in the order of the event ids.</summary>
+    public abstract Task WriteVerdictsAsync(DbTransaction transaction, int campaignId, long[] eventIds, Verdict[] verdicts, int[] scores, int[] reasonSets, CancellationToken cancellationToken);
+
+    /// <summary>Makes the context's reads see one state of the store until the transaction ends.</summary>
+    public abstract Task<DbTransaction?> SnapshotAsync(ClickInsightsDbContext db, CancellationToken cancellationToken);
+}
