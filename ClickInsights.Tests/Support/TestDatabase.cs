@@ -6,26 +6,56 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ClickInsights.Tests.Support;
 
-/// <summary>A real SQLite file in a temporary folder, migrated like production, with the Core services over it.</summary>
+/// <summary>The store a test runs on.</summary>
+public enum StoreKind
+{
+    Sqlite,
+    PostgreSql,
+}
+
+/// <summary>
+/// A real database migrated like production, with the Core services over it: a SQLite file in a temporary folder, or
+/// a PostgreSQL database of its own on the server <see cref="TestPostgres.Variable"/> names (made from a migrated
+/// template, dropped at the end).
+/// </summary>
 public sealed class TestDatabase : IDisposable, IDbContextFactory<ClickInsightsDbContext>
 {
     private readonly DbContextOptions<ClickInsightsDbContext> _options;
+    private readonly string? _postgresDatabase;
 
-    public TestDatabase()
+    public TestDatabase() : this(StoreKind.Sqlite)
     {
+    }
+
+    public TestDatabase(StoreKind store)
+    {
+        Store = store;
         Folder = Path.Combine(Path.GetTempPath(), "clickinsights-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Folder);
-        Path_ = System.IO.Path.Combine(Folder, "test.db");
         var builder = new DbContextOptionsBuilder<ClickInsightsDbContext>();
-        StorageOptions.Configure(builder, Path_);
+        if (store == StoreKind.PostgreSql)
+        {
+            (_postgresDatabase, Target) = TestPostgres.CreateDatabase();
+            Path_ = Target;
+        }
+        else
+        {
+            Path_ = System.IO.Path.Combine(Folder, "test.db");
+            Target = Path_;
+        }
+        StorageOptions.Configure(builder, Target);
         _options = builder.Options;
         DatabaseMigrator.MigrateAsync(this).GetAwaiter().GetResult();
         Classification = new ClassificationService(this, ScannerCatalogue.Default, TimeProvider.System);
         Importer = new EventImporter(this, Classification, TimeProvider.System);
     }
 
+    public StoreKind Store { get; }
     public string Folder { get; }
+    /// <summary>The SQLite file, or the PostgreSQL connection string.</summary>
     public string Path_ { get; }
+    /// <summary>What <c>--db</c> and <see cref="StorageOptions.Configure(DbContextOptionsBuilder, string)"/> take for this database.</summary>
+    public string Target { get; }
     public ClassificationService Classification { get; }
     public EventImporter Importer { get; }
 
@@ -50,7 +80,14 @@ public sealed class TestDatabase : IDisposable, IDbContextFactory<ClickInsightsD
 
     public void Dispose()
     {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (_postgresDatabase is not null)
+        {
+            TestPostgres.Drop(_postgresDatabase);
+        }
+        else
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        }
         try
         {
             Directory.Delete(Folder, recursive: true);
