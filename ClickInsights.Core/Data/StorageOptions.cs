@@ -49,6 +49,9 @@ public sealed partial class StorageOptions
     /// <summary>PostgreSQL only: Npgsql's connection string (<c>Host=…;Database=…</c>) or a <c>postgresql://</c> URI.</summary>
     public string ConnectionString { get; set; } = "";
 
+    /// <summary>PostgreSQL only: the folder of this machine's own files (key ring, uploads); empty means the local application data folder.</summary>
+    public string LocalFolder { get; set; } = "";
+
     /// <summary>
     /// Path of the SQLite file. Empty means the default: <c>clickinsights.db</c> in the user's local
     /// application data folder (<c>~/.local/share/ClickInsights</c> on Linux), shared by the dashboard and the CLI.
@@ -64,7 +67,7 @@ public sealed partial class StorageOptions
     /// one per server and database, so two databases never share a key ring.
     /// </summary>
     public string ResolvedDatabasePath => Provider == StorageProvider.PostgreSQL
-        ? LocalPathOf(ConnectionString)
+        ? LocalPathOf(ConnectionString, LocalFolder)
         : string.IsNullOrWhiteSpace(DatabasePath) ? DefaultDatabasePath : Path.GetFullPath(DatabasePath);
 
     /// <summary>What <see cref="Configure(DbContextOptionsBuilder, string)"/> takes: the SQLite file, or the PostgreSQL connection string.</summary>
@@ -116,11 +119,11 @@ public sealed partial class StorageOptions
         return builder.ConnectionString;
     }
 
-    private static string LocalPathOf(string connectionString)
+    private static string LocalPathOf(string connectionString, string localFolder)
     {
         var b = new NpgsqlConnectionStringBuilder(ToNpgsql(connectionString));
         var name = string.Concat($"postgresql-{b.Host}-{b.Port}-{b.Database}".Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' ? c : '_'));
-        var folder = Path.GetDirectoryName(DefaultDatabasePath)!;
+        var folder = string.IsNullOrWhiteSpace(localFolder) ? Path.GetDirectoryName(DefaultDatabasePath)! : Path.GetFullPath(localFolder);
         Directory.CreateDirectory(folder);
         return Path.Combine(folder, name);
     }

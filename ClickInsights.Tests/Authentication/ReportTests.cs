@@ -6,12 +6,12 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ClickInsights.Tests.Authentication;
 
-public sealed class DomainReportTests
+public abstract class DomainReportTests(StoreKind store)
 {
-    [Fact]
+    [SkippableFact]
     public async Task Domains_DemoWorkspace_MatchesEventsAndShowsGatewaysOffline()
     {
-        using var database = new TestDatabase();
+        using var database = new TestDatabase(store);
         var workspaceId = await database.SeedDemoAsync();
         using var silent = new SilentDnsServer(); // no network: the demo must not need one
         var runner = GatewayTests.Runner(database, Dnsmasq.LookupAt(silent.Port, TimeSpan.FromMilliseconds(100)));
@@ -51,10 +51,10 @@ public sealed class DomainReportTests
         Assert.True(rows[0].BotShare > 0.5, "the demo's top domain is a Safe Links domain");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Domains_BeforeAnyLookup_ShowGatewayPending()
     {
-        using var database = new TestDatabase();
+        using var database = new TestDatabase(store);
         var workspaceId = await database.CreateWorkspaceAsync();
         await using (var db = database.CreateDbContext())
         {
@@ -69,14 +69,14 @@ public sealed class DomainReportTests
     }
 }
 
-public sealed class AuthImpactReportTests
+public abstract class AuthImpactReportTests(StoreKind store)
 {
     private static readonly DateTime Passed = new(2026, 6, 1, 0, 0, 0, DateTimeKind.Utc);
 
-    [Fact]
+    [SkippableFact]
     public async Task Impact_NotPassedYet_SaysSo()
     {
-        using var database = new TestDatabase();
+        using var database = new TestDatabase(store);
         var workspaceId = await database.CreateWorkspaceAsync();
         await AddCampaignsAsync(database, workspaceId, (Passed.AddDays(-10), 100, 60));
 
@@ -88,10 +88,10 @@ public sealed class AuthImpactReportTests
         Assert.Equal(1, impact.Before.Campaigns);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Impact_TooFewCampaignsAfter_SaysTooLittleDataWithCounts()
     {
-        using var database = new TestDatabase();
+        using var database = new TestDatabase(store);
         var workspaceId = await database.CreateWorkspaceAsync(passedAt: Passed);
         await AddCampaignsAsync(database, workspaceId,
             (Passed.AddDays(-30), 100, 60), (Passed.AddDays(-10), 100, 50), (Passed.AddDays(5), 100, 20), (null, 50, 50));
@@ -104,10 +104,10 @@ public sealed class AuthImpactReportTests
         Assert.Equal(1, impact.Undated);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Impact_EnoughOnBothSides_ComparesBotShares()
     {
-        using var database = new TestDatabase();
+        using var database = new TestDatabase(store);
         var workspaceId = await database.CreateWorkspaceAsync(passedAt: Passed);
         await AddCampaignsAsync(database, workspaceId,
             (Passed.AddDays(-30), 100, 60), (Passed.AddDays(-10), 100, 40), (Passed, 100, 20), (Passed.AddDays(7), 100, 30));
@@ -227,3 +227,15 @@ public sealed class AuthenticationServiceTests(SenderZone zone) : IClassFixture<
         Assert.Null((await service.LoadAsync(workspaceId))!.LastResult);
     }
 }
+
+/// <summary><see cref="DomainReportTests"/> on SQLite.</summary>
+public sealed class DomainReportTestsOnSqlite() : DomainReportTests(StoreKind.Sqlite);
+
+/// <summary><see cref="DomainReportTests"/> on PostgreSQL.</summary>
+public sealed class DomainReportTestsOnPostgreSql() : DomainReportTests(StoreKind.PostgreSql);
+
+/// <summary><see cref="AuthImpactReportTests"/> on SQLite.</summary>
+public sealed class AuthImpactReportTestsOnSqlite() : AuthImpactReportTests(StoreKind.Sqlite);
+
+/// <summary><see cref="AuthImpactReportTests"/> on PostgreSQL.</summary>
+public sealed class AuthImpactReportTestsOnPostgreSql() : AuthImpactReportTests(StoreKind.PostgreSql);

@@ -6,23 +6,23 @@ using Microsoft.EntityFrameworkCore;
 namespace ClickInsights.Tests.Classification;
 
 /// <summary>Settings that cannot be used are refused before anything is stored; the preview tries the hidden link's pattern as typed.</summary>
-public sealed class SettingsValidationTests
+public abstract class SettingsValidationTests(StoreKind store)
 {
-    [Fact]
+    [SkippableFact]
     public void DefaultSettings_HaveNoProblem() => Assert.Null(ClassifierSettings.Default.Problem());
 
-    [Fact]
+    [SkippableFact]
     public void WeightAgainstAPerson_BelowZero_IsRefused() =>
         Assert.Contains("SelfNamedAgentWeight speaks against a person", (ClassifierSettings.Default with { SelfNamedAgentWeight = -100 }).Problem());
 
-    [Fact]
+    [SkippableFact]
     public void WeightForAPerson_AboveZero_IsRefused() =>
         Assert.Contains("ConfirmedHumanWeight speaks for a person", (ClassifierSettings.Default with { ConfirmedHumanWeight = 40 }).Problem());
 
-    [Fact]
+    [SkippableFact]
     public async Task Save_WithABadWeightOrAPatternInEveryLink_StoresNothing()
     {
-        using var database = new TestDatabase();
+        using var database = new TestDatabase(store);
         var workspace = await database.SeedDemoAsync();
         var service = new SettingsPreviewService(database, database.Classification);
 
@@ -37,10 +37,10 @@ public sealed class SettingsValidationTests
         Assert.Null(stored.HoneypotPattern);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Preview_TriesTheHiddenLinksPatternAsTyped()
     {
-        using var database = new TestDatabase();
+        using var database = new TestDatabase(store);
         var workspace = await database.SeedDemoAsync();
         var service = new SettingsPreviewService(database, database.Classification);
 
@@ -53,12 +53,12 @@ public sealed class SettingsValidationTests
     }
 }
 
-public sealed class LongRunOverrideTests
+public abstract class LongRunOverrideTests(StoreKind store)
 {
-    [Fact]
+    [SkippableFact]
     public async Task OverrideMadeDuringALongRun_IsNotUndoneByIt()
     {
-        using var database = new TestDatabase();
+        using var database = new TestDatabase(store);
         var workspace = await database.SeedDemoAsync();
         List<int> campaigns;
         long bot;
@@ -82,10 +82,10 @@ public sealed class LongRunOverrideTests
         Assert.Equal(Verdict.Human, (await after.ClickVerdicts.SingleAsync(v => v.EventId == bot)).Verdict);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task OverrideSavedBetweenClassifyingAndStoring_IsNotOverwrittenByTheStore()
     {
-        using var database = new TestDatabase();
+        using var database = new TestDatabase(store);
         var workspace = await database.SeedDemoAsync();
         int campaign;
         long bot;
@@ -109,10 +109,10 @@ public sealed class LongRunOverrideTests
         Assert.Equal(Verdict.Human, (await after.ClickVerdicts.SingleAsync(v => v.EventId == bot)).Verdict);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task CampaignDeletedBeforeItsTurn_IsSkipped_AndTheRunGoesOn()
     {
-        using var database = new TestDatabase();
+        using var database = new TestDatabase(store);
         var workspace = await database.SeedDemoAsync();
         List<int> campaigns;
         await using (var db = database.CreateDbContext())
@@ -128,10 +128,10 @@ public sealed class LongRunOverrideTests
         Assert.False(await after.CampaignSummaries.AnyAsync(s => s.CampaignId == 9_999));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task DecisionsThatKeepComing_DoNotKeepACampaignFromBeingStored()
     {
-        using var database = new TestDatabase();
+        using var database = new TestDatabase(store);
         var workspace = await database.SeedDemoAsync();
         int campaign;
         long[] clicks;
@@ -155,7 +155,7 @@ public sealed class LongRunOverrideTests
         Assert.True(await after.CampaignSummaries.AnyAsync(s => s.CampaignId == campaign));
     }
 
-    [Fact]
+    [SkippableFact]
     public void APersonsDecision_ComesFirstAmongAClicksReasons()
     {
         Reason[] reasons = [new("early_click", "early", 20), new(ClassificationService.OverrideReasonCode, "a person marked this click as bot", 0), new("burst", "burst", 45)];
@@ -232,3 +232,15 @@ public sealed class InterruptedSaveTests
         Assert.Empty(await DatabaseMigrator.StaleCampaignsAsync(database));
     }
 }
+
+/// <summary><see cref="SettingsValidationTests"/> on SQLite.</summary>
+public sealed class SettingsValidationTestsOnSqlite() : SettingsValidationTests(StoreKind.Sqlite);
+
+/// <summary><see cref="SettingsValidationTests"/> on PostgreSQL.</summary>
+public sealed class SettingsValidationTestsOnPostgreSql() : SettingsValidationTests(StoreKind.PostgreSql);
+
+/// <summary><see cref="LongRunOverrideTests"/> on SQLite.</summary>
+public sealed class LongRunOverrideTestsOnSqlite() : LongRunOverrideTests(StoreKind.Sqlite);
+
+/// <summary><see cref="LongRunOverrideTests"/> on PostgreSQL.</summary>
+public sealed class LongRunOverrideTestsOnPostgreSql() : LongRunOverrideTests(StoreKind.PostgreSql);

@@ -7,9 +7,9 @@ using Microsoft.EntityFrameworkCore;
 namespace ClickInsights.Tests.Data;
 
 /// <summary>The per-click views read from stored rollups; they must agree with the events themselves.</summary>
-public sealed class ClickReportsTests : IAsyncLifetime
+public abstract class ClickReportsTests(StoreKind store) : IAsyncLifetime
 {
-    private readonly TestDatabase _database = new();
+    private readonly TestDatabase _database = new(store);
     private ClickReports _reports = null!;
 
     public async Task InitializeAsync()
@@ -32,7 +32,7 @@ public sealed class ClickReportsTests : IAsyncLifetime
         { "bot", "harbordental.com", null, true },
     };
 
-    [Fact]
+    [SkippableFact]
     public async Task ClicksTable_ShowsTheReasonThatWeighedMostFirst()
     {
         var page = await _reports.ClicksAsync(1, new ClickFilter(PageSize: 200));
@@ -49,7 +49,7 @@ public sealed class ClickReportsTests : IAsyncLifetime
         Assert.True(checkedClicks > 10);
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Filters))]
     public async Task ClicksTotal_MatchesTheEvents(string? verdict, string? domain, string? reason, bool firstLink)
     {
@@ -74,7 +74,7 @@ public sealed class ClickReportsTests : IAsyncLifetime
         Assert.Equal(Math.Min(expected, 500), page.Items.Count);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ReasonsOfTheCampaign_OpenAListOfAsManyClicks_NoneOfThemPeople()
     {
         var detail = await new ReportService(_database).CampaignAsync(1);
@@ -90,7 +90,7 @@ public sealed class ClickReportsTests : IAsyncLifetime
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task DomainFilter_IgnoresCaseAndSpaces()
     {
         var lower = await _reports.ClicksAsync(1, new ClickFilter(Domain: "harbordental.com"));
@@ -101,7 +101,7 @@ public sealed class ClickReportsTests : IAsyncLifetime
         Assert.Equal(lower.Items.Select(c => c.EventId), typed.Items.Select(c => c.EventId));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task DelayHistogram_CountsEveryClickOnce()
     {
         await using var db = _database.CreateDbContext();
@@ -114,7 +114,7 @@ public sealed class ClickReportsTests : IAsyncLifetime
         Assert.True(buckets.Skip(4).Sum(b => b.Human) > buckets.Take(4).Sum(b => b.Human));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task UnsubscribesInBursts_AreThoseNextToBotClicks()
     {
         var rows = await _reports.UnsubscribesInBurstsAsync(2);
@@ -128,3 +128,9 @@ public sealed class ClickReportsTests : IAsyncLifetime
         return Task.CompletedTask;
     }
 }
+
+/// <summary><see cref="ClickReportsTests"/> on SQLite.</summary>
+public sealed class ClickReportsTestsOnSqlite() : ClickReportsTests(StoreKind.Sqlite);
+
+/// <summary><see cref="ClickReportsTests"/> on PostgreSQL.</summary>
+public sealed class ClickReportsTestsOnPostgreSql() : ClickReportsTests(StoreKind.PostgreSql);

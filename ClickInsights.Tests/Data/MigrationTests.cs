@@ -145,6 +145,20 @@ public sealed class MigrationTests : IDisposable
         Assert.Equal([5, null, null], marked);
     }
 
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgresql")]
+    public void EachStoresMigrationSet_MatchesTheModel(string store)
+    {
+        // No server is needed: the model is compared with the set's last snapshot.
+        var builder = new DbContextOptionsBuilder<ClickInsightsDbContext>();
+        StorageOptions.Configure(builder, store == "sqlite" ? Path.Combine(_folder, "model.db") : "Host=127.0.0.1;Database=model_check");
+        using var db = new ClickInsightsDbContext(builder.Options);
+
+        Assert.False(db.Database.HasPendingModelChanges(), $"The {store} migration set does not match the model: add a migration to it.");
+        Assert.NotEmpty(db.Database.GetMigrations());
+    }
+
     private static async Task<int> CountAsync(Factory factory)
     {
         await using var db = factory.CreateDbContext();

@@ -5,11 +5,11 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ClickInsights.Tests.Data;
 
-public sealed class StorageTests : IDisposable
+public abstract class StorageTests(StoreKind store) : IDisposable
 {
-    private readonly TestDatabase _database = new();
+    private readonly TestDatabase _database = new(store);
 
-    [Fact]
+    [SkippableFact]
     public async Task ImportingTheSameFileTwice_AddsNothingTheSecondTime()
     {
         var workspace = await _database.CreateWorkspaceAsync();
@@ -33,7 +33,7 @@ public sealed class StorageTests : IDisposable
         Assert.Equal(2, await check.Imports.CountAsync());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task TruncatedFile_IsRefusedWithPosition_AndStoresNothing()
     {
         var workspace = await _database.CreateWorkspaceAsync();
@@ -52,7 +52,7 @@ public sealed class StorageTests : IDisposable
         Assert.Equal(0, await db.Imports.CountAsync());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task FailedImport_LeavesEarlierDataAsItWas()
     {
         var workspace = await _database.CreateWorkspaceAsync();
@@ -70,7 +70,7 @@ public sealed class StorageTests : IDisposable
         Assert.False(await after.Recipients.AnyAsync(r => r.Email == "new@x.com"));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Import_KeepsRawRecord_StoresStringsOnce_AndClassifiesEveryClick()
     {
         var workspace = await _database.CreateWorkspaceAsync();
@@ -94,7 +94,7 @@ public sealed class StorageTests : IDisposable
         Assert.Equal(ClickInsights.Core.Classification.ClickClassifier.Version, (await db.CampaignSummaries.SingleAsync(s => s.CampaignId == verdict.CampaignId)).ClassifierVersion);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task CancelledImport_LeavesNothing()
     {
         var workspace = await _database.CreateWorkspaceAsync();
@@ -109,7 +109,7 @@ public sealed class StorageTests : IDisposable
         Assert.Equal(0, await db.Events.CountAsync());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Migrations_CoverTheModel()
     {
         await using var db = _database.CreateDbContext();
@@ -124,3 +124,9 @@ public sealed class StorageTests : IDisposable
         public void Report(ImportProgress value) => report(value);
     }
 }
+
+/// <summary><see cref="StorageTests"/> on SQLite.</summary>
+public sealed class StorageTestsOnSqlite() : StorageTests(StoreKind.Sqlite);
+
+/// <summary><see cref="StorageTests"/> on PostgreSQL.</summary>
+public sealed class StorageTestsOnPostgreSql() : StorageTests(StoreKind.PostgreSql);

@@ -4,9 +4,9 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ClickInsights.Tests.Import;
 
-public sealed class ContentIdTests : IDisposable
+public abstract class ContentIdTests(StoreKind store) : IDisposable
 {
-    private readonly TestDatabase _database = new();
+    private readonly TestDatabase _database = new(store);
 
     private const string TwoIdenticalClicks = """
         {"tracking_activities":[
@@ -15,7 +15,7 @@ public sealed class ContentIdTests : IDisposable
         ],"_links":{}}
         """;
 
-    [Fact]
+    [SkippableFact]
     public async Task IdenticalRecordsInOneFile_AreTwoEvents_AndReimportAddsNothing()
     {
         var workspace = await _database.CreateWorkspaceAsync();
@@ -31,3 +31,9 @@ public sealed class ContentIdTests : IDisposable
 
     public void Dispose() => _database.Dispose();
 }
+
+/// <summary><see cref="ContentIdTests"/> on SQLite.</summary>
+public sealed class ContentIdTestsOnSqlite() : ContentIdTests(StoreKind.Sqlite);
+
+/// <summary><see cref="ContentIdTests"/> on PostgreSQL.</summary>
+public sealed class ContentIdTestsOnPostgreSql() : ContentIdTests(StoreKind.PostgreSql);

@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 namespace ClickInsights.Tests.Import;
 
 /// <summary>CSV exports: sniffing the header, guessing and remembering the columns, reading rows, refusing bad ones.</summary>
-public sealed class CsvImportTests
+public abstract class CsvImportTests(StoreKind store)
 {
     /// <summary>Shaped like a mail tool's "clicks" export: a campaign column, US dates (4/23 cannot be day first), a quoted cell with a comma.</summary>
     private const string ClicksExport = """
@@ -29,7 +29,7 @@ public sealed class CsvImportTests
         return header!;
     }
 
-    [Fact]
+    [SkippableFact]
     public void Guess_ClicksExport_MapsEveryColumnConfidently()
     {
         var guess = Sniff(ClicksExport).Guess("spring-clicks.csv");
@@ -42,7 +42,7 @@ public sealed class CsvImportTests
         Assert.Equal(EventType.Click, m.FixedEventType);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Guess_UnknownHeaders_IsNotConfidentAndSaysWhatIsMissing()
     {
         var guess = Sniff("Kunde;Ereignis;Zeitpunkt\nJan Berg;Klick;heute\n").Guess("export.csv");
@@ -52,7 +52,7 @@ public sealed class CsvImportTests
         Assert.Contains("time", guess.Unsure);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Guess_HeadersItDoesNotKnow_FindsAddressLinkAndTimeByTheirValues()
     {
         var guess = Sniff("""
@@ -69,7 +69,7 @@ public sealed class CsvImportTests
         Assert.Null(m.EventId);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Guess_LinksAndAColumnOfDifferentWords_AsksWhatTheWordsMean()
     {
         var guess = Sniff("""
@@ -82,7 +82,7 @@ public sealed class CsvImportTests
         Assert.Contains("event type", guess.Unsure);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Guess_ColumnNamedWhen_IsTheTime()
     {
         var guess = Sniff("Email Address,Activity,When,Link clicked\nann@acme.example,Clicked,2026-09-01 10:00,https://x.example/a\n").Guess("ui-export.csv");
@@ -91,7 +91,7 @@ public sealed class CsvImportTests
         Assert.Equal(CsvTimestampFormat.Iso, guess.Mapping.TimestampFormat);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("1772460007", CsvTimestampFormat.UnixSeconds, 1772460007000L)]
     [InlineData("1772460007123", CsvTimestampFormat.UnixMilliseconds, 1772460007123L)]
     [InlineData("2026-03-02T14:00:07.5+01:00", CsvTimestampFormat.Iso, 1772456407500L)]
@@ -108,7 +108,7 @@ public sealed class CsvImportTests
         Assert.Equal(expected, Assert.Single(events).OccurredAtMs);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("03/04/2026 14:00", "04/05/2026 09:10")]
     [InlineData("3/4/2026 14:00:07", "12/1/2026 09:10:00")]
     public void Guess_DatesThatReadBothWays_AsksForTheOrderOfDayAndMonth(string first, string second)
@@ -120,13 +120,13 @@ public sealed class CsvImportTests
         Assert.Equal("Date", guess.Mapping.Timestamp);
     }
 
-    [Fact]
+    [SkippableFact]
     public void GuessTimeFormat_DayFirstDates_ChoosesDayFirst()
     {
         Assert.Equal("d/M/yyyy H:mm", CsvHeader.GuessTimeFormat(["2/3/2026 14:00", "25/3/2026 09:10"]));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Read_QuotedCellsAndGuessedMapping_KeepsCommasAndLowerCasesEmail()
     {
         var header = Sniff(ClicksExport);
@@ -143,7 +143,7 @@ public sealed class CsvImportTests
         Assert.Equal(3, events.Select(e => e.ExternalId).Distinct().Count());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Read_SemicolonsAndOwnEventWords_UsesTheMappingsValues()
     {
         var header = Sniff(ActivityExport);
@@ -162,7 +162,7 @@ public sealed class CsvImportTests
         Assert.Equal("Frühling", events[0].CampaignName);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Read_RowWithBadTime_NamesLineAndColumn()
     {
         var text = ClicksExport + "\ndev@example.com,Spring Sale,yesterday,https://shop.example/,1.2.3.4,x\n";
@@ -175,7 +175,7 @@ public sealed class CsvImportTests
         Assert.Contains("yesterday", error.Problem);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Read_RowWithTooManyCells_NamesTheLineAfterAQuotedLineBreak()
     {
         const string text = "email,time,note\na@b.example,1772460007,\"two\nlines\"\nc@d.example,1772460008,x,extra\n";
@@ -187,7 +187,7 @@ public sealed class CsvImportTests
         Assert.Contains("expected 3 cells", error.Problem);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Read_MappedColumnMissingFromFile_NamesTheColumnAndTheHeader()
     {
         var mapping = new CsvColumnMapping { Email = "Email", Timestamp = "Date", Url = "Clicked link", CampaignName = "C" };
@@ -199,7 +199,7 @@ public sealed class CsvImportTests
         Assert.Contains("\"Email\", \"Date\"", error.Problem);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Read_NotAnEmail_IsRefused()
     {
         var mapping = new CsvColumnMapping { Email = "Email", Timestamp = "Date", CampaignName = "C" };
@@ -209,7 +209,7 @@ public sealed class CsvImportTests
         Assert.Equal("line 2, column \"Email\"", error.Position);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("just one line of prose, with a comma\nand another line without\n")]
     [InlineData("{\"a\":1}")]
     [InlineData("single\ncolumn\n")]
@@ -218,14 +218,14 @@ public sealed class CsvImportTests
         Assert.False(CsvHeader.TrySniff(Encoding.UTF8.GetBytes(text), isWholeFile: true, out _));
     }
 
-    [Fact]
+    [SkippableFact]
     public void HeaderKey_IgnoresCaseSpacesAndDelimiter()
     {
         Assert.Equal(Sniff("Email, Date ,URL\na@b.c,1,2\n").Key, Sniff("email;date;url\na@b.c;1;2\n").Key);
         Assert.NotEqual(Sniff("Email,Date,URL\n").Key, Sniff("Email,URL,Date\n").Key);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Mapping_RoundTripsThroughJson()
     {
         var mapping = new CsvColumnMapping { Email = "E", Timestamp = "T", EventType = "Ev", EventValues = new() { ["Klick"] = EventType.Click }, CampaignName = "X" };
@@ -236,7 +236,7 @@ public sealed class CsvImportTests
         Assert.Equal(("E", "T", "Ev", "X"), (back.Email, back.Timestamp, back.EventType, back.CampaignName));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Import_ConfidentGuess_StoresAndReimportAddsNothing()
     {
         var (first, second, afterFirst, afterSecond) = await ReaderHarness.ImportTwiceAsync(ClicksExport, "spring-clicks.csv");
@@ -247,10 +247,10 @@ public sealed class CsvImportTests
         Assert.Equal(afterFirst, afterSecond);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Import_UnknownColumns_IsRefusedNamingThem_UntilAMappingIsRemembered()
     {
-        using var database = new TestDatabase();
+        using var database = new TestDatabase(store);
         var workspace = await database.CreateWorkspaceAsync();
 
         var error = await Assert.ThrowsAsync<ImportFormatException>(() => database.Importer.ImportAsync(workspace, Samples.Utf8(ActivityExport), "aktivitaet.csv"));
@@ -273,10 +273,10 @@ public sealed class CsvImportTests
         Assert.Equal("Frühling", (await db.Campaigns.SingleAsync()).Name);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task RememberedColumns_WithoutACampaignColumn_NameEachFilesCampaignAfterThatFile()
     {
-        using var database = new TestDatabase();
+        using var database = new TestDatabase(store);
         var workspace = await database.CreateWorkspaceAsync();
         const string march = "Kontakt;Zeitpunkt;Ziel\njan@example.de;2026-03-02T14:00:07Z;https://shop.example/a\n";
         const string april = "Kontakt;Zeitpunkt;Ziel\njan@example.de;2026-04-02T14:00:07Z;https://shop.example/a\n";
@@ -294,10 +294,10 @@ public sealed class CsvImportTests
         Assert.Equal(["april-clicks", "march-clicks"], await db.Campaigns.OrderBy(c => c.Name).Select(c => c.Name).ToListAsync());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task HeaderWithBlankAndRepeatedNames_IsReadWithTheFirstColumnOfAName()
     {
-        using var database = new TestDatabase();
+        using var database = new TestDatabase(store);
         var workspace = await database.CreateWorkspaceAsync();
         // As a spreadsheet leaves it: two empty columns at the end, and a name given twice.
         const string text = "Email,Clicked At,Link,email,,\nann@acme.example,2026-03-02 14:00:07,https://shop.example/a,other@x.example,,\n";
@@ -311,10 +311,10 @@ public sealed class CsvImportTests
         Assert.Equal("ann@acme.example", await db.Recipients.Select(r => r.Email).SingleAsync());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Preview_UnknownColumns_OffersTheGuessAndWhatIsMissing()
     {
-        using var database = new TestDatabase();
+        using var database = new TestDatabase(store);
 
         var preview = await database.Importer.PreviewAsync(Samples.Utf8(ActivityExport), "aktivitaet.csv");
 
@@ -325,10 +325,10 @@ public sealed class CsvImportTests
         Assert.Equal(0, preview.Events);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Preview_WithChosenMapping_CountsEventsAndCampaignsWithoutStoring()
     {
-        using var database = new TestDatabase();
+        using var database = new TestDatabase(store);
         var mapping = new CsvColumnMapping { Email = "Adresse", Timestamp = "Zeitpunkt", EventType = "Ereignis", Campaign = "Kampagne", EventValues = new() { ["Klick"] = EventType.Click, ["Öffnung"] = EventType.Open } };
 
         var preview = await database.Importer.PreviewAsync(Samples.Utf8(ActivityExport), "aktivitaet.csv", new ImportOptions { CsvMapping = mapping });
@@ -344,10 +344,10 @@ public sealed class CsvImportTests
         Assert.Equal(0, await db.Events.CountAsync());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Preview_MalformedRow_ReportsTheError()
     {
-        using var database = new TestDatabase();
+        using var database = new TestDatabase(store);
 
         var preview = await database.Importer.PreviewAsync(Samples.Utf8(ClicksExport + "\nnot-an-address,Spring Sale,4/2/2026 14:00:07,u,1.2.3.4,x\n"), "clicks.csv");
 
@@ -355,3 +355,9 @@ public sealed class CsvImportTests
         Assert.Contains("line 5", preview.Error);
     }
 }
+
+/// <summary><see cref="CsvImportTests"/> on SQLite.</summary>
+public sealed class CsvImportTestsOnSqlite() : CsvImportTests(StoreKind.Sqlite);
+
+/// <summary><see cref="CsvImportTests"/> on PostgreSQL.</summary>
+public sealed class CsvImportTestsOnPostgreSql() : CsvImportTests(StoreKind.PostgreSql);

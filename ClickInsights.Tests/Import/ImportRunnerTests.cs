@@ -8,9 +8,9 @@ using Microsoft.Extensions.Options;
 namespace ClickInsights.Tests.Import;
 
 /// <summary>The dashboard's import runner: upload limits, the whole flow, cancelling, and the temporary files.</summary>
-public sealed class ImportRunnerTests : IDisposable
+public abstract class ImportRunnerTests(StoreKind store) : IDisposable
 {
-    private readonly TestDatabase _database = new();
+    private readonly TestDatabase _database = new(store);
 
     private ImportRunner Runner(int maxMegabytes = 5) => new(
         _database.Importer,
@@ -23,7 +23,7 @@ public sealed class ImportRunnerTests : IDisposable
 
     private static (string, long, Func<long, Stream>) File(string name, byte[] bytes) => (name, bytes.Length, _ => new MemoryStream(bytes));
 
-    [Fact]
+    [SkippableFact]
     public async Task Removal_IsShownToEveryPage_AndNothingElseStartsMeanwhile()
     {
         var runner = Runner();
@@ -49,7 +49,7 @@ public sealed class ImportRunnerTests : IDisposable
         Assert.False(runner.State.Busy);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Upload_FileOverTheLimit_NamesTheLimitAndKeepsNothing()
     {
         var runner = Runner(maxMegabytes: 1);
@@ -63,7 +63,7 @@ public sealed class ImportRunnerTests : IDisposable
         Assert.False(Directory.Exists(runner.UploadFolder) && Directory.EnumerateFiles(runner.UploadFolder).Any());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Upload_StreamLongerThanItsDeclaredSize_IsStoppedAtTheLimit()
     {
         var runner = Runner(maxMegabytes: 1);
@@ -76,7 +76,7 @@ public sealed class ImportRunnerTests : IDisposable
         Assert.Empty(Directory.EnumerateFiles(runner.UploadFolder));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task UploadCheckImport_GivesASummary_AndDeletesTheUploads()
     {
         var runner = Runner();
@@ -102,7 +102,7 @@ public sealed class ImportRunnerTests : IDisposable
         Assert.Equal(2, (await runner.HistoryAsync(workspace)).Count);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task History_TimeTaken_IncludesClassifying()
     {
         // A clock that moves a second each time it is read: the summaries' time is read while classifying.
@@ -125,7 +125,7 @@ public sealed class ImportRunnerTests : IDisposable
         public override DateTimeOffset GetUtcNow() => _now = _now.AddSeconds(1);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Import_Cancelled_LeavesNothingOfTheCurrentFile()
     {
         var runner = Runner(maxMegabytes: 50);
@@ -151,7 +151,7 @@ public sealed class ImportRunnerTests : IDisposable
         Assert.Empty(Directory.EnumerateFiles(runner.UploadFolder));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task RecheckWithOtherColumns_Cancelled_KeepsEveryFileReady()
     {
         var runner = Runner(maxMegabytes: 50);
@@ -182,7 +182,7 @@ public sealed class ImportRunnerTests : IDisposable
         Assert.Equal(2, Directory.EnumerateFiles(runner.UploadFolder).Count());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Reset_AfterChecking_DeletesTheUploads()
     {
         var runner = Runner();
@@ -229,3 +229,9 @@ public sealed class ImportRunnerTests : IDisposable
 
     public void Dispose() => _database.Dispose();
 }
+
+/// <summary><see cref="ImportRunnerTests"/> on SQLite.</summary>
+public sealed class ImportRunnerTestsOnSqlite() : ImportRunnerTests(StoreKind.Sqlite);
+
+/// <summary><see cref="ImportRunnerTests"/> on PostgreSQL.</summary>
+public sealed class ImportRunnerTestsOnPostgreSql() : ImportRunnerTests(StoreKind.PostgreSql);

@@ -1,3 +1,4 @@
+using ClickInsights.Tests.Support;
 using ClickInsights.Core.Classification;
 using ClickInsights.Core.Data;
 using ClickInsights.Core.Import;
@@ -6,9 +7,9 @@ using ClickInsights.Tests.Classification;
 namespace ClickInsights.Tests.Import;
 
 /// <summary>The flat table an import finds duplicates in, and the breakdowns computed from verdicts.</summary>
-public sealed class ImportStructuresTests
+public abstract class ImportStructuresTests(StoreKind store)
 {
-    [Fact]
+    [SkippableFact]
     public void IdHashTable_FindsEveryAddedHash_KeepsTheFirstRow_AndGrows()
     {
         var table = new IdHashTable();
@@ -35,10 +36,10 @@ public sealed class ImportStructuresTests
         Assert.Throws<ArgumentOutOfRangeException>(() => table.TryAdd(5, 0));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task EventText_IsStoredExactly_WhateverItsLengthAndLetters()
     {
-        using var database = new ClickInsights.Tests.Support.TestDatabase();
+        using var database = new ClickInsights.Tests.Support.TestDatabase(store);
         var workspace = await database.CreateWorkspaceAsync();
         string[] ids = ["évènement-ünïcödé-1", new string('x', 190) + "-ü", "ascii-2", "日本語-3"];
         var json = "[" + string.Join(",", ids.Select((id, i) =>
@@ -53,7 +54,7 @@ public sealed class ImportStructuresTests
         Assert.All(stored, e => Assert.Equal("sendgrid", e.Source));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Breakdowns_CountClicksAndClickersByLinkDelayDomainAndMachineReason()
     {
         var campaign = new CampaignBuilder()
@@ -93,7 +94,7 @@ public sealed class ImportStructuresTests
         ], rows);
     }
 
-    [Fact]
+    [SkippableFact]
     public void DelayBreakdown_WithoutDeliveryOrSendTimes_TimesClicksAsTheReasonsDo()
     {
         // Clicks and opens only (as Postmark gives them), no send time: both count from the campaign's first event, an open.
@@ -111,3 +112,9 @@ public sealed class ImportStructuresTests
         Assert.Equal(click, Assert.Single(result.Clicks).EventId);
     }
 }
+
+/// <summary><see cref="ImportStructuresTests"/> on SQLite.</summary>
+public sealed class ImportStructuresTestsOnSqlite() : ImportStructuresTests(StoreKind.Sqlite);
+
+/// <summary><see cref="ImportStructuresTests"/> on PostgreSQL.</summary>
+public sealed class ImportStructuresTestsOnPostgreSql() : ImportStructuresTests(StoreKind.PostgreSql);

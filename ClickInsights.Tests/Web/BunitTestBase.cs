@@ -18,8 +18,9 @@ namespace ClickInsights.Tests.Web;
 /// </summary>
 public abstract class BunitTestBase : IAsyncLifetime
 {
-    protected BunitTestBase()
+    protected BunitTestBase(StoreKind store = StoreKind.Sqlite)
     {
+        Database = new TestDatabase(store);
         Context.JSInterop.Mode = JSRuntimeMode.Loose;
         Context.Services.AddMudServices();
         // The same Core services as the dashboard, over the test database.
@@ -47,7 +48,7 @@ public abstract class BunitTestBase : IAsyncLifetime
 
     protected BunitContext Context { get; } = new();
 
-    protected TestDatabase Database { get; } = new();
+    protected TestDatabase Database { get; }
 
     public Task InitializeAsync() => Task.CompletedTask;
 

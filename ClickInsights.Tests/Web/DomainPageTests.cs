@@ -1,3 +1,4 @@
+using ClickInsights.Tests.Support;
 using Bunit;
 using ClickInsights.Core.Data;
 using ClickInsights.Core.Reports;
@@ -8,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ClickInsights.Tests.Web;
 
 /// <summary>One recipient domain across the workspace's campaigns: the figures, its clickers, and a decision for all of it.</summary>
-public sealed class DomainPageTests : BunitTestBase
+public abstract class DomainPageTests(StoreKind store) : BunitTestBase(store)
 {
     private const string Scanned = "millerhvac.com";
 
@@ -22,7 +23,7 @@ public sealed class DomainPageTests : BunitTestBase
             builder.CloseComponent();
         });
 
-    [Fact]
+    [SkippableFact]
     public async Task Report_AddsUpToTheDomainsRowOnTheDomainsPage()
     {
         var workspace = await Database.SeedDemoAsync();
@@ -46,7 +47,7 @@ public sealed class DomainPageTests : BunitTestBase
         Assert.Null(await report.DomainAsync(workspace, "nobody-here.example"));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ShowsEachCampaignAndWhoClicked_WithLinksToThem()
     {
         await Database.SeedDemoAsync();
@@ -63,7 +64,7 @@ public sealed class DomainPageTests : BunitTestBase
         Assert.Contains("not looked up yet", page.Find("[data-testid=domain-gateway]").TextContent, StringComparison.OrdinalIgnoreCase);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task UnknownDomain_SaysNoRecipientIsThere()
     {
         await Database.SeedDemoAsync();
@@ -73,7 +74,7 @@ public sealed class DomainPageTests : BunitTestBase
         page.WaitForAssertion(() => Assert.Contains("No recipient of this workspace is at nobody-here.example", page.Find("[data-testid=empty]").TextContent));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task DecisionForTheDomain_AsksFirst_ThenCountsEveryClickAsABot_AndCanBeUndone()
     {
         await Database.SeedDemoAsync();
@@ -101,3 +102,9 @@ public sealed class DomainPageTests : BunitTestBase
         Assert.False(await after.Overrides.AnyAsync());
     }
 }
+
+/// <summary><see cref="DomainPageTests"/> on SQLite.</summary>
+public sealed class DomainPageTestsOnSqlite() : DomainPageTests(StoreKind.Sqlite);
+
+/// <summary><see cref="DomainPageTests"/> on PostgreSQL.</summary>
+public sealed class DomainPageTestsOnPostgreSql() : DomainPageTests(StoreKind.PostgreSql);

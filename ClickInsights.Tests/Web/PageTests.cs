@@ -1,3 +1,4 @@
+using ClickInsights.Tests.Support;
 using Bunit;
 using ClickInsights.Core.Data;
 using ClickInsights.Core.Reports;
@@ -13,7 +14,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace ClickInsights.Tests.Web;
 
-public sealed class PageTests : BunitTestBase
+public abstract class PageTests(StoreKind store) : BunitTestBase(store)
 {
     private async Task<(int Workspace, long BotClick, int Recipient)> SeedAsync()
     {
@@ -31,7 +32,7 @@ public sealed class PageTests : BunitTestBase
         return element.TagName == "INPUT" ? element : element.QuerySelector("input") ?? throw new InvalidOperationException($"No input in {testId}.");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ClickEvidence_ShowsReasonsScoreAndVersion()
     {
         var (_, bot, _) = await SeedAsync();
@@ -47,7 +48,7 @@ public sealed class PageTests : BunitTestBase
         });
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ClickEvidence_QuotesTheWorkspacesThresholds_AndSaysWhenTheyChangedSince()
     {
         var (workspace, bot, _) = await SeedAsync();
@@ -63,7 +64,7 @@ public sealed class PageTests : BunitTestBase
         page.WaitForAssertion(() => Assert.Contains("From 60 a click is a bot, from 30 a suspect (this workspace's settings, changed since this click was judged)", page.Markup));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ClickEvidence_MarkHuman_ChangesTheVerdict()
     {
         var (_, bot, _) = await SeedAsync();
@@ -77,7 +78,7 @@ public sealed class PageTests : BunitTestBase
         Assert.Equal(Verdict.Human, (await db.ClickVerdicts.SingleAsync(v => v.EventId == bot)).Verdict);
     }
 
-    [Fact]
+    [SkippableFact]
     public void ClickEvidence_UnknownClick_SaysSo()
     {
         var page = Context.Render<ClickEvidence>(p => p.Add(c => c.EventId, 424242));
@@ -85,7 +86,7 @@ public sealed class PageTests : BunitTestBase
         page.WaitForAssertion(() => Assert.Contains("There is no click number 424242", page.Markup));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task RecipientTimeline_ListsEventsAcrossCampaigns()
     {
         var (_, _, recipient) = await SeedAsync();
@@ -108,7 +109,7 @@ public sealed class PageTests : BunitTestBase
         Assert.Contains("after", cell.GetAttribute("title"));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task RecipientTimeline_AddsUpTheClicksByVerdict()
     {
         var (_, _, recipient) = await SeedAsync();
@@ -131,7 +132,7 @@ public sealed class PageTests : BunitTestBase
         Assert.True(bots > 0);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task RecipientTimeline_DecisionForEveryClick_AsksFirst_AndCancelChangesNothing()
     {
         var (_, _, recipient) = await SeedAsync();
@@ -154,7 +155,7 @@ public sealed class PageTests : BunitTestBase
         Assert.False(await db.Overrides.AnyAsync());
     }
 
-    [Fact]
+    [SkippableFact]
     public void RecipientTimeline_Unknown_SaysSo()
     {
         var page = Context.Render<RecipientTimelinePage>(p => p.Add(c => c.Id, 99999));
@@ -162,7 +163,7 @@ public sealed class PageTests : BunitTestBase
         page.WaitForAssertion(() => Assert.Contains("There is no recipient number 99999", page.Markup));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task CampaignPage_FilterByVerdict_ShowsOnlyThoseClicks()
     {
         await SeedAsync();
@@ -179,7 +180,7 @@ public sealed class PageTests : BunitTestBase
         });
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task CampaignPage_FilteredByDomain_LeadsToTheDomainInEveryCampaign()
     {
         await SeedAsync();
@@ -191,7 +192,7 @@ public sealed class PageTests : BunitTestBase
         page.WaitForAssertion(() => Assert.Equal("/domains/millerhvac.com", page.Find("[data-testid=domain-page-link]").GetAttribute("href")));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task CampaignPage_ReasonLink_ListsOnlyClicksNotCountedAsPeople()
     {
         await SeedAsync();
@@ -212,13 +213,13 @@ public sealed class PageTests : BunitTestBase
         });
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("5")]
     [InlineData("1")]
     [InlineData("robot")]
     public void UnknownVerdictInTheAddress_IsNoFilter(string text) => Assert.Null(Urls.ParseVerdict(text));
 
-    [Fact]
+    [SkippableFact]
     public async Task RecipientTimeline_DecisionForTheRecipient_CanBeUndone()
     {
         var (workspace, _, recipient) = await SeedAsync();
@@ -238,7 +239,7 @@ public sealed class PageTests : BunitTestBase
         Assert.False(await after.Overrides.AnyAsync());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ClickEvidence_DecisionForAWholeDomain_AsksFirst_AndCancelChangesNothing()
     {
         var (_, bot, _) = await SeedAsync();
@@ -261,7 +262,7 @@ public sealed class PageTests : BunitTestBase
         Assert.False(await db.Overrides.AnyAsync());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task CampaignPage_MoreReasons_LeadToTheClicksEvidence()
     {
         await SeedAsync();
@@ -270,7 +271,7 @@ public sealed class PageTests : BunitTestBase
         page.WaitForAssertion(() => Assert.Contains(page.FindAll("[data-testid=clicks-table] a"), a => a.TextContent.Contains("more") && a.GetAttribute("href")!.StartsWith("/clicks/", StringComparison.Ordinal)));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Settings_ListsTheWorkspacesDecisions_AndEachCanBeUndone()
     {
         var (workspace, bot, _) = await SeedAsync();
@@ -290,7 +291,7 @@ public sealed class PageTests : BunitTestBase
         Assert.Equal(OverrideScope.Click, (await db.Overrides.SingleAsync()).Scope);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Settings_ChangingAThreshold_ShowsAPreview()
     {
         await SeedAsync();
@@ -302,7 +303,7 @@ public sealed class PageTests : BunitTestBase
         page.WaitForAssertion(() => Assert.Contains("would go from", page.Find("[data-testid=preview]").TextContent), TimeSpan.FromSeconds(20));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Settings_CatalogueSaved_KeepsTheWeightsBeingEdited()
     {
         await SeedAsync();
@@ -322,7 +323,7 @@ public sealed class PageTests : BunitTestBase
         page.WaitForAssertion(() => Assert.False(page.Find("[data-testid=save-settings]").HasAttribute("disabled")), TimeSpan.FromSeconds(20));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Settings_InvalidThresholds_AreRefused()
     {
         await SeedAsync();
@@ -334,7 +335,7 @@ public sealed class PageTests : BunitTestBase
         page.WaitForAssertion(() => Assert.Contains("must be below the bot threshold", page.Markup));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Workspaces_ListsAndCreates()
     {
         await SeedAsync();
@@ -352,7 +353,7 @@ public sealed class PageTests : BunitTestBase
         Assert.EndsWith($"/w/{created.Id}/import", navigation.Uri);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Workspaces_Empty_InvitesToCreate()
     {
         var page = Context.Render<WorkspacesPage>();
@@ -421,3 +422,9 @@ public sealed class PageErrorTests : IAsyncLifetime
         public ClickInsightsDbContext CreateDbContext() => throw new InvalidOperationException("the database file cannot be opened");
     }
 }
+
+/// <summary><see cref="PageTests"/> on SQLite.</summary>
+public sealed class PageTestsOnSqlite() : PageTests(StoreKind.Sqlite);
+
+/// <summary><see cref="PageTests"/> on PostgreSQL.</summary>
+public sealed class PageTestsOnPostgreSql() : PageTests(StoreKind.PostgreSql);

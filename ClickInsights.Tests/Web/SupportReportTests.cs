@@ -1,3 +1,4 @@
+using ClickInsights.Tests.Support;
 using Bunit;
 using ClickInsights.Core.Authentication;
 using ClickInsights.Web.Components.Pages.Campaigns;
@@ -6,9 +7,9 @@ using Microsoft.Extensions.Options;
 
 namespace ClickInsights.Tests.Web;
 
-public sealed class SupportReportTests : BunitTestBase
+public abstract class SupportReportTests : BunitTestBase
 {
-    public SupportReportTests()
+    protected SupportReportTests(StoreKind store) : base(store)
     {
         // The report only reads the stored check; no DNS query is made.
         var dns = new DnsLookup(Options.Create(new DnsOptions()));
@@ -16,7 +17,7 @@ public sealed class SupportReportTests : BunitTestBase
             new SenderAuthChecker(new SpfChecker(dns), new DkimChecker(dns), new DmarcChecker(dns), TimeProvider.System), TimeProvider.System));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Report_ShowsFiguresDomainsAuthenticationAndAdvice()
     {
         await Database.SeedDemoAsync();
@@ -36,7 +37,7 @@ public sealed class SupportReportTests : BunitTestBase
         });
     }
 
-    [Fact]
+    [SkippableFact]
     public void Report_UnknownCampaign_SaysSo()
     {
         var page = Context.Render<SupportReport>(p => p.Add(c => c.Id, 77));
@@ -44,3 +45,9 @@ public sealed class SupportReportTests : BunitTestBase
         page.WaitForAssertion(() => Assert.Contains("There is no campaign with number 77", page.Markup));
     }
 }
+
+/// <summary><see cref="SupportReportTests"/> on SQLite.</summary>
+public sealed class SupportReportTestsOnSqlite() : SupportReportTests(StoreKind.Sqlite);
+
+/// <summary><see cref="SupportReportTests"/> on PostgreSQL.</summary>
+public sealed class SupportReportTestsOnPostgreSql() : SupportReportTests(StoreKind.PostgreSql);
