@@ -20,7 +20,7 @@ public sealed class DistributionTests
     private static readonly string[] Reference = ["UserAgents", "DomainGateways", "CsvMappings", "AspNetUsers", "AspNetRoles", "AspNetUserRoles", "AspNetUserClaims", "AspNetUserLogins", "AspNetUserTokens", "AspNetRoleClaims"];
 
     /// <summary>Kept on the coordinator: a replay cache, and the audit log whose entries may have no workspace.</summary>
-    private static readonly string[] CoordinatorLocal = ["WebhookTokens", "AuditEntries"];
+    private static readonly string[] CoordinatorLocal = ["WebhookTokens", "AuditLog"];
 
     [Fact]
     public void EveryTable_CarriesOrReachesTheWorkspace_OrIsPlacedAsShared()
