@@ -356,14 +356,14 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
 
         await store.WriteVerdictsAsync(transaction, campaignId, classified.EventIds, classified.Verdicts, classified.Scores, classified.ReasonSets, cancellationToken);
 
-        await ReplaceCampaignRowsAsync(transaction, "CampaignReasonSets", campaignId, classified.Reasons.Sets,
+        await ReplaceCampaignRowsAsync(store, transaction, "CampaignReasonSets", campaignId, classified.Reasons.Sets,
             ["Index", "Codes", "Refs"], set => [set.Index, set.Codes, set.Refs], cancellationToken);
-        await ReplaceCampaignRowsAsync(transaction, "CampaignReasons", campaignId, classified.Reasons.Reasons,
+        await ReplaceCampaignRowsAsync(store, transaction, "CampaignReasons", campaignId, classified.Reasons.Reasons,
             ["Index", "Code", "Evidence", "Weight"], r => [r.Index, r.Reason.Code, r.Reason.Evidence, r.Reason.Weight], cancellationToken);
-        await ReplaceCampaignRowsAsync(transaction, "CampaignBreakdowns", campaignId, classified.Breakdowns,
+        await ReplaceCampaignRowsAsync(store, transaction, "CampaignBreakdowns", campaignId, classified.Breakdowns,
             ["Kind", "Key", "Clicks", "HumanClicks", "SuspectClicks", "BotClicks", "Clickers", "HumanClickers"],
             b => [(int)b.Kind, b.Key, b.Clicks, b.HumanClicks, b.SuspectClicks, b.BotClicks, b.Clickers, b.HumanClickers], cancellationToken);
-        await ReplaceCampaignRowsAsync(transaction, "CampaignSummaries", campaignId, [classified.Summary],
+        await ReplaceCampaignRowsAsync(store, transaction, "CampaignSummaries", campaignId, [classified.Summary],
             ["Sent", "Delivered", "Opens", "Clicks", "UniqueClickers", "HumanClicks", "SuspectClicks", "BotClicks", "HumanClickers", "Unsubscribes", "UnavailableSignals", "UpdatedAt", "ClassifierVersion", "SettingsHash"],
             s => [s.Sent, s.Delivered, s.Opens, s.Clicks, s.UniqueClickers, s.HumanClicks, s.SuspectClicks, s.BotClicks, s.HumanClickers, s.Unsubscribes, s.UnavailableSignals, s.UpdatedAt, ClickClassifier.Version, classified.SettingsHash],
             cancellationToken);
@@ -381,31 +381,12 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
     }
 
     /// <summary>Replaces a campaign's rows of one table with one row per item: the campaign's id, then the given columns.</summary>
-    private static async Task ReplaceCampaignRowsAsync<T>(DbTransaction transaction, string table, int campaignId, IEnumerable<T> items,
+    private static async Task ReplaceCampaignRowsAsync<T>(EventStore store, DbTransaction transaction, string table, int campaignId, IEnumerable<T> items,
         string[] columns, Func<T, object?[]> valuesOf, CancellationToken cancellationToken)
     {
         await DeleteCampaignRowsAsync(transaction, table, campaignId, cancellationToken);
-        await using var insert = transaction.Connection!.CreateCommand();
-        insert.Transaction = transaction;
-        insert.CommandText = $"""INSERT INTO "{table}" ("CampaignId", {string.Join(", ", columns.Select(c => $"\"{c}\""))}) VALUES (@c, {string.Join(", ", columns.Select((_, i) => $"@p{i}"))})""";
-        EventWriter.SetParameter(insert, "@c", campaignId);
-        var parameters = EventWriter.AddParameters(insert, columns.Select((_, i) => $"@p{i}").ToArray());
-        var prepared = false;
-        foreach (var item in items)
-        {
-            var values = valuesOf(item);
-            for (int i = 0; i < parameters.Length; i++)
-            {
-                parameters[i].Value = values[i] ?? DBNull.Value;
-            }
-            if (!prepared)
-            {
-                // Prepared with the first row's values: PostgreSQL takes the parameters' types from them.
-                await insert.PrepareAsync(cancellationToken);
-                prepared = true;
-            }
-            await insert.ExecuteNonQueryAsync(cancellationToken);
-        }
+        // A campaign of a million clicks has tens of thousands of distinct reasons (their sentences carry the numbers).
+        await store.InsertRowsAsync(transaction, table, ["CampaignId", .. columns], items.Select(item => (object?[])[campaignId, .. valuesOf(item)]), cancellationToken);
     }
 
     internal static CampaignSummary Summarize(int campaignId, IReadOnlyList<ClassifierEvent> events, IReadOnlyList<ClickResult> clicks, IReadOnlyList<string> unavailable, DateTime now)

@@ -56,6 +56,17 @@ public sealed class ClickInsightsDbContext(DbContextOptions<ClickInsightsDbConte
             agents.HasIndex(u => u.Value).HasMethod("hash");
             var links = modelBuilder.Entity<CampaignLink>();
             links.Metadata.RemoveIndex(links.Metadata.GetIndexes().Single(i => i.IsUnique));
+            // Events and verdicts are written by the million through COPY, and a foreign key checks each row (on this
+            // machine the two on Events doubled the time of storing 1.5 million events). As on SQLite's bulk path, which
+            // turns the checks off, every id comes from a row read or written in the same transaction, and events and
+            // verdicts are only ever deleted by workspace, import or campaign, explicitly, before what they point to.
+            foreach (var table in new[] { modelBuilder.Entity<EmailEvent>().Metadata, modelBuilder.Entity<ClickVerdict>().Metadata })
+            {
+                foreach (var foreignKey in table.GetForeignKeys().ToList())
+                {
+                    table.RemoveForeignKey(foreignKey);
+                }
+            }
         }
     }
 

@@ -27,6 +27,9 @@ internal abstract class EventStore
     /// <summary>Writes a campaign's verdicts (its old ones are deleted already), in the order of the event ids.</summary>
     public abstract Task WriteVerdictsAsync(DbTransaction transaction, int campaignId, long[] eventIds, Verdict[] verdicts, int[] scores, int[] reasonSets, CancellationToken cancellationToken);
 
+    /// <summary>Inserts many rows of plain values (numbers, text, times) into one table, by the engine's fastest way.</summary>
+    public abstract Task InsertRowsAsync(DbTransaction transaction, string table, string[] columns, IEnumerable<object?[]> rows, CancellationToken cancellationToken);
+
     /// <summary>Makes the context's reads see one state of the store until the transaction ends.</summary>
     public abstract Task<DbTransaction?> SnapshotAsync(ClickInsightsDbContext db, CancellationToken cancellationToken);
 }

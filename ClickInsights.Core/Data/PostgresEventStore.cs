@@ -115,22 +115,53 @@ internal sealed class PostgresEventStore : EventStore
         return await store(transaction);
     }
 
-    public override async Task WriteVerdictsAsync(DbTransaction transaction, int campaignId, long[] eventIds, Verdict[] verdicts, int[] scores, int[] reasonSets, CancellationToken cancellationToken)
+    public override Task WriteVerdictsAsync(DbTransaction transaction, int campaignId, long[] eventIds, Verdict[] verdicts, int[] scores, int[] reasonSets, CancellationToken cancellationToken)
     {
-        var connection = (NpgsqlConnection)transaction.Connection!;
-        await using var copy = await connection.BeginBinaryImportAsync("""
+        // Written synchronously: COPY fills a buffer and sends it when full, and an await per value costs more than the row.
+        using var copy = ((NpgsqlConnection)transaction.Connection!).BeginBinaryImport("""
             COPY "ClickVerdicts" ("EventId", "CampaignId", "Verdict", "Score", "ReasonSet") FROM STDIN (FORMAT BINARY)
-            """, cancellationToken);
+            """);
         for (int k = 0; k < eventIds.Length; k++)
         {
-            await copy.StartRowAsync(cancellationToken);
-            await copy.WriteAsync(eventIds[k], NpgsqlDbType.Bigint, cancellationToken);
-            await copy.WriteAsync(campaignId, NpgsqlDbType.Integer, cancellationToken);
-            await copy.WriteAsync((int)verdicts[k], NpgsqlDbType.Integer, cancellationToken);
-            await copy.WriteAsync(scores[k], NpgsqlDbType.Integer, cancellationToken);
-            await copy.WriteAsync(reasonSets[k], NpgsqlDbType.Integer, cancellationToken);
+            if ((k & 0xFFFF) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+            copy.StartRow();
+            copy.Write(eventIds[k], NpgsqlDbType.Bigint);
+            copy.Write(campaignId, NpgsqlDbType.Integer);
+            copy.Write((int)verdicts[k], NpgsqlDbType.Integer);
+            copy.Write(scores[k], NpgsqlDbType.Integer);
+            copy.Write(reasonSets[k], NpgsqlDbType.Integer);
         }
-        await copy.CompleteAsync(cancellationToken);
+        copy.Complete();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Binary COPY: one round trip for all the rows instead of one each.</summary>
+    public override Task InsertRowsAsync(DbTransaction transaction, string table, string[] columns, IEnumerable<object?[]> rows, CancellationToken cancellationToken)
+    {
+        using var copy = ((NpgsqlConnection)transaction.Connection!).BeginBinaryImport(
+            $"""COPY "{table}" ({string.Join(", ", columns.Select(c => $"\"{c}\""))}) FROM STDIN (FORMAT BINARY)""");
+        foreach (var values in rows)
+        {
+            copy.StartRow();
+            foreach (var value in values)
+            {
+                switch (value)
+                {
+                    case null: copy.WriteNull(); break;
+                    case int i: copy.Write(i, NpgsqlDbType.Integer); break;
+                    case long l: copy.Write(l, NpgsqlDbType.Bigint); break;
+                    case string text: copy.Write(text, NpgsqlDbType.Text); break;
+                    case bool b: copy.Write(b, NpgsqlDbType.Boolean); break;
+                    case DateTime time: copy.Write(DateTime.SpecifyKind(time, DateTimeKind.Utc), NpgsqlDbType.TimestampTz); break;
+                    default: throw new ArgumentException($"No COPY type for {value.GetType().Name} (column of {table}).", nameof(rows));
+                }
+            }
+        }
+        copy.Complete();
+        return Task.CompletedTask;
     }
 
     /// <summary>A repeatable-read transaction: every read of it sees the state of its first read.</summary>
@@ -144,24 +175,40 @@ internal sealed class PostgresEventStore : EventStore
 }
 
 /// <summary>
-/// Writes events with binary <c>COPY</c> into a staging table, a chunk at a time, then moves them into <c>Events</c>
-/// in one statement that leaves out those stored already (the same keys as SQLite: workspace, source and event id,
-/// found through the id hash's index) and repeats within the file. Event, recipient and raw block ids are drawn from
-/// their sequences in batches, so nothing waits for a round trip per row. One transaction per file; imports into one
-/// workspace take turns (an advisory lock), imports into different workspaces run side by side.
+/// Writes events with binary <c>COPY</c>, a chunk at a time, one transaction per file; imports into one workspace take
+/// turns (an advisory lock), imports into different workspaces run side by side. Event, recipient and raw block ids
+/// are drawn from their sequences in batches, so nothing waits for a round trip per row. Duplicates are found by the
+/// same keys as on SQLite (workspace, source and event id, through the id hash), two ways:
+/// <list type="bullet">
+/// <item>a large file into a workspace holding fewer events (the bulk way): the workspace's id hashes are read into
+/// memory, a hit is checked exactly against the stored row, and rows are copied straight into <c>Events</c>;</item>
+/// <item>otherwise (a sync's page, a webhook batch into a large workspace): rows are copied into a staging table and
+/// moved into <c>Events</c> in one statement that leaves out those stored already and repeats within the file.</item>
+/// </list>
 /// </summary>
 internal sealed class PostgresEventWriter : EventWriter
 {
+    /// <summary>From this many events (expected from the file's size) a file is large enough for the bulk way.</summary>
+    private const long BulkMinimumEvents = 50_000;
     private const int ChunkSize = 16_384;
     private const int IdBatch = 4_096;
+
+    private const string EventColumns = """
+        "Id", "CampaignId", "RecipientId", "Type", "OccurredAtMs", "LinkId", "Ip", "UserAgentId", "ProviderBotFlag",
+        "Source", "ExternalId", "IdHash", "RawBlockId", "RawOffset", "RawLength"
+        """;
 
     private readonly NpgsqlConnection _connection;
     private readonly PendingEvent[] _chunk = new PendingEvent[ChunkSize];
     private int _chunkCount;
     private readonly List<(int Id, string Email, string Domain)> _newRecipients = [];
+    private readonly List<(long Id, byte[] Packed)> _newBlocks = [];
     private readonly Queue<long> _recipientIds = new();
-    /// <summary>This file's id hashes: a repeat means the final move deduplicates within the file too.</summary>
-    private readonly IdHashTable _fileHashes = new();
+    private readonly Queue<long> _eventIds = new();
+    private readonly Queue<long> _blockIds = new();
+    /// <summary>Id hashes: on the bulk way every stored event's and this file's (hash → event id); else this file's only (hash → its place).</summary>
+    private readonly IdHashTable _hashes = new();
+    private bool _bulk;
     private bool _fileRepeats;
     private bool _workspaceHasEvents;
     private int _staged;
@@ -175,7 +222,7 @@ internal sealed class PostgresEventWriter : EventWriter
         _connection = connection;
     }
 
-    private record struct PendingEvent(int Campaign, int Recipient, int Type, long At, int? Link, string? Ip, int? Agent, string? BotFlag,
+    private record struct PendingEvent(long Id, int Campaign, int Recipient, int Type, long At, int? Link, string? Ip, int? Agent, string? BotFlag,
         string Source, string ExternalId, long Hash, long Block, int Offset, int Length);
 
     public static async Task<PostgresEventWriter> OpenAsync(NpgsqlConnection connection, int workspaceId, string fileName, string format, DateTime startedAt, long? expectedEvents, int? connectionId, CancellationToken cancellationToken)
@@ -184,14 +231,11 @@ internal sealed class PostgresEventWriter : EventWriter
         var writer = new PostgresEventWriter(connection, transaction, workspaceId);
         try
         {
+            long stored;
             await using (var prepare = writer.Command("""
                 SELECT pg_advisory_xact_lock(@lock, @w);
-                CREATE TEMP TABLE "EventStaging" (
-                    "Id" bigint, "CampaignId" integer, "RecipientId" integer, "Type" integer, "OccurredAtMs" bigint, "LinkId" integer,
-                    "Ip" text, "UserAgentId" integer, "ProviderBotFlag" text, "Source" text, "ExternalId" text, "IdHash" bigint,
-                    "RawBlockId" bigint, "RawOffset" integer, "RawLength" integer) ON COMMIT DROP;
                 SELECT pg_get_serial_sequence('"Events"', 'Id'), pg_get_serial_sequence('"Recipients"', 'Id'),
-                    EXISTS (SELECT 1 FROM "Events" WHERE "WorkspaceId" = @w);
+                    (SELECT count(*) FROM "Events" WHERE "WorkspaceId" = @w);
                 """))
             {
                 SetParameter(prepare, "@lock", PostgresEventStore.ImportLock);
@@ -201,12 +245,27 @@ internal sealed class PostgresEventWriter : EventWriter
                 await reader.ReadAsync(cancellationToken);
                 writer._eventSequence = reader.GetString(0);
                 writer._recipientSequence = reader.GetString(1);
-                writer._workspaceHasEvents = reader.GetBoolean(2);
+                stored = reader.GetInt64(2);
+                writer._workspaceHasEvents = stored > 0;
             }
+            // Reading the workspace's hashes is worth it only when the file is at least as large as what is stored.
+            writer._bulk = expectedEvents is { } expected && expected >= BulkMinimumEvents && expected >= stored;
             await writer.StartAsync(fileName, format, startedAt, connectionId, cancellationToken);
-            if (expectedEvents is >= 50_000)
+            if (writer._bulk)
             {
                 writer.PackOnThread();
+                await using var hashes = writer.Command("""SELECT "IdHash", "Id" FROM "Events" WHERE "WorkspaceId" = @w""");
+                SetParameter(hashes, "@w", workspaceId);
+                await using var reader = await hashes.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    writer._hashes.TryAdd(reader.GetInt64(0), reader.GetInt64(1));
+                }
+            }
+            else
+            {
+                await using var staging = writer.Command($"""CREATE TEMP TABLE "EventStaging" ({ColumnTypes}) ON COMMIT DROP""");
+                await staging.ExecuteNonQueryAsync(cancellationToken);
             }
             return writer;
         }
@@ -217,12 +276,24 @@ internal sealed class PostgresEventWriter : EventWriter
         }
     }
 
+    private const string ColumnTypes = """
+        "Id" bigint, "CampaignId" integer, "RecipientId" integer, "Type" integer, "OccurredAtMs" bigint, "LinkId" integer,
+        "Ip" text, "UserAgentId" integer, "ProviderBotFlag" text, "Source" text, "ExternalId" text, "IdHash" bigint,
+        "RawBlockId" bigint, "RawOffset" integer, "RawLength" integer
+        """;
+
     public override void Write(NormalizedEvent e)
     {
         var (campaignId, recipientId, linkId, userAgentId) = References(e);
         var hash = EmailEvent.IdHashOf(e.Source, e.ExternalId);
+        if (_bulk && _hashes.TryGet(hash, out var storedId) && IsStored(storedId, e.Source, e.ExternalId))
+        {
+            return;
+        }
+        // Ids in the order of the file, as SQLite gives them: ties in time are then broken the same way on both.
+        var id = NextId(_eventIds, _eventSequence, ChunkSize);
         _staged++;
-        if (!_fileHashes.TryAdd(hash, _staged))
+        if (!_hashes.TryAdd(hash, _bulk ? id : _staged) && !_bulk)
         {
             // The same id twice in one file (or two ids with one hash): the final move keeps the first, checked exactly.
             _fileRepeats = true;
@@ -234,10 +305,14 @@ internal sealed class PostgresEventWriter : EventWriter
             {
                 Clicks++;
             }
+            if (_bulk)
+            {
+                TouchedCampaigns.Add(campaignId);
+            }
         }
         var raw = e.RawUtf8.Span;
         var (block, offset) = AppendRaw(raw);
-        _chunk[_chunkCount++] = new PendingEvent(campaignId, recipientId, (int)e.Type, e.OccurredAtMs, linkId, e.Ip, userAgentId, e.ProviderBotFlag,
+        _chunk[_chunkCount++] = new PendingEvent(id, campaignId, recipientId, (int)e.Type, e.OccurredAtMs, linkId, e.Ip, userAgentId, e.ProviderBotFlag,
             e.Source, e.ExternalId, hash, block, offset, raw.Length);
         if (_chunkCount == ChunkSize)
         {
@@ -245,7 +320,23 @@ internal sealed class PostgresEventWriter : EventWriter
         }
     }
 
-    /// <summary>Stores the recipients first seen so far and copies the chunk of events into the staging table.</summary>
+    /// <summary>Whether the event with this id holds exactly this source and external id (a hash hit is checked, never trusted).</summary>
+    private bool IsStored(long id, string source, string externalId)
+    {
+        for (int i = _chunkCount - 1; i >= 0; i--)
+        {
+            if (_chunk[i].Id == id)
+            {
+                return _chunk[i].Source == source && _chunk[i].ExternalId == externalId;
+            }
+        }
+        using var command = Command("""SELECT "Source", "ExternalId" FROM "Events" WHERE "Id" = @id""");
+        SetParameter(command, "@id", id);
+        using var reader = command.ExecuteReader();
+        return reader.Read() && reader.GetString(0) == source && reader.GetString(1) == externalId;
+    }
+
+    /// <summary>Stores the recipients and raw blocks gathered so far and copies the chunk of events (into Events on the bulk way, else into the staging table).</summary>
     private void FlushChunk()
     {
         if (_newRecipients.Count > 0)
@@ -262,21 +353,32 @@ internal sealed class PostgresEventWriter : EventWriter
             recipients.Complete();
             _newRecipients.Clear();
         }
+        if (_newBlocks.Count > 0)
+        {
+            using var blocks = _connection.BeginBinaryImport("""COPY "RawBlocks" ("Id", "WorkspaceId", "Data", "Compressed") FROM STDIN (FORMAT BINARY)""");
+            foreach (var (id, packed) in _newBlocks)
+            {
+                blocks.StartRow();
+                blocks.Write(id, NpgsqlDbType.Bigint);
+                blocks.Write(WorkspaceId, NpgsqlDbType.Integer);
+                blocks.Write(packed, NpgsqlDbType.Bytea);
+                blocks.Write(true, NpgsqlDbType.Boolean);
+            }
+            blocks.Complete();
+            _newBlocks.Clear();
+        }
         if (_chunkCount == 0)
         {
             return;
         }
-        // Ids in the order of the file, as SQLite gives them: ties in time are then broken the same way on both.
-        var ids = NextValues(_eventSequence, _chunkCount);
-        using var copy = _connection.BeginBinaryImport("""
-            COPY "EventStaging" ("Id", "CampaignId", "RecipientId", "Type", "OccurredAtMs", "LinkId", "Ip", "UserAgentId", "ProviderBotFlag",
-                "Source", "ExternalId", "IdHash", "RawBlockId", "RawOffset", "RawLength") FROM STDIN (FORMAT BINARY)
-            """);
+        using var copy = _connection.BeginBinaryImport(_bulk
+            ? $"""COPY "Events" ({EventColumns}, "WorkspaceId", "ImportId") FROM STDIN (FORMAT BINARY)"""
+            : $"""COPY "EventStaging" ({EventColumns}) FROM STDIN (FORMAT BINARY)""");
         for (int i = 0; i < _chunkCount; i++)
         {
             ref var e = ref _chunk[i];
             copy.StartRow();
-            copy.Write(ids[i], NpgsqlDbType.Bigint);
+            copy.Write(e.Id, NpgsqlDbType.Bigint);
             copy.Write(e.Campaign, NpgsqlDbType.Integer);
             copy.Write(e.Recipient, NpgsqlDbType.Integer);
             copy.Write(e.Type, NpgsqlDbType.Integer);
@@ -291,6 +393,11 @@ internal sealed class PostgresEventWriter : EventWriter
             copy.Write(e.Block, NpgsqlDbType.Bigint);
             copy.Write(e.Offset, NpgsqlDbType.Integer);
             copy.Write(e.Length, NpgsqlDbType.Integer);
+            if (_bulk)
+            {
+                copy.Write(WorkspaceId, NpgsqlDbType.Integer);
+                copy.Write(ImportId, NpgsqlDbType.Integer);
+            }
             e = default;
         }
         copy.Complete();
@@ -321,31 +428,26 @@ internal sealed class PostgresEventWriter : EventWriter
         }
     }
 
-    /// <summary>The next <paramref name="count"/> values of a sequence, in one round trip, in increasing order.</summary>
-    private long[] NextValues(string sequence, int count)
+    /// <summary>The next value of a sequence, from values drawn a batch at a time (increasing: ids follow the file).</summary>
+    private long NextId(Queue<long> drawn, string sequence, int batch)
     {
-        using var command = Command("SELECT nextval(@s::regclass) FROM generate_series(1, @n)");
-        SetParameter(command, "@s", sequence);
-        SetParameter(command, "@n", count);
-        var values = new long[count];
-        using var reader = command.ExecuteReader();
-        for (int i = 0; reader.Read(); i++)
+        if (drawn.Count == 0)
         {
-            values[i] = reader.GetInt64(0);
+            using var command = Command("SELECT nextval(@s::regclass) FROM generate_series(1, @n)");
+            SetParameter(command, "@s", sequence);
+            SetParameter(command, "@n", batch);
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                drawn.Enqueue(reader.GetInt64(0));
+            }
         }
-        return values;
+        return drawn.Dequeue();
     }
 
     protected override int InsertRecipient(string email, string domain)
     {
-        if (_recipientIds.Count == 0)
-        {
-            foreach (var value in NextValues(_recipientSequence, IdBatch))
-            {
-                _recipientIds.Enqueue(value);
-            }
-        }
-        var id = checked((int)_recipientIds.Dequeue());
+        var id = checked((int)NextId(_recipientIds, _recipientSequence, IdBatch));
         _newRecipients.Add((id, email, domain));
         return id;
     }
@@ -377,25 +479,15 @@ internal sealed class PostgresEventWriter : EventWriter
         return reader.Read() ? reader.GetInt32(0) : throw new InvalidOperationException("A user agent could not be stored.");
     }
 
-    protected override long NextBlockId()
-    {
-        using var command = Command($"""SELECT nextval('"{ClickInsightsDbContext.RawBlockIdSequence}"')""");
-        return Convert.ToInt64(command.ExecuteScalar());
-    }
+    protected override long NextBlockId() => NextId(_blockIds, $"\"{ClickInsightsDbContext.RawBlockIdSequence}\"", 64);
 
-    protected override void StoreBlock(long id, byte[] packed)
-    {
-        using var insert = Command("""INSERT INTO "RawBlocks" ("Id", "WorkspaceId", "Data", "Compressed") VALUES (@id, @w, @data, TRUE)""");
-        SetParameter(insert, "@id", id);
-        SetParameter(insert, "@w", WorkspaceId);
-        SetParameter(insert, "@data", packed);
-        insert.ExecuteNonQuery();
-    }
+    /// <summary>Kept until the chunk is copied (raw blocks go in by COPY too).</summary>
+    protected override void StoreBlock(long id, byte[] packed) => _newBlocks.Add((id, packed));
 
     protected override async Task SaveEventsAsync(CancellationToken cancellationToken)
     {
         FlushChunk();
-        if (_staged == 0)
+        if (_bulk || _staged == 0)
         {
             return;
         }
@@ -405,16 +497,11 @@ internal sealed class PostgresEventWriter : EventWriter
         var notStored = _workspaceHasEvents
             ? """WHERE NOT EXISTS (SELECT 1 FROM "Events" e WHERE e."WorkspaceId" = @w AND e."IdHash" = s."IdHash" AND e."Source" = s."Source" AND e."ExternalId" = s."ExternalId")"""
             : "";
-        await using (var analyze = Command("""ANALYZE "EventStaging" """))
-        {
-            await analyze.ExecuteNonQueryAsync(cancellationToken);
-        }
         await using var move = Command($"""
+            ANALYZE "EventStaging";
             WITH added AS (
-                INSERT INTO "Events" ("Id", "WorkspaceId", "CampaignId", "RecipientId", "Type", "OccurredAtMs", "LinkId", "Ip", "UserAgentId", "ProviderBotFlag",
-                    "Source", "ExternalId", "IdHash", "ImportId", "RawBlockId", "RawOffset", "RawLength")
-                SELECT s."Id", @w, s."CampaignId", s."RecipientId", s."Type", s."OccurredAtMs", s."LinkId", s."Ip", s."UserAgentId", s."ProviderBotFlag",
-                    s."Source", s."ExternalId", s."IdHash", @import, s."RawBlockId", s."RawOffset", s."RawLength"
+                INSERT INTO "Events" ({EventColumns}, "WorkspaceId", "ImportId")
+                SELECT s.*, @w, @import
                 FROM {source} s
                 {notStored}
                 RETURNING "CampaignId", "Type")
@@ -422,6 +509,8 @@ internal sealed class PostgresEventWriter : EventWriter
             """);
         SetParameter(move, "@w", WorkspaceId);
         SetParameter(move, "@import", ImportId);
+        // As long as it takes: the file is all or nothing.
+        move.CommandTimeout = 0;
         await using var reader = await move.ExecuteReaderAsync(cancellationToken);
         (Added, Clicks) = (0, 0);
         TouchedCampaigns.Clear();

@@ -142,6 +142,24 @@ internal sealed class SqliteEventStore : EventStore
         return Task.CompletedTask;
     }
 
+    /// <summary>One prepared statement, run per row (in-process: no round trip to save).</summary>
+    public override async Task InsertRowsAsync(DbTransaction transaction, string table, string[] columns, IEnumerable<object?[]> rows, CancellationToken cancellationToken)
+    {
+        await using var insert = transaction.Connection!.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = $"""INSERT INTO "{table}" ({string.Join(", ", columns.Select(c => $"\"{c}\""))}) VALUES ({string.Join(", ", columns.Select((_, i) => $"@p{i}"))})""";
+        var parameters = EventWriter.AddParameters(insert, columns.Select((_, i) => $"@p{i}").ToArray());
+        await insert.PrepareAsync(cancellationToken);
+        foreach (var values in rows)
+        {
+            for (int i = 0; i < parameters.Length; i++)
+            {
+                parameters[i].Value = values[i] ?? DBNull.Value;
+            }
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
     /// <summary>A read transaction: SQLite's log keeps it apart from writers, and it takes no lock until the first read.</summary>
     public override async Task<DbTransaction?> SnapshotAsync(ClickInsightsDbContext db, CancellationToken cancellationToken)
     {

@@ -1108,30 +1108,6 @@ namespace ClickInsights.Migrations.PostgreSQL.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("ClickInsights.Core.Data.ClickVerdict", b =>
-                {
-                    b.HasOne("ClickInsights.Core.Data.EmailEvent", null)
-                        .WithOne()
-                        .HasForeignKey("ClickInsights.Core.Data.ClickVerdict", "EventId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("ClickInsights.Core.Data.EmailEvent", b =>
-                {
-                    b.HasOne("ClickInsights.Core.Data.Campaign", null)
-                        .WithMany()
-                        .HasForeignKey("CampaignId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
-                    b.HasOne("ClickInsights.Core.Data.Recipient", null)
-                        .WithMany()
-                        .HasForeignKey("RecipientId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
             modelBuilder.Entity("ClickInsights.Core.Data.ImportRecord", b =>
                 {
                     b.HasOne("ClickInsights.Core.Data.Workspace", null)

@@ -17,7 +17,7 @@ public abstract class ImportRunnerTests(StoreKind store) : IDisposable
         new CsvMappingStore(_database, TimeProvider.System),
         _database,
         Options.Create(new UploadOptions { MaxUploadMegabytes = maxMegabytes, MaxFiles = 5 }),
-        Options.Create(new StorageOptions { DatabasePath = _database.Path_ }),
+        Options.Create(_database.Options),
         TimeProvider.System,
         NullLogger<ImportRunner>.Instance);
 

@@ -56,6 +56,11 @@ public sealed class TestDatabase : IDisposable, IDbContextFactory<ClickInsightsD
     public string Path_ { get; }
     /// <summary>What <c>--db</c> and <see cref="StorageOptions.Configure(DbContextOptionsBuilder, string)"/> take for this database.</summary>
     public string Target { get; }
+    /// <summary>The dashboard's storage settings for this database (its local files in <see cref="Folder"/>).</summary>
+    public StorageOptions Options => Store == StoreKind.PostgreSql
+        ? new StorageOptions { Provider = StorageProvider.PostgreSQL, ConnectionString = Target, LocalFolder = Folder }
+        : new StorageOptions { DatabasePath = Path_ };
+
     public ClassificationService Classification { get; }
     public EventImporter Importer { get; }
 

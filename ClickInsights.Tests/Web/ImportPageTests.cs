@@ -19,7 +19,7 @@ public sealed class ImportPageTests : BunitTestBase
     public ImportPageTests()
     {
         Context.Services.AddSingleton(Options.Create(_limits));
-        Context.Services.AddSingleton(Options.Create(new StorageOptions { DatabasePath = Database.Path_ }));
+        Context.Services.AddSingleton(Options.Create(Database.Options));
         Context.Services.AddSingleton(new CsvMappingStore(Database, TimeProvider.System));
         Context.Services.AddSingleton<ImportDesk>();
     }

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace ClickInsights.Migrations.PostgreSQL.Migrations
 {
     [DbContext(typeof(ClickInsightsDbContext))]
-    [Migration("20261205105750_Initial")]
+    [Migration("20261205113550_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1107,30 +1107,6 @@ namespace ClickInsights.Migrations.PostgreSQL.Migrations
                     b.HasOne("ClickInsights.Core.Data.Campaign", null)
                         .WithOne()
                         .HasForeignKey("ClickInsights.Core.Data.CampaignSummary", "CampaignId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("ClickInsights.Core.Data.ClickVerdict", b =>
-                {
-                    b.HasOne("ClickInsights.Core.Data.EmailEvent", null)
-                        .WithOne()
-                        .HasForeignKey("ClickInsights.Core.Data.ClickVerdict", "EventId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("ClickInsights.Core.Data.EmailEvent", b =>
-                {
-                    b.HasOne("ClickInsights.Core.Data.Campaign", null)
-                        .WithMany()
-                        .HasForeignKey("CampaignId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
-                    b.HasOne("ClickInsights.Core.Data.Recipient", null)
-                        .WithMany()
-                        .HasForeignKey("RecipientId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -58,6 +58,21 @@ namespace ClickInsights.Migrations.PostgreSQL.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "ClickVerdicts",
+                columns: table => new
+                {
+                    EventId = table.Column<long>(type: "bigint", nullable: false),
+                    CampaignId = table.Column<int>(type: "integer", nullable: false),
+                    Verdict = table.Column<int>(type: "integer", nullable: false),
+                    Score = table.Column<int>(type: "integer", nullable: false),
+                    ReasonSet = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ClickVerdicts", x => x.EventId);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "CsvMappings",
                 columns: table => new
                 {
@@ -87,6 +102,34 @@ namespace ClickInsights.Migrations.PostgreSQL.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_DomainGateways", x => x.Domain);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Events",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    WorkspaceId = table.Column<int>(type: "integer", nullable: false),
+                    CampaignId = table.Column<int>(type: "integer", nullable: false),
+                    RecipientId = table.Column<int>(type: "integer", nullable: false),
+                    Type = table.Column<int>(type: "integer", nullable: false),
+                    OccurredAtMs = table.Column<long>(type: "bigint", nullable: false),
+                    LinkId = table.Column<int>(type: "integer", nullable: true),
+                    Ip = table.Column<string>(type: "character varying(45)", maxLength: 45, nullable: true),
+                    UserAgentId = table.Column<int>(type: "integer", nullable: true),
+                    ProviderBotFlag = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: true),
+                    Source = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    ExternalId = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    IdHash = table.Column<long>(type: "bigint", nullable: false),
+                    ImportId = table.Column<int>(type: "integer", nullable: true),
+                    RawBlockId = table.Column<long>(type: "bigint", nullable: true),
+                    RawOffset = table.Column<int>(type: "integer", nullable: false),
+                    RawLength = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Events", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -599,67 +642,6 @@ namespace ClickInsights.Migrations.PostgreSQL.Migrations
                         onDelete: ReferentialAction.Cascade);
                 });
 
-            migrationBuilder.CreateTable(
-                name: "Events",
-                columns: table => new
-                {
-                    Id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    WorkspaceId = table.Column<int>(type: "integer", nullable: false),
-                    CampaignId = table.Column<int>(type: "integer", nullable: false),
-                    RecipientId = table.Column<int>(type: "integer", nullable: false),
-                    Type = table.Column<int>(type: "integer", nullable: false),
-                    OccurredAtMs = table.Column<long>(type: "bigint", nullable: false),
-                    LinkId = table.Column<int>(type: "integer", nullable: true),
-                    Ip = table.Column<string>(type: "character varying(45)", maxLength: 45, nullable: true),
-                    UserAgentId = table.Column<int>(type: "integer", nullable: true),
-                    ProviderBotFlag = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: true),
-                    Source = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
-                    ExternalId = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    IdHash = table.Column<long>(type: "bigint", nullable: false),
-                    ImportId = table.Column<int>(type: "integer", nullable: true),
-                    RawBlockId = table.Column<long>(type: "bigint", nullable: true),
-                    RawOffset = table.Column<int>(type: "integer", nullable: false),
-                    RawLength = table.Column<int>(type: "integer", nullable: false)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("PK_Events", x => x.Id);
-                    table.ForeignKey(
-                        name: "FK_Events_Campaigns_CampaignId",
-                        column: x => x.CampaignId,
-                        principalTable: "Campaigns",
-                        principalColumn: "Id",
-                        onDelete: ReferentialAction.Cascade);
-                    table.ForeignKey(
-                        name: "FK_Events_Recipients_RecipientId",
-                        column: x => x.RecipientId,
-                        principalTable: "Recipients",
-                        principalColumn: "Id",
-                        onDelete: ReferentialAction.Cascade);
-                });
-
-            migrationBuilder.CreateTable(
-                name: "ClickVerdicts",
-                columns: table => new
-                {
-                    EventId = table.Column<long>(type: "bigint", nullable: false),
-                    CampaignId = table.Column<int>(type: "integer", nullable: false),
-                    Verdict = table.Column<int>(type: "integer", nullable: false),
-                    Score = table.Column<int>(type: "integer", nullable: false),
-                    ReasonSet = table.Column<int>(type: "integer", nullable: false)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("PK_ClickVerdicts", x => x.EventId);
-                    table.ForeignKey(
-                        name: "FK_ClickVerdicts_Events_EventId",
-                        column: x => x.EventId,
-                        principalTable: "Events",
-                        principalColumn: "Id",
-                        onDelete: ReferentialAction.Cascade);
-                });
-
             migrationBuilder.CreateIndex(
                 name: "IX_AspNetRoleClaims_RoleId",
                 table: "AspNetRoleClaims",
@@ -870,6 +852,9 @@ namespace ClickInsights.Migrations.PostgreSQL.Migrations
                 name: "DomainGateways");
 
             migrationBuilder.DropTable(
+                name: "Events");
+
+            migrationBuilder.DropTable(
                 name: "Imports");
 
             migrationBuilder.DropTable(
@@ -880,6 +865,9 @@ namespace ClickInsights.Migrations.PostgreSQL.Migrations
 
             migrationBuilder.DropTable(
                 name: "RawBlocks");
+
+            migrationBuilder.DropTable(
+                name: "Recipients");
 
             migrationBuilder.DropTable(
                 name: "ShareLinks");
@@ -894,16 +882,10 @@ namespace ClickInsights.Migrations.PostgreSQL.Migrations
                 name: "AspNetRoles");
 
             migrationBuilder.DropTable(
-                name: "Events");
-
-            migrationBuilder.DropTable(
                 name: "AspNetUsers");
 
             migrationBuilder.DropTable(
                 name: "Campaigns");
-
-            migrationBuilder.DropTable(
-                name: "Recipients");
 
             migrationBuilder.DropTable(
                 name: "Workspaces");
