@@ -35,8 +35,15 @@ internal sealed class PostgresEventStore : EventStore
         // The rows stream from the server (Npgsql reads them as they come); the classifier orders clicks by time, ties
         // by id, so the order they arrive in does not change a verdict.
         var agentIds = new HashSet<int>();
+        // Sized once (from the campaign's index): growing lists of a million events would leave every smaller copy behind as garbage.
+        await using (var count = connection.CreateCommand())
+        {
+            count.CommandText = """SELECT count(*) FROM "Events" WHERE "CampaignId" = @c""";
+            EventWriter.SetParameter(count, "@c", campaignId);
+            events.Capacity = (int)Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken));
+        }
         // Each event's agent id, its text filled in below once per distinct agent.
-        var agentOf = new List<int>();
+        var agentOf = new List<int>(events.Capacity);
         await using (var command = connection.CreateCommand())
         {
             command.CommandText = """
