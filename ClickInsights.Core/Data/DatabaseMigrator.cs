@@ -18,11 +18,7 @@ public static class DatabaseMigrator
         {
             await RekeyConstantContactActivitiesAsync(db, cancellationToken);
         }
-        if (db.Database.IsSqlite())
-        {
-            // WAL lets the dashboard read while an import writes; the setting is stored in the file.
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
-        }
+        await db.Store.AfterMigrateAsync(db, cancellationToken);
         await FillIdHashesAsync(db, cancellationToken);
         await FillWebhookKeysAsync(db, cancellationToken);
     }

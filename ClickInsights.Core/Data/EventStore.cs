@@ -12,6 +12,9 @@ namespace ClickInsights.Core.Data;
 /// </summary>
 internal abstract class EventStore
 {
+    /// <summary>Settings the engine keeps in the database, set once its migrations are applied.</summary>
+    public virtual Task AfterMigrateAsync(ClickInsightsDbContext db, CancellationToken cancellationToken) => Task.CompletedTask;
+
     /// <summary>Opens a writer for one file: one transaction, all or nothing, the same dedupe keys on every engine.</summary>
     public abstract Task<EventWriter> OpenWriterAsync(ClickInsightsDbContext db, int workspaceId, string fileName, string format, DateTime startedAt, long? expectedEvents, int? connectionId, CancellationToken cancellationToken);
 

@@ -17,6 +17,10 @@ internal sealed class SqliteEventStore : EventStore
     {
     }
 
+    /// <summary>WAL lets the dashboard read while an import writes; the setting is stored in the file.</summary>
+    public override Task AfterMigrateAsync(ClickInsightsDbContext db, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+
     public override async Task<EventWriter> OpenWriterAsync(ClickInsightsDbContext db, int workspaceId, string fileName, string format, DateTime startedAt, long? expectedEvents, int? connectionId, CancellationToken cancellationToken)
     {
         var connection = (SqliteConnection)db.Database.GetDbConnection();
