@@ -12,7 +12,11 @@ public static class DatabaseMigrator
     public static async Task MigrateAsync(IDbContextFactory<ClickInsightsDbContext> factory, CancellationToken cancellationToken = default)
     {
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
-        var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
+        await db.Store.BeforeMigrateAsync(db, cancellationToken);
+        // Only SQLite's set has migrations with a data step; PostgreSQL's history table is not asked for before it exists.
+        var pending = db.Database.GetMigrations().Contains(ConstantContactStableIds)
+            ? (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal)
+            : [];
         await db.Database.MigrateAsync(cancellationToken);
         if (pending.Contains(ConstantContactStableIds))
         {

@@ -12,6 +12,9 @@ namespace ClickInsights.Core.Data;
 /// </summary>
 internal abstract class EventStore
 {
+    /// <summary>Runs before the migrations are applied.</summary>
+    public virtual Task BeforeMigrateAsync(ClickInsightsDbContext db, CancellationToken cancellationToken) => Task.CompletedTask;
+
     /// <summary>Settings the engine keeps in the database, set once its migrations are applied.</summary>
     public virtual Task AfterMigrateAsync(ClickInsightsDbContext db, CancellationToken cancellationToken) => Task.CompletedTask;
 

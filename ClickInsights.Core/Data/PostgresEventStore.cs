@@ -23,6 +23,16 @@ internal sealed class PostgresEventStore : EventStore
     {
     }
 
+    /// <summary>
+    /// The migrations' history table, as EF Core makes it, when missing: EF Core reads it before making it on a new
+    /// PostgreSQL database, and logs that failed read as an error an operator would take for a fault.
+    /// </summary>
+    public override Task BeforeMigrateAsync(ClickInsightsDbContext db, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlRawAsync("""
+            CREATE TABLE IF NOT EXISTS "__EFMigrationsHistory" ("MigrationId" character varying(150) NOT NULL, "ProductVersion" character varying(32) NOT NULL,
+                CONSTRAINT "PK___EFMigrationsHistory" PRIMARY KEY ("MigrationId"))
+            """, cancellationToken);
+
     public override async Task<EventWriter> OpenWriterAsync(ClickInsightsDbContext db, int workspaceId, string fileName, string format, DateTime startedAt, long? expectedEvents, int? connectionId, CancellationToken cancellationToken)
     {
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();

@@ -24,15 +24,52 @@ public class BrowserFixture : IAsyncLifetime
 
     /// <summary>The dashboard's services, for a test to tidy up what it added (the tests share one database).</summary>
     public IServiceProvider Services => _factory!.Services;
+
+    /// <summary>False when the fixture found no server for its store (outside CI).</summary>
+    public bool IsRunning => _factory is not null;
     public IBrowser Browser { get; private set; } = null!;
+
+    /// <summary>The store the dashboard runs on (a fixture of its own per store).</summary>
+    protected virtual StoreKind Store => StoreKind.Sqlite;
+
+    private string? _postgresDatabase;
+    private bool _noServer;
+
+    /// <summary>Skips (outside CI) or fails (in CI) a test whose fixture found no PostgreSQL server to run on.</summary>
+    public void RequireStore()
+    {
+        if (_noServer)
+        {
+            TestPostgres.RequireServer();
+        }
+    }
 
     public virtual async Task InitializeAsync()
     {
         var port = FreePort();
         var databasePath = Path.Combine(_folder.Folder, "browser.db");
+        string? connectionString = null;
+        if (Store == StoreKind.PostgreSql)
+        {
+            if (TestPostgres.Server is null && !string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+            {
+                _noServer = true;
+                return;
+            }
+            (_postgresDatabase, connectionString) = TestPostgres.CreateEmptyDatabase();
+        }
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
         {
-            builder.UseSetting("ClickInsights:Storage:DatabasePath", databasePath);
+            if (connectionString is null)
+            {
+                builder.UseSetting("ClickInsights:Storage:DatabasePath", databasePath);
+            }
+            else
+            {
+                builder.UseSetting("ClickInsights:Storage:Provider", "PostgreSQL");
+                builder.UseSetting("ClickInsights:Storage:ConnectionString", connectionString);
+                builder.UseSetting("ClickInsights:Storage:LocalFolder", _folder.Folder);
+            }
             builder.UseEnvironment("Development");
             builder.UseUrls($"http://127.0.0.1:{port}");
             Configure(builder);
@@ -108,6 +145,10 @@ public class BrowserFixture : IAsyncLifetime
         {
             await _factory.DisposeAsync();
         }
+        if (_postgresDatabase is not null)
+        {
+            TestPostgres.Drop(_postgresDatabase);
+        }
         _folder.Dispose();
     }
 }
@@ -119,7 +160,7 @@ public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>
 }
 
 /// <summary>The dashboard with a password: browsers sign in first.</summary>
-public sealed class SignInBrowserFixture : BrowserFixture
+public class SignInBrowserFixture : BrowserFixture
 {
     public const string Email = "admin@example.com";
     public const string Password = "rye-sourdough-42";
@@ -128,8 +169,23 @@ public sealed class SignInBrowserFixture : BrowserFixture
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        await Services.GetRequiredService<ClickInsights.Core.Accounts.PeopleService>().AddAsync(Email, Password, ClickInsights.Core.Accounts.Role.Admin, null);
+        if (IsRunning)
+        {
+            await Services.GetRequiredService<ClickInsights.Core.Accounts.PeopleService>().AddAsync(Email, Password, ClickInsights.Core.Accounts.Role.Admin, null);
+        }
     }
+}
+
+/// <summary>The dashboard with a password, on an empty PostgreSQL database it migrates and seeds at start.</summary>
+public sealed class PostgresSignInBrowserFixture : SignInBrowserFixture
+{
+    protected override StoreKind Store => StoreKind.PostgreSql;
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class PostgresSignInBrowserCollection : ICollectionFixture<PostgresSignInBrowserFixture>
+{
+    public const string Name = "browser with a password, on PostgreSQL";
 }
 
 [CollectionDefinition(Name, DisableParallelization = true)]

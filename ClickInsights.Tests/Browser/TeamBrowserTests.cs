@@ -13,8 +13,7 @@ namespace ClickInsights.Tests.Browser;
 /// A support team and its customers at once: two people importing into two workspaces in two browsers, a support
 /// person watching one of them, and a customer with no account opening the share link support made.
 /// </summary>
-[Collection(SignInBrowserCollection.Name)]
-public sealed class TeamBrowserTests(SignInBrowserFixture fixture)
+public abstract class TeamBrowserTests(BrowserFixture fixture)
 {
     private const string Password = "a long team passphrase";
 
@@ -53,9 +52,10 @@ public sealed class TeamBrowserTests(SignInBrowserFixture fixture)
             .Replace("\"singlesend_name\":\"September Newsletter\"", $"\"singlesend_name\":\"{campaign}\"", StringComparison.Ordinal)),
     };
 
-    [Fact]
+    [SkippableFact]
     public async Task TwoPeopleImportIntoTwoWorkspacesAtOnce_EachSeesOnlyTheirOwn_AndACustomerOpensSupportsShareLink()
     {
+        fixture.RequireStore();
         var people = fixture.Services.GetRequiredService<PeopleService>();
         var dental = (await fixture.Services.GetRequiredService<WorkspaceService>().CreateAsync("Harbor Dental (team test)")).Id;
         int bakery;
@@ -141,3 +141,11 @@ public sealed class TeamBrowserTests(SignInBrowserFixture fixture)
         await customer.WaitForURLAsync("**/signin?*");
     }
 }
+
+/// <summary><see cref="TeamBrowserTests"/> on SQLite.</summary>
+[Collection(SignInBrowserCollection.Name)]
+public sealed class TeamBrowserTestsOnSqlite(SignInBrowserFixture fixture) : TeamBrowserTests(fixture);
+
+/// <summary><see cref="TeamBrowserTests"/> on PostgreSQL: two people import into two workspaces at once on one server.</summary>
+[Collection(PostgresSignInBrowserCollection.Name)]
+public sealed class TeamBrowserTestsOnPostgreSql(PostgresSignInBrowserFixture fixture) : TeamBrowserTests(fixture);
