@@ -30,8 +30,8 @@ JSON="$WORK/sendgrid-$CONTACTS-$CAMPAIGNS-$LINKS.json"
 if [ "${REIMPORT:-true}" = true ]; then
   rm -f "$WORK"/pages.db*
   psql -q "$PGSERVER" -c "DROP DATABASE IF EXISTS bench_pages" -c "CREATE DATABASE bench_pages"
-  /usr/bin/time -f "%e s, peak %M KB" -o "$WORK/import-sqlite.time" "$WORK/cli/ClickInsights.Cli" import "$JSON" --db "$WORK/pages.db" --workspace Scale > /dev/null 2>&1
-  /usr/bin/time -f "%e s, peak %M KB" -o "$WORK/import-pg.time" "$WORK/cli/ClickInsights.Cli" import "$JSON" --db "$PGDB" --workspace Scale > /dev/null 2>&1
+  /usr/bin/time -f "%e s, peak %M KB" -o "$WORK/import-sqlite.time" "$WORK/cli/ClickInsights.Cli" import "$JSON" --db "$WORK/pages.db" --workspace Scale > "$WORK/import-sqlite.out" 2> "$WORK/import-sqlite.err"
+  /usr/bin/time -f "%e s, peak %M KB" -o "$WORK/import-pg.time" "$WORK/cli/ClickInsights.Cli" import "$JSON" --db "$PGDB" --workspace Scale > "$WORK/import-pg.out" 2> "$WORK/import-pg.err"
   psql -q "$PGDB" -c 'VACUUM ANALYZE'
 fi
 echo "import into SQLite: $(cat "$WORK/import-sqlite.time"); into PostgreSQL: $(cat "$WORK/import-pg.time")"
