@@ -18,6 +18,12 @@ internal abstract class EventStore
     /// <summary>Settings the engine keeps in the database, set once its migrations are applied.</summary>
     public virtual Task AfterMigrateAsync(ClickInsightsDbContext db, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>
+    /// Inside the context's transaction: waits for the workspace's running import to finish and keeps the next one out
+    /// until the transaction ends (taking an import back, deleting the workspace). SQLite has one writer at a time anyway.
+    /// </summary>
+    public virtual Task LockWorkspaceAsync(ClickInsightsDbContext db, int workspaceId, CancellationToken cancellationToken) => Task.CompletedTask;
+
     /// <summary>Opens a writer for one file: one transaction, all or nothing, the same dedupe keys on every engine.</summary>
     public abstract Task<EventWriter> OpenWriterAsync(ClickInsightsDbContext db, int workspaceId, string fileName, string format, DateTime startedAt, long? expectedEvents, int? connectionId, CancellationToken cancellationToken);
 

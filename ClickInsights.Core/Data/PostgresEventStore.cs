@@ -33,6 +33,10 @@ internal sealed class PostgresEventStore : EventStore
                 CONSTRAINT "PK___EFMigrationsHistory" PRIMARY KEY ("MigrationId"))
             """, cancellationToken);
 
+    /// <summary>The lock each import of the workspace holds: without it, an import could commit events for a recipient or a workspace deleted meanwhile.</summary>
+    public override Task LockWorkspaceAsync(ClickInsightsDbContext db, int workspaceId, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({ImportLock}, {workspaceId})", cancellationToken);
+
     public override async Task<EventWriter> OpenWriterAsync(ClickInsightsDbContext db, int workspaceId, string fileName, string format, DateTime startedAt, long? expectedEvents, int? connectionId, CancellationToken cancellationToken)
     {
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();

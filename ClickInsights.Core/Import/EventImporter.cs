@@ -405,6 +405,7 @@ public sealed class EventImporter(IDbContextFactory<ClickInsightsDbContext> dbFa
         var blocks = await added.Where(e => e.RawBlockId != null).Select(e => e.RawBlockId!.Value).Distinct().ToListAsync(cancellationToken);
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
+            await db.Store.LockWorkspaceAsync(db, workspaceId, cancellationToken);
             await db.ClickVerdicts.Where(v => campaigns.Contains(v.CampaignId) && added.Any(e => e.Id == v.EventId)).ExecuteDeleteAsync(cancellationToken);
             events = await added.ExecuteDeleteAsync(cancellationToken);
             foreach (var chunk in blocks.Chunk(500))

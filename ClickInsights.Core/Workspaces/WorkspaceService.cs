@@ -51,6 +51,7 @@ public sealed class WorkspaceService(IDbContextFactory<ClickInsightsDbContext> d
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.Store.LockWorkspaceAsync(db, id, cancellationToken);
         // Children first, in bulk: deleting through the cascade one row at a time is slow for large workspaces.
         await db.ClickVerdicts.Where(v => db.Campaigns.Any(c => c.Id == v.CampaignId && c.WorkspaceId == id)).ExecuteDeleteAsync(cancellationToken);
         await db.CampaignSummaries.Where(s => db.Campaigns.Any(c => c.Id == s.CampaignId && c.WorkspaceId == id)).ExecuteDeleteAsync(cancellationToken);

@@ -49,6 +49,7 @@ public abstract class PageTestBase : BunitTestBase
     }
 }
 
+[Trait("Store", "SQLite only: DNS and the page above the storage seam")]
 public sealed class AuthenticationPageTests(SenderZone zone) : PageTestBase, IClassFixture<SenderZone>
 {
     [Fact]

@@ -35,6 +35,7 @@ public sealed class GatewayZone : IDisposable
     public void Dispose() => Server.Dispose();
 }
 
+[Trait("Store", "SQLite only: DNS lookups above the storage seam")]
 public sealed class GatewayTests(GatewayZone zone) : IClassFixture<GatewayZone>
 {
     public static TheoryData<int> CatalogueEntries()

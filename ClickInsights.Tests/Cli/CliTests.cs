@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ClickInsights.Tests.Cli;
 
+[Trait("Store", "SQLite only: the CLI over a file; --db postgresql:// runs in StoreParityTests")]
 public sealed class CliTests : IDisposable
 {
     private readonly TestDatabase _folder = new();

@@ -42,8 +42,8 @@ public sealed class DistributionTests
             }
             else if (ReachItThroughTheirCampaign.Contains(table))
             {
-                Assert.Contains(entity.GetForeignKeys(), fk => fk.PrincipalEntityType.GetTableName() is "Campaigns" or "Events");
-                Assert.Contains(entity.GetProperties(), p => p.Name is "CampaignId");
+                // By its campaign's id (ClickVerdicts has no row foreign key on PostgreSQL, but carries the campaign).
+                Assert.True(entity.FindProperty("CampaignId") is not null, $"{table} is listed as reaching the workspace through its campaign but has no CampaignId.");
             }
             else
             {

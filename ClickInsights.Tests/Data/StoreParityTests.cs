@@ -70,6 +70,31 @@ public sealed class StoreParityTests
         }
     }
 
+    [SkippableFact]
+    public async Task OnPostgreSql_TwoWorkspacesImportAtOnce_ThenOneIsDeleted_AndTheOtherKeepsEverything()
+    {
+        using var database = new TestDatabase(StoreKind.PostgreSql);
+        var bakery = await database.CreateWorkspaceAsync("Bakery");
+        var dentist = await database.CreateWorkspaceAsync("Dentist");
+        var bakeryFile = Samples.DemoSendGridFile(new() { Contacts = 120, Campaigns = 2, Seed = 3 });
+        var dentistFile = Samples.DemoSendGridFile(new() { Contacts = 90, Campaigns = 2, Seed = 4 });
+
+        // Two people import into two workspaces at the same moment: neither waits for the other's lock.
+        var results = await Task.WhenAll(
+            database.Importer.ImportAsync(bakery, new MemoryStream(bakeryFile), "bakery.json"),
+            database.Importer.ImportAsync(dentist, new MemoryStream(dentistFile), "dentist.json"));
+        await new ClickInsights.Core.Workspaces.WorkspaceService(database, TimeProvider.System).DeleteAsync(bakery);
+
+        await using var db = database.CreateDbContext();
+        Assert.Equal(0, await db.Events.CountAsync(e => e.WorkspaceId == bakery));
+        Assert.Equal(0, await db.RawBlocks.CountAsync(b => b.WorkspaceId == bakery));
+        Assert.Equal(results[1].EventsAdded, await db.Events.CountAsync(e => e.WorkspaceId == dentist));
+        Assert.Equal(results[1].Clicks, await db.ClickVerdicts.CountAsync());
+        // No event or verdict is left pointing at something deleted (PostgreSQL has no row foreign keys on them).
+        Assert.False(await db.Events.AnyAsync(e => !db.Campaigns.Any(c => c.Id == e.CampaignId) || !db.Recipients.Any(r => r.Id == e.RecipientId)));
+        Assert.False(await db.ClickVerdicts.AnyAsync(v => !db.Events.Any(e => e.Id == v.EventId)));
+    }
+
     private sealed record Figures(List<string> Imports, List<string> Campaigns, List<string> Events, List<string> Breakdowns, List<string> Clicks, string Summary, List<string> Pages);
 
     private static async Task<Figures> FiguresAfterImportAsync(TestDatabase database, IReadOnlyList<ProviderFile> files)

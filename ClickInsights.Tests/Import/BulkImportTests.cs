@@ -8,6 +8,7 @@ namespace ClickInsights.Tests.Import;
 /// The bulk way a large file takes into a small table (indexes dropped and rebuilt in the same transaction,
 /// duplicates found by hashed ids): same result as the usual way, nothing left behind on failure.
 /// </summary>
+[Trait("Store", "SQLite only: SQLite's own bulk way (indexes dropped and rebuilt inside the import); PostgreSQL's bulk way runs in StoreParityTests and StorageTestsOnPostgreSql")]
 public sealed class BulkImportTests : IDisposable
 {
     private readonly TestDatabase _database = new();

@@ -14,6 +14,7 @@ namespace ClickInsights.Tests.Import;
 /// naming the file and a position; a refused file leaves the database exactly as it was (row counts and SQLite's
 /// integrity check). Anything else (a crash, a stack trace, a half-stored file) fails the suite.
 /// </summary>
+[Trait("Store", "SQLite only: readers' refusals before anything is stored; refusals through the PostgreSQL writer run in HostileInputTestsOnPostgreSql")]
 public sealed partial class MalformedInputSuiteTests
 {
     private const string Csv = """

@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ClickInsights.Tests.Sync;
 
+[Trait("Store", "SQLite only: provider clients above the storage seam, storing through the importer that StoreParityTests runs on both stores")]
 public sealed class ConstantContactSyncTests : IAsyncLifetime
 {
     private FakeConstantContact _fake = null!;

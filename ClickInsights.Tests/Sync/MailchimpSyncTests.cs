@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ClickInsights.Tests.Sync;
 
+[Trait("Store", "SQLite only: provider clients above the storage seam, storing through the importer that StoreParityTests runs on both stores")]
 public sealed class MailchimpSyncTests
 {
     private static async Task<(SyncHarness Harness, int Workspace, int Connection)> ConnectedAsync(FakeMailchimp fake, string key = FakeMailchimp.ApiKey)

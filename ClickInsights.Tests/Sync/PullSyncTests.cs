@@ -10,6 +10,7 @@ using Microsoft.EntityFrameworkCore;
 namespace ClickInsights.Tests.Sync;
 
 /// <summary>Mailgun's events pages and Postmark's clicks pages, pulled from fakes of their documented APIs.</summary>
+[Trait("Store", "SQLite only: provider clients above the storage seam, storing through the importer that StoreParityTests runs on both stores")]
 public sealed class PullSyncTests
 {
     private const string MailgunKey = "key-3ax6xnjp29jd6fds4gc373sgvjxteol0";

@@ -14,6 +14,7 @@ namespace ClickInsights.Tests.Sync;
 
 /// <summary>The dashboard itself, on a temporary database: the webhook endpoint reads the raw body and classifies in the background.</summary>
 /// <remarks>Alone, not beside other tests: the flood test measures the process's live memory.</remarks>
+[Trait("Store", "SQLite only: webhook endpoints above the storage seam")]
 [Collection(MeasuresMemoryCollection.Name)]
 public sealed class WebhookEndpointSyncTests : IDisposable
 {

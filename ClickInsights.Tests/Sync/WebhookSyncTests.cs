@@ -9,6 +9,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ClickInsights.Tests.Sync;
 
+[Trait("Store", "SQLite only: webhook checks above the storage seam; small batches into PostgreSQL (the staging way) run in StorageTestsOnPostgreSql and StoreParityTests")]
 public sealed class WebhookSyncTests : IAsyncLifetime
 {
     private readonly ECDsa _sendGridKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);

@@ -15,6 +15,7 @@ namespace ClickInsights.Tests.Web;
 /// Accounts: open on a fresh start, sign-in once the first admin exists, and each person sees exactly the workspaces
 /// they may see — checked over every route the app maps, so that a new page cannot be forgotten.
 /// </summary>
+[Trait("Store", "SQLite only: accounts and access checks above the storage seam (EF Core LINQ that both stores translate; the team browser test runs on both)")]
 public sealed class AccessTests : IDisposable
 {
     private const string AdminEmail = "admin@example.com";

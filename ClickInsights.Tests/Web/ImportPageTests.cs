@@ -12,6 +12,7 @@ using Microsoft.Extensions.Options;
 namespace ClickInsights.Tests.Web;
 
 /// <summary>The Import page's states over the real runner and importer: empty, files checked, a CSV to map, errors.</summary>
+[Trait("Store", "SQLite only: the page's behaviour above the seam; the runner under it runs in ImportRunnerTestsOnPostgreSql")]
 public sealed class ImportPageTests : BunitTestBase
 {
     private readonly UploadOptions _limits = new() { MaxUploadMegabytes = 1, MaxFiles = 3 };

@@ -12,6 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ClickInsights.Tests.Web;
 
 /// <summary>The People page (admins manage who signs in) and a workspace's audit log (owners and admins read it).</summary>
+[Trait("Store", "SQLite only: accounts pages above the storage seam (EF Core LINQ)")]
 public sealed class PeopleAndAuditPageTests : BunitTestBase
 {
     private const string Password = "rye-sourdough-42";
