@@ -29,9 +29,9 @@ public static class ClickInsightsWebExtensions
 {
     public static IServiceCollection AddClickInsights(this IServiceCollection services)
     {
-        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section)
-            .Validate(storage => storage.Problem() is null, "ClickInsights:Storage: PostgreSQL needs ClickInsights:Storage:ConnectionString (a postgresql:// URI or Host=…;Database=…).")
-            .ValidateOnStart();
+        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateOnStart();
+        // The start refusal names what is wrong (no connection string, or one that cannot be read, and why).
+        services.AddSingleton<IValidateOptions<StorageOptions>, StorageValidation>();
         services.AddOptions<DashboardOptions>().BindConfiguration(DashboardOptions.Section);
         services.AddDbContextFactory<ClickInsightsDbContext>((provider, builder) =>
             StorageOptions.Configure(builder, provider.GetRequiredService<IOptions<StorageOptions>>().Value.Target));
@@ -99,6 +99,13 @@ public static class ClickInsightsWebExtensions
         }
         return folder;
     }
+}
+
+/// <summary>Refuses storage settings that cannot work, in the words of <see cref="StorageOptions.Problem"/>.</summary>
+internal sealed class StorageValidation : IValidateOptions<StorageOptions>
+{
+    public ValidateOptionsResult Validate(string? name, StorageOptions options) =>
+        options.Problem() is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
 }
 
 /// <summary>Creates and migrates the database before the dashboard serves anything, then loads the demo if it is empty.</summary>

@@ -51,7 +51,7 @@ public class BrowserFixture : IAsyncLifetime
         string? connectionString = null;
         if (Store == StoreKind.PostgreSql)
         {
-            if (TestPostgres.Server is null && !string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+            if (TestPostgres.Server is null && !TestPostgres.InCi)
             {
                 _noServer = true;
                 return;
@@ -66,9 +66,7 @@ public class BrowserFixture : IAsyncLifetime
             }
             else
             {
-                builder.UseSetting("ClickInsights:Storage:Provider", "PostgreSQL");
-                builder.UseSetting("ClickInsights:Storage:ConnectionString", connectionString);
-                builder.UseSetting("ClickInsights:Storage:LocalFolder", _folder.Folder);
+                builder.UsePostgreSql(connectionString, _folder.Folder);
             }
             builder.UseEnvironment("Development");
             builder.UseUrls($"http://127.0.0.1:{port}");

@@ -1,4 +1,5 @@
 using ClickInsights.Core.Data;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
@@ -19,6 +20,15 @@ public static class TestPostgres
 
     public static string? Server => Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } value ? StorageOptions.ToNpgsql(value) : null;
 
+    /// <summary>Whether this is a CI run (<c>CI=true</c>), where a missing server fails the PostgreSQL tests instead of skipping them.</summary>
+    public static bool InCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Points a dashboard under test at a PostgreSQL database, its key ring and uploads in <paramref name="localFolder"/>.</summary>
+    public static IWebHostBuilder UsePostgreSql(this IWebHostBuilder builder, string connectionString, string localFolder) => builder
+        .UseSetting("ClickInsights:Storage:Provider", "PostgreSQL")
+        .UseSetting("ClickInsights:Storage:ConnectionString", connectionString)
+        .UseSetting("ClickInsights:Storage:LocalFolder", localFolder);
+
     /// <summary>Skips the test (outside CI) or fails it (in CI) when no server is named.</summary>
     public static string RequireServer()
     {
@@ -26,7 +36,7 @@ public static class TestPostgres
         {
             return server;
         }
-        if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+        if (InCi)
         {
             throw new InvalidOperationException($"CI=true but {Variable} is not set: .ci/run starts a PostgreSQL cluster and sets it; the PostgreSQL tests cannot run without one.");
         }

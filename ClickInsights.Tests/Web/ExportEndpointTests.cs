@@ -18,10 +18,7 @@ public abstract class ExportEndpointTests(StoreKind store) : IAsyncLifetime
         if (store == StoreKind.PostgreSql)
         {
             (_postgresDatabase, var connectionString) = TestPostgres.CreateEmptyDatabase();
-            _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
-                .UseSetting("ClickInsights:Storage:Provider", "PostgreSQL")
-                .UseSetting("ClickInsights:Storage:ConnectionString", connectionString)
-                .UseSetting("ClickInsights:Storage:LocalFolder", _folder));
+            _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b.UsePostgreSql(connectionString, _folder));
         }
         else
         {
