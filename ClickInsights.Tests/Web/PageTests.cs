@@ -311,12 +311,13 @@ public abstract class PageTests(StoreKind store) : BunitTestBase(store)
         page.WaitForAssertion(() => Assert.Contains("Preview on your last campaigns", page.Markup));
         Input(page, "setting-BotThreshold").Change("95");
 
+        // Each element is found and used on the renderer's own thread: the preview the threshold started re-renders the
+        // page meanwhile, and an element found before that render has lost its handler (bUnit's advice for this race).
         var editor = page.FindComponent<CatalogueEditor>();
-        var fields = editor.FindComponents<MudBlazor.MudTextField<string>>();
-        fields[0].Find("input").Change("203.0.113.0/24");
-        fields[1].Find("input").Change("Our own test network");
-        fields[2].Find("input").Change("our IT");
-        editor.FindAll("button").First(b => b.TextContent.Trim() == "Add").Click();
+        await page.InvokeAsync(() => editor.FindComponents<MudBlazor.MudTextField<string>>()[0].Find("input").Change("203.0.113.0/24"));
+        await page.InvokeAsync(() => editor.FindComponents<MudBlazor.MudTextField<string>>()[1].Find("input").Change("Our own test network"));
+        await page.InvokeAsync(() => editor.FindComponents<MudBlazor.MudTextField<string>>()[2].Find("input").Change("our IT"));
+        await page.InvokeAsync(() => editor.FindAll("button").First(b => b.TextContent.Trim() == "Add").Click());
 
         page.WaitForAssertion(() => Assert.Contains("Catalogue saved", page.Markup + string.Concat(Context.Services.GetRequiredService<MudBlazor.ISnackbar>().ShownSnackbars.Select(b => b.Message))), TimeSpan.FromSeconds(20));
         // The edit is still there, unsaved: "Save and recompute" can be pressed.
