@@ -312,7 +312,8 @@ public static class CliApp
                     if (outcome.Result is { } result)
                     {
                         await stdout.WriteLineAsync($"{result.FileName} ({result.Format}): {result.EventsRead:N0} events read, {result.EventsAdded:N0} added, " +
-                            $"{result.DuplicatesSkipped:N0} duplicates skipped, {result.Clicks:N0} new clicks in {result.Campaigns:N0} campaigns, {result.Elapsed.TotalSeconds:0.0} s");
+                            $"{result.DuplicatesSkipped:N0} duplicates skipped, {result.Clicks:N0} new clicks in {result.Campaigns:N0} campaigns, {result.Elapsed.TotalSeconds:0.0} s" +
+                            (result.RepeatsNote is { } repeats ? $"\n  {repeats}" : ""));
                     }
                     else
                     {

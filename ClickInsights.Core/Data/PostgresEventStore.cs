@@ -226,6 +226,7 @@ internal sealed class PostgresEventWriter : EventWriter
     private readonly List<(long Id, byte[] Packed)> _newBlocks = [];
     private readonly Queue<long> _recipientIds = new();
     private readonly Queue<long> _eventIds = new();
+    private long? _firstId;
     private readonly Queue<long> _blockIds = new();
     /// <summary>Id hashes: on the bulk way every stored event's and this file's (hash → event id); else this file's only (hash → its place).</summary>
     private readonly IdHashTable _hashes = new();
@@ -309,10 +310,16 @@ internal sealed class PostgresEventWriter : EventWriter
         var hash = EmailEvent.IdHashOf(e.Source, e.ExternalId);
         if (_bulk && _hashes.TryGet(hash, out var storedId) && IsStored(storedId, e.Source, e.ExternalId))
         {
+            // Ids drawn for this import are above every id stored before it (one import per workspace at a time).
+            if (_firstId is { } first && storedId >= first)
+            {
+                RepeatsInFile++;
+            }
             return;
         }
         // Ids in the order of the file, as SQLite gives them: ties in time are then broken the same way on both.
         var id = NextId(_eventIds, _eventSequence, ChunkSize);
+        _firstId ??= id;
         _staged++;
         if (!_hashes.TryAdd(hash, _bulk ? id : _staged) && !_bulk)
         {
@@ -540,6 +547,19 @@ internal sealed class PostgresEventWriter : EventWriter
             TouchedCampaigns.Add(reader.GetInt32(0));
             Added += (int)reader.GetInt64(1);
             Clicks += (int)reader.GetInt64(2);
+        }
+        await reader.DisposeAsync();
+        if (_fileRepeats)
+        {
+            // As on SQLite: the file's own repeats are those of events this import stored (not of events stored before).
+            await using var repeats = Command("""
+                SELECT count(*) FROM "EventStaging" s
+                WHERE EXISTS (SELECT 1 FROM "Events" e WHERE e."WorkspaceId" = @w AND e."IdHash" = s."IdHash" AND e."Source" = s."Source" AND e."ExternalId" = s."ExternalId" AND e."ImportId" = @import)
+                """);
+            SetParameter(repeats, "@w", WorkspaceId);
+            SetParameter(repeats, "@import", ImportId);
+            repeats.CommandTimeout = 0;
+            RepeatsInFile = (int)Convert.ToInt64(await repeats.ExecuteScalarAsync(cancellationToken)) - Added;
         }
     }
 

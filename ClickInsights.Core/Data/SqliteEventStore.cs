@@ -193,6 +193,7 @@ internal sealed class SqliteEventWriter : EventWriter
     private readonly SqliteStatement _findByHash;
     private readonly SqliteStatement _insertBlock;
     private SqliteStatement? _checkStored;
+    private long? _firstRowId;
     private DbCommand? _insertRecipient;
     private long _nextBlockId;
 
@@ -211,7 +212,7 @@ internal sealed class SqliteEventWriter : EventWriter
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """);
         _insertEvent.Bind(1, workspaceId);
-        _findByHash = new SqliteStatement(connection, """SELECT "Source", "ExternalId" FROM "Events" WHERE "WorkspaceId" = ? AND "IdHash" = ?""");
+        _findByHash = new SqliteStatement(connection, """SELECT "Source", "ExternalId", "Id" FROM "Events" WHERE "WorkspaceId" = ? AND "IdHash" = ?""");
         _findByHash.Bind(1, workspaceId);
         _insertBlock = new SqliteStatement(connection, """INSERT INTO "RawBlocks" ("Id", "WorkspaceId", "Data", "Compressed") VALUES (?, ?, ?, 1)""");
         _insertBlock.Bind(2, workspaceId);
@@ -267,8 +268,13 @@ internal sealed class SqliteEventWriter : EventWriter
     {
         var (campaignId, recipientId, linkId, userAgentId) = References(e);
         var hash = EmailEvent.IdHashOf(e.Source, e.ExternalId);
-        if (_bulk is not null ? _bulk.Ids.TryGet(hash, out var stored) && IsStored(stored, e.Source, e.ExternalId) : IsStoredWithHash(hash, e.Source, e.ExternalId))
+        if (_bulk is not null ? _bulk.Ids.TryGet(hash, out var stored) && IsStored(stored, e.Source, e.ExternalId) : IsStoredWithHash(hash, e.Source, e.ExternalId, out stored))
         {
+            // Rows of this import have the highest ids (one writer at a time): the file repeats its own id.
+            if (_firstRowId is { } first && stored >= first)
+            {
+                RepeatsInFile++;
+            }
             return;
         }
         var raw = e.RawUtf8.Span;
@@ -290,6 +296,7 @@ internal sealed class SqliteEventWriter : EventWriter
             .Bind(16, raw.Length)
             .Execute();
         var rowId = _insertEvent.LastInsertRowId;
+        _firstRowId ??= rowId;
         TouchedCampaigns.Add(campaignId);
         Added++;
         if (e.Type == EventType.Click)
@@ -340,13 +347,15 @@ internal sealed class SqliteEventWriter : EventWriter
     }
 
     /// <summary>Whether an event with this hash, source and external id is stored in the workspace (the way of small imports, through the index).</summary>
-    private bool IsStoredWithHash(long hash, string source, string externalId)
+    private bool IsStoredWithHash(long hash, string source, string externalId, out long rowId)
     {
         _findByHash.Bind(2, hash);
+        rowId = 0;
         while (_findByHash.Step())
         {
             if (_findByHash.Text(0) == source && _findByHash.Text(1) == externalId)
             {
+                rowId = _findByHash.Int64(2);
                 _findByHash.Reset();
                 return true;
             }

@@ -355,7 +355,11 @@ public sealed class EventImporter(IDbContextFactory<ClickInsightsDbContext> dbFa
             progress?.Report(new ImportProgress(fileName, read, writer.Added, counting.BytesRead, totalBytes, "Saving events"));
             await writer.CommitAsync(read, time.GetUtcNow().UtcDateTime, cancellationToken);
             (added, clicks, touched) = (writer.Added, writer.Clicks, writer.TouchedCampaigns);
-            result = new ImportResult(writer.ImportId, fileName, reader.Format, touched.Count, read, added, read - added, clicks, stopwatch.Elapsed) { CampaignIds = touched };
+            result = new ImportResult(writer.ImportId, fileName, reader.Format, touched.Count, read, added, read - added, clicks, stopwatch.Elapsed)
+            {
+                CampaignIds = touched,
+                RepeatsInFile = writer.RepeatsInFile,
+            };
         }
 
         if (options.Classify)

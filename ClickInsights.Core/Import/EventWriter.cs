@@ -46,6 +46,8 @@ internal abstract class EventWriter : IAsyncDisposable
     public int Added { get; protected set; }
     /// <summary>Clicks among <see cref="Added"/>.</summary>
     public int Clicks { get; protected set; }
+    /// <summary>Events whose id came earlier in this same file (kept once): a file that repeats its own ids, said so in its summary.</summary>
+    public int RepeatsInFile { get; protected set; }
     /// <summary>Campaigns that got new events (known for certain after <see cref="CommitAsync"/>).</summary>
     public HashSet<int> TouchedCampaigns { get; } = [];
 

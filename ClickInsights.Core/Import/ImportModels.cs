@@ -20,6 +20,17 @@ public sealed record ImportResult(
 {
     /// <summary>The campaigns that got new events (the ones to classify).</summary>
     public IReadOnlyCollection<int> CampaignIds { get; init; } = [];
+
+    /// <summary>Among <see cref="DuplicatesSkipped"/>: events whose id came earlier in this same file (the file repeats itself; the first is kept).</summary>
+    public int RepeatsInFile { get; init; }
+
+    /// <summary>"2 events repeat an id that came earlier in this file (the first of each was kept)", or null.</summary>
+    public string? RepeatsNote => RepeatsInFile switch
+    {
+        0 => null,
+        1 => "1 event repeats an id that came earlier in this file (the first was kept).",
+        _ => $"{RepeatsInFile:N0} events repeat an id that came earlier in this file (the first of each was kept).",
+    };
 }
 
 

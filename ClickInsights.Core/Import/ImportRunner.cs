@@ -43,7 +43,11 @@ public sealed record ImportFileState(string Id, string Name, string UploadPath, 
 }
 
 /// <summary>What an import did, over all its files.</summary>
-public sealed record ImportSummary(int FilesImported, int FilesRefused, int Campaigns, long EventsRead, long EventsAdded, long Duplicates, long Clicks, TimeSpan Elapsed, bool Cancelled);
+public sealed record ImportSummary(int FilesImported, int FilesRefused, int Campaigns, long EventsRead, long EventsAdded, long Duplicates, long Clicks, TimeSpan Elapsed, bool Cancelled)
+{
+    /// <summary>Among <see cref="Duplicates"/>: events repeating an id that came earlier in their own file.</summary>
+    public long RepeatsInFile { get; init; }
+}
 
 /// <summary>Where the import of the dashboard stands; an immutable snapshot.</summary>
 public sealed record ImportState(ImportStage Stage, int WorkspaceId, IReadOnlyList<ImportFileState> Files, string? Message, ImportProgress? Progress, int FileIndex, ImportSummary? Summary, string? Error)
@@ -370,13 +374,17 @@ public sealed class ImportRunner(
         return new ImportSummary(
             results.Count,
             files.Count(f => f.Preview?.CanImport == false || f.Outcome?.Error is not null),
-            results.Sum(r => r.Campaigns),
+            // Distinct over the whole import: six campaigns in eighteen report files are six.
+            results.SelectMany(r => r.CampaignIds).Distinct().Count(),
             results.Sum(r => (long)r.EventsRead),
             results.Sum(r => (long)r.EventsAdded),
             results.Sum(r => (long)r.DuplicatesSkipped),
             results.Sum(r => (long)r.Clicks),
             elapsed,
-            cancelled);
+            cancelled)
+        {
+            RepeatsInFile = results.Sum(r => (long)r.RepeatsInFile),
+        };
     }
 
     public void Cancel()

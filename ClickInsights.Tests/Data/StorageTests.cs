@@ -34,6 +34,49 @@ public abstract class StorageTests(StoreKind store) : IDisposable
     }
 
     [SkippableFact]
+    public async Task FileRepeatingItsOwnId_SaysSo_AndKeepsTheFirst()
+    {
+        var workspace = await _database.CreateWorkspaceAsync();
+        var file = """
+            [{"email":"a@x.com","timestamp":1700000000,"event":"delivered","sg_event_id":"e1","sg_message_id":"m1"},
+             {"email":"a@x.com","timestamp":1700000100,"event":"click","url":"https://x.com/1","sg_event_id":"e1","sg_message_id":"m1"},
+             {"email":"a@x.com","timestamp":1700000200,"event":"click","url":"https://x.com/2","sg_event_id":"e2","sg_message_id":"m1"},
+             {"email":"a@x.com","timestamp":1700000200,"event":"click","url":"https://x.com/2","sg_event_id":"e2","sg_message_id":"m1"},
+             {"email":"a@x.com","timestamp":1700000300,"event":"click","url":"https://x.com/3","sg_event_id":"e2","sg_message_id":"m1"}]
+            """;
+
+        var first = await _database.Importer.ImportAsync(workspace, Samples.Utf8(file), "repeats.json");
+        var again = await _database.Importer.ImportAsync(workspace, Samples.Utf8(file), "repeats.json");
+
+        // e1 as delivered and as click are two events (an id is keyed with its type); e2's click comes three times.
+        Assert.Equal((5, 3, 2, 2), (first.EventsRead, first.EventsAdded, first.DuplicatesSkipped, first.RepeatsInFile));
+        Assert.Equal("2 events repeat an id that came earlier in this file (the first of each was kept).", first.RepeatsNote);
+        // The second time every event was stored before: duplicates, none of them this file's own repeats.
+        Assert.Equal((0, 5, 0), (again.EventsAdded, again.DuplicatesSkipped, again.RepeatsInFile));
+        Assert.Null(again.RepeatsNote);
+        await using var db = _database.CreateDbContext();
+        var clicks = await db.Events.Where(e => e.Type == EventType.Click).OrderBy(e => e.Id)
+            .Join(db.CampaignLinks, e => e.LinkId, l => l.Id, (e, l) => l.Url).ToListAsync();
+        Assert.Equal(["https://x.com/1", "https://x.com/2"], clicks);
+    }
+
+    [SkippableFact]
+    public async Task LargeFileRepeatingItsOwnId_TheBulkWay_SaysSo()
+    {
+        var workspace = await _database.CreateWorkspaceAsync();
+        var text = System.Text.Encoding.UTF8.GetString(Samples.DemoSendGridFile(new() { Contacts = 12_000, Campaigns = 2, Seed = 3 }));
+        Assert.True(text.Length / 300 > 50_000, "large enough for the bulk way");
+        var firstEvent = text[1..(text.IndexOf("},{", StringComparison.Ordinal) + 1)];
+        var withRepeat = System.Text.Encoding.UTF8.GetBytes(text.TrimEnd(']') + "," + firstEvent + "]");
+
+        var result = await _database.Importer.ImportAsync(workspace, new MemoryStream(withRepeat), "large.json");
+
+        Assert.Equal((1, 1), (result.DuplicatesSkipped, result.RepeatsInFile));
+        await using var db = _database.CreateDbContext();
+        Assert.Equal(result.EventsRead - 1, await db.Events.CountAsync());
+    }
+
+    [SkippableFact]
     public async Task TruncatedFile_IsRefusedWithPosition_AndStoresNothing()
     {
         var workspace = await _database.CreateWorkspaceAsync();

@@ -160,20 +160,6 @@ public sealed class BulkImportTests : IDisposable
     }
 
     [Fact]
-    public async Task BulkImport_DuplicateInsideTheFile_IsStoredOnce()
-    {
-        var workspace = await _database.CreateWorkspaceAsync();
-        var text = System.Text.Encoding.UTF8.GetString(Large.Value);
-        var firstEvent = text[1..(text.IndexOf("},{", StringComparison.Ordinal) + 1)];
-        var withDuplicate = System.Text.Encoding.UTF8.GetBytes(text.TrimEnd(']') + "," + firstEvent + "]");
-
-        var result = await _database.Importer.ImportAsync(workspace, new MemoryStream(withDuplicate), "dup.json");
-
-        Assert.Equal(1, result.DuplicatesSkipped);
-        Assert.Equal(result.EventsRead - 1, (await StoredAsync()).Events);
-    }
-
-    [Fact]
     public async Task BulkImport_Cancelled_LeavesNothingAndEveryIndex()
     {
         var workspace = await _database.CreateWorkspaceAsync();
