@@ -24,6 +24,7 @@ public static class ContentIds
             {
                 var count = seen.TryGetValue(e.ExternalId, out var n) ? n + 1 : 1;
                 seen[e.ExternalId] = count;
+                numbering?.Touched.Add(e.ExternalId);
                 yield return count == 1 ? e : e with { ExternalId = $"{e.ExternalId}#{count}" };
             }
             else
@@ -37,5 +38,41 @@ public static class ContentIds
 /// <summary>How often each content-hashed record came before, over the files of one report.</summary>
 public sealed class ContentNumbering
 {
+    private Dictionary<string, int> _atPageStart = new(StringComparer.Ordinal);
+
+    public ContentNumbering()
+    {
+    }
+
+    /// <summary>
+    /// Numbering that goes on from a remembered page: <paramref name="counts"/> are <see cref="AtPageStart"/> as kept when
+    /// that page was read last, so records identical to ones at the end of the page before it are numbered after them.
+    /// </summary>
+    public ContentNumbering(IReadOnlyDictionary<string, int>? counts)
+    {
+        foreach (var (key, count) in counts ?? new Dictionary<string, int>())
+        {
+            Seen[key] = count;
+            Touched.Add(key);
+        }
+    }
+
     internal Dictionary<string, int> Seen { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Records numbered since <see cref="StartPage"/>.</summary>
+    internal HashSet<string> Touched { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The counts, as the current page started, of the records the page before it held. Identical records share their
+    /// minute, so in a report ordered by time they are neighbours: these are all a later run resuming at the current
+    /// page needs (at most a page's worth, where keeping every count of a long report would not be).
+    /// </summary>
+    public IReadOnlyDictionary<string, int> AtPageStart => _atPageStart;
+
+    /// <summary>Marks the start of the next page of the report.</summary>
+    public void StartPage()
+    {
+        _atPageStart = Touched.ToDictionary(key => key, key => Seen[key], StringComparer.Ordinal);
+        Touched.Clear();
+    }
 }

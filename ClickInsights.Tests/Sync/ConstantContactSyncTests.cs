@@ -311,6 +311,35 @@ public sealed class ConstantContactSyncTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ResumedSync_NumbersIdenticalRecordsOnFromThePageBefore()
+    {
+        _fake.OldestFirst = true;
+        var (workspace, id) = await ConnectedAsync();
+        var at = new DateTime(2026, 3, 2, 20, 0, 0, DateTimeKind.Utc);
+        void Identical() => _fake.Add(FakeConstantContact.Primary, "clicks", "gateway@scanned.example", at,
+            """, "device_type": "computer", "url_id": "1100407204171", "link_url": "https://shop.example/spring" """);
+        // 16 clicks and three identical newest ones, in pages of 3 oldest first: two end page 6 and one is page 7, where
+        // the next sync starts again.
+        for (var i = 0; i < 3; i++)
+        {
+            Identical();
+        }
+        var first = await _harness.Runner.SyncAsync(id);
+        Assert.True(first.Succeeded, first.Error);
+        Assert.Equal(19, (await SyncHarness.SummariesAsync(_harness.Database, workspace))[FakeConstantContact.Primary].Clicks);
+
+        // A fourth identical click joins page 7. Numbered afresh from that page, it would be taken for the third.
+        Identical();
+        var second = await _harness.Runner.SyncAsync(id);
+        var third = await _harness.Runner.SyncAsync(id);
+
+        Assert.True(second.Succeeded, second.Error);
+        Assert.True(third.Succeeded, third.Error);
+        Assert.Equal(7, _fake.PageCount(FakeConstantContact.Primary, "clicks"));
+        Assert.Equal(20, (await SyncHarness.SummariesAsync(_harness.Database, workspace))[FakeConstantContact.Primary].Clicks);
+    }
+
+    [Fact]
     public async Task Resync_FetchesOnlyWhatIsNew()
     {
         var (workspace, id) = await ConnectedAsync();

@@ -103,8 +103,13 @@ public sealed class FakeConstantContact
 
     public int PageCount(string activity, string kind) => Math.Max(1, (Records(activity, kind).Count + PageSize - 1) / PageSize);
 
+    /// <summary>Serve reports oldest first (a sync then resumes at the last page it read) instead of newest first.</summary>
+    public bool OldestFirst { get; set; }
+
     private List<(DateTime At, string Json)> Records(string activity, string kind) =>
-        _records.TryGetValue((activity, kind), out var list) ? [.. list.OrderByDescending(r => r.At)] : [];
+        !_records.TryGetValue((activity, kind), out var list) ? []
+        : OldestFirst ? [.. list.OrderBy(r => r.At)]
+        : [.. list.OrderByDescending(r => r.At)];
 
     /// <summary>A report page as served (1-based), with its next link: absolute for sends, relative for the others.</summary>
     public string Page(string activity, string kind, int page)

@@ -116,13 +116,16 @@ public sealed class ConstantContactSync(ConstantContactClient client, ProviderLi
     {
         var saved = activity.Reports.GetValueOrDefault(report) ?? new ReportState();
         var first = new Uri(baseUri, $"reports/email_reports/{Uri.EscapeDataString(activity.Id)}/tracking/{report}?limit=500");
-        var url = saved.Order == Order.OldestFirst && saved.ResumeAt is { } resume ? client.Http.ResolveNext(baseUri, resume) : first;
+        var resuming = saved.Order == Order.OldestFirst && saved.ResumeAt is not null;
+        var url = resuming ? client.Http.ResolveNext(baseUri, saved.ResumeAt!) : first;
         var newest = saved.Newest;
         var order = saved.Order;
-        // Identical records (same contact, link and minute) are numbered over the whole report, not page by page.
-        var numbering = new ContentNumbering();
+        // Identical records (same contact, link and minute) are numbered over the whole report, not page by page; a run
+        // that resumes at a remembered page goes on from the counts that page started with.
+        var numbering = new ContentNumbering(resuming ? saved.ResumeCounts : null);
         for (int page = 1; ; page++)
         {
+            numbering.StartPage();
             var what = $"the {ReportName(report)} report of “{campaign.Name}” (page {page})";
             byte[] body;
             try
@@ -133,6 +136,8 @@ public sealed class ConstantContactSync(ConstantContactClient client, ProviderLi
             {
                 // A remembered page link that no longer works: read the report from its start instead.
                 url = first;
+                numbering = new ContentNumbering();
+                numbering.StartPage();
                 body = await client.GetAsync(context, url, cancellationToken);
             }
             List<long> times;
@@ -165,6 +170,7 @@ public sealed class ConstantContactSync(ConstantContactClient client, ProviderLi
             if (next is null)
             {
                 saved.ResumeAt = order == Order.OldestFirst ? url.PathAndQuery : null;
+                saved.ResumeCounts = saved.ResumeAt is null ? null : new(numbering.AtPageStart);
                 break;
             }
             if (order != Order.OldestFirst && saved.Newest is { } seen && times.Count > 0 && (times.Min() < seen || (added == 0 && times.Max() <= seen)))
@@ -282,5 +288,7 @@ public sealed class ConstantContactSync(ConstantContactClient client, ProviderLi
         public Order? Order { get; set; }
         /// <summary>For oldest-first reports: the last page read, where the next sync starts again.</summary>
         public string? ResumeAt { get; set; }
+        /// <summary>How often each identical record came before <see cref="ResumeAt"/>'s page (<see cref="ContentNumbering.AtPageStart"/>).</summary>
+        public Dictionary<string, int>? ResumeCounts { get; set; }
     }
 }
