@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -118,7 +119,7 @@ public sealed class ProviderHttp(HttpClient http, ProviderOptions options, TimeP
         var origin = new Uri(baseUri.GetLeftPart(UriPartial.Authority) + "/");
         if (!Uri.TryCreate(origin, href, out var next))
         {
-            throw new ProviderException(ProviderProblem.BadData, $"{provider} sent a next-page link ClickInsights cannot read (\"{Shorten(href)}\"). The sync stopped; everything fetched before it is kept.");
+            throw new ProviderException(ProviderProblem.BadData, $"{provider} sent a next-page link ClickInsights cannot read (\"{Plain(href)}\"). The sync stopped; everything fetched before it is kept.");
         }
         if (!string.Equals(next.Scheme, baseUri.Scheme, StringComparison.OrdinalIgnoreCase) || !string.Equals(next.Authority, baseUri.Authority, StringComparison.OrdinalIgnoreCase))
         {
@@ -155,7 +156,10 @@ public sealed class ProviderHttp(HttpClient http, ProviderOptions options, TimeP
         _ => "a network error",
     };
 
-    /// <summary>The provider's own explanation, when its error body has one.</summary>
+    /// <summary>
+    /// The provider's own explanation, when its error body is JSON with one of the usual fields: one line of plain text,
+    /// cut at 200 characters. Any other body is never repeated (it could be a page, a stack trace or a proxy's text).
+    /// </summary>
     private static string Detail(byte[] body)
     {
         try
@@ -170,9 +174,9 @@ public sealed class ProviderHttp(HttpClient http, ProviderOptions options, TimeP
             {
                 foreach (var name in (ReadOnlySpan<string>)["error_description", "error_message", "detail", "message", "Message", "title", "error"])
                 {
-                    if (root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text)
+                    if (root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && Plain(value.GetString()!) is { Length: > 0 } text)
                     {
-                        return $" The provider says: \"{Shorten(text)}\"";
+                        return $" The provider says: \"{text}\"";
                     }
                 }
             }
@@ -180,9 +184,31 @@ public sealed class ProviderHttp(HttpClient http, ProviderOptions options, TimeP
         catch (JsonException)
         {
         }
-        return body.Length == 0 ? "" : $" The provider says: \"{Shorten(Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, 300)))}\"";
+        return "";
     }
 
-    private static string Shorten(string text) => text.Length <= 200 ? text : text[..200] + "…";
+    /// <summary>Letters, digits, punctuation and single spaces only (no control, format or private characters, no line breaks), at most 200 characters.</summary>
+    internal static string Plain(string text)
+    {
+        var plain = new StringBuilder(Math.Min(text.Length, 201));
+        foreach (var rune in text.EnumerateRunes())
+        {
+            if (plain.Length >= 200)
+            {
+                return plain.ToString().TrimEnd() + "…";
+            }
+            var category = Rune.GetUnicodeCategory(rune);
+            if (Rune.IsWhiteSpace(rune) || category is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.PrivateUse or UnicodeCategory.OtherNotAssigned or UnicodeCategory.Surrogate)
+            {
+                if (plain.Length > 0 && plain[^1] != ' ')
+                {
+                    plain.Append(' ');
+                }
+                continue;
+            }
+            plain.Append(rune.ToString());
+        }
+        return plain.ToString().Trim();
+    }
 }
 

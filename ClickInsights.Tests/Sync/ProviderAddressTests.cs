@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using System.Net;
 using System.Net.Sockets;
 using ClickInsights.Core.Providers;
@@ -79,5 +81,46 @@ public sealed class ProviderAddressTests : IAsyncDisposable
     {
         _listener.Stop();
         await _harness.DisposeAsync();
+    }
+}
+
+/// <summary>What a provider answers is never shown raw: only a JSON error's own message, as one line of plain text.</summary>
+public sealed class ProviderMessageTests
+{
+    [Theory]
+    [InlineData(401, "application/json", "{\"Message\":\"Invalid\\r\\nBcc: x@evil.example\\u0000\\u202e token\"}", "The provider says: \"Invalid Bcc: x@evil.example token\"")]
+    [InlineData(500, "text/html", "<html><body><script>alert(1)</script>Stack trace: at Internal.Secret()</body></html>", null)]
+    [InlineData(502, "text/plain", "upstream proxy 10.0.0.7:8080 refused", null)]
+    public async Task AnErrorAnswer_IsShownAsPlainWords_OrNotAtAll(int status, string contentType, string body, string? shown)
+    {
+        await using var server = await FakeServer.StartAsync(app => app.MapFallback(async context =>
+        {
+            context.Response.StatusCode = status;
+            context.Response.ContentType = contentType;
+            await context.Response.WriteAsync(body);
+        }));
+        await using var harness = new SyncHarness(o => o.PostmarkApi = server.BaseUrl);
+        var workspace = await harness.Database.CreateWorkspaceAsync();
+        var id = await harness.Connections.AddAsync(new ConnectionDraft(workspace, ProviderNames.Postmark, "Postmark")
+        {
+            Secrets = { [SecretNames.ServerToken] = "server-token" },
+        });
+
+        var outcome = await harness.Runner.TestAsync(id);
+
+        Assert.False(outcome.Succeeded);
+        Assert.DoesNotContain("<", outcome.Error);
+        Assert.DoesNotContain("Stack trace", outcome.Error);
+        Assert.DoesNotContain("10.0.0.7", outcome.Error);
+        Assert.DoesNotContain("\n", outcome.Error);
+        Assert.DoesNotContain("\u202e", outcome.Error);
+        if (shown is not null)
+        {
+            Assert.Contains(shown, outcome.Error);
+        }
+        else
+        {
+            Assert.DoesNotContain("The provider says", outcome.Error);
+        }
     }
 }
