@@ -75,6 +75,9 @@ public static class ClickInsightsWebExtensions
         services.AddSingleton<Notices>();
         services.AddOptions<ProviderOptions>().BindConfiguration(ProviderOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SyncScheduleOptions>().BindConfiguration(SyncScheduleOptions.Section);
+        services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section)
+            .Validate(o => o is { CallsPerMinute: > 0, BodiesAtOnce: > 0 }, "ClickInsights:Webhooks:CallsPerMinute and BodiesAtOnce must be above 0.").ValidateOnStart();
+        services.AddSingleton<WebhookGate>();
         services.AddProviderSync();
 
         services.AddHostedService<DatabaseStartup>();

@@ -80,6 +80,36 @@ public sealed class WebhookEndpointSyncTests : IDisposable
         Assert.Equal(1, summary.Clicks);
     }
 
+    [Fact]
+    public async Task EachConnection_TakesItsLimitOfCallsAMinute_ThenIsAskedToComeBack()
+    {
+        // The limit as configured (6,000 by default; 5 here), counted per connection: another connection is not slowed.
+        await using var factory = Dashboard().WithWebHostBuilder(b => b.UseSetting("ClickInsights:Webhooks:CallsPerMinute", "5"));
+        using var client = factory.CreateClient();
+        var workspaceId = (await factory.Services.GetRequiredService<ClickInsights.Core.Workspaces.WorkspaceService>().CreateAsync("Shop")).Id;
+        var connections = factory.Services.GetRequiredService<ConnectionService>();
+        async Task<string> MailgunAsync(string name) => (await connections.GetAsync(await connections.AddAsync(new ConnectionDraft(workspaceId, ProviderNames.Mailgun, name)
+        {
+            Secrets = { [SecretNames.SigningKey] = "key-0123456789abcdef" },
+        })))!.WebhookKey!;
+        var (busy, quiet) = (await MailgunAsync("Busy"), await MailgunAsync("Quiet"));
+        async Task<HttpResponseMessage> PostAsync(string key) =>
+            await client.PostAsync($"/webhooks/mailgun/{key}", new StringContent("""{"signature":{"timestamp":"1","token":"t","signature":"00"},"event-data":{}}""", Encoding.UTF8, "application/json"));
+
+        var answers = new List<HttpResponseMessage>();
+        for (var i = 0; i < 7; i++)
+        {
+            answers.Add(await PostAsync(busy));
+        }
+        using var other = await PostAsync(quiet);
+
+        Assert.All(answers[..5], a => Assert.NotEqual(HttpStatusCode.TooManyRequests, a.StatusCode));
+        Assert.All(answers[5..], a => Assert.Equal(HttpStatusCode.TooManyRequests, a.StatusCode));
+        Assert.Equal("60", answers[^1].Headers.RetryAfter?.ToString());
+        Assert.NotEqual(HttpStatusCode.TooManyRequests, other.StatusCode);
+        answers.ForEach(a => a.Dispose());
+    }
+
     /// <summary>A call the server answered before reading its body, closing the connection under the client's upload.</summary>
     private const HttpStatusCode Refused = 0;
 

@@ -8,7 +8,7 @@ namespace ClickInsights.Web.Sync;
 public static class SyncEndpoints
 {
     /// <summary>Larger bodies are refused; SendGrid's batches stay far below this.</summary>
-    private const int MaxWebhookBytes = 16 * 1024 * 1024;
+    internal const int MaxWebhookBytes = 16 * 1024 * 1024;
 
     public static IEndpointRouteBuilder MapSyncEndpoints(this IEndpointRouteBuilder app)
     {
@@ -22,7 +22,7 @@ public static class SyncEndpoints
         return app;
     }
 
-    private static async Task<IResult> ReceiveAsync(string provider, string key, HttpRequest request, HttpResponse response, WebhookReceiver receiver, CancellationToken cancellationToken)
+    private static async Task<IResult> ReceiveAsync(string provider, string key, HttpRequest request, HttpResponse response, WebhookReceiver receiver, WebhookGate gate, CancellationToken cancellationToken)
     {
         // Answers carry a text: a bare status would be replaced by the dashboard's "not found" page.
         if (!ProviderNames.All.Contains(provider))
@@ -46,7 +46,7 @@ public static class SyncEndpoints
             limit.MaxRequestBodySize = MaxWebhookBytes;
         }
         // Each connection takes a sane number of calls a minute; beyond, the provider is asked to come back (it retries).
-        using var lease = PerConnection.AttemptAcquire(key);
+        using var lease = gate.PerConnection.AttemptAcquire(key);
         if (!lease.IsAcquired)
         {
             response.Headers.RetryAfter = "60";
@@ -59,7 +59,7 @@ public static class SyncEndpoints
             return Text(early, provider, response);
         }
         // Bodies are held in memory only a few at a time: a flood waits, then is asked to come back (providers retry).
-        if (!await BodiesAtOnce.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken))
+        if (!await gate.Bodies.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken))
         {
             response.Headers.RetryAfter = "30";
             return Results.Text("Too many webhook calls at once; try again shortly.", statusCode: StatusCodes.Status503ServiceUnavailable);
@@ -90,19 +90,9 @@ public static class SyncEndpoints
         }
         finally
         {
-            BodiesAtOnce.Release();
+            gate.Bodies.Release();
         }
     }
-
-    /// <summary>Calls a minute per connection: Mailgun posts one per event, so a busy sender's minute can hold thousands.</summary>
-    public const int CallsPerMinute = 6_000;
-
-    private static readonly System.Threading.RateLimiting.PartitionedRateLimiter<string> PerConnection =
-        System.Threading.RateLimiting.PartitionedRateLimiter.Create<string, string>(key => System.Threading.RateLimiting.RateLimitPartition.GetFixedWindowLimiter(key,
-            _ => new System.Threading.RateLimiting.FixedWindowRateLimiterOptions { PermitLimit = CallsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
-
-    /// <summary>How many webhook bodies may be in memory at once (each at most <see cref="MaxWebhookBytes"/>).</summary>
-    private static readonly SemaphoreSlim BodiesAtOnce = new(4, 4);
 
     /// <summary>The body into one array of its exact size when its length is given, else grown up to the limit and no further.</summary>
     private static async Task<byte[]> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
