@@ -80,6 +80,29 @@ public static class ClickInsightsWebExtensions
         services.AddSingleton<WebhookGate>();
         services.AddProviderSync();
 
+        services.AddSingleton<ClickInsights.Core.Api.ApiTokenService>();
+        services.AddSingleton<ClickInsights.Core.Api.WebhookOutbox>();
+        services.AddOptions<Api.ApiOptions>().BindConfiguration(Api.ApiOptions.Section)
+            .Validate(o => o is { RequestsPerMinute: > 0, WebhookMaxAttempts: > 0 } && o.WebhookPollEvery > TimeSpan.Zero && o.WebhookRetryAfter > TimeSpan.Zero,
+                "ClickInsights:Api: RequestsPerMinute, WebhookMaxAttempts, WebhookPollEvery and WebhookRetryAfter must be above 0.").ValidateOnStart();
+        services.AddSingleton<Api.ApiGate>();
+        services.AddSingleton<Api.ApiImports>();
+        services.AddHttpClient(Api.WebhookSender.ClientName)
+            .ConfigurePrimaryHttpMessageHandler(provider => Api.WebhookSender.Handler(provider.GetRequiredService<IOptions<Api.ApiOptions>>().Value.AllowTestWebhookAddresses));
+        services.AddSingleton<Api.WebhookSender>();
+        services.AddHostedService(provider => provider.GetRequiredService<Api.WebhookSender>());
+        // The API's JSON, as its OpenAPI document describes it: snake_case names, enums as words.
+        services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
+            json.SerializerOptions.DictionaryKeyPolicy = null;
+        });
+        services.AddOpenApi("v1", openApi =>
+        {
+            openApi.ShouldInclude = description => description.RelativePath?.StartsWith("api/v1/", StringComparison.Ordinal) == true;
+            openApi.AddDocumentTransformer(Api.ApiReference.DescribeAsync);
+        });
+
         services.AddHostedService<DatabaseStartup>();
         services.AddHostedService<BackgroundSync>();
         services.AddMudServices();

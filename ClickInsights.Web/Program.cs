@@ -1,6 +1,7 @@
 using ClickInsights.Web;
 using ClickInsights.Web.Components;
 using ClickInsights.Web.Sync;
+using ClickInsights.Web.Api;
 
 // The dashboard is written in English: numbers and dates read the same whatever the server's language.
 System.Globalization.CultureInfo.DefaultThreadCurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
@@ -40,6 +41,8 @@ app.MapStaticAssets().AllowAnonymous();
 app.MapAccess();
 app.MapExports();
 app.MapSyncEndpoints();
+app.MapApi();
+app.MapApiReference();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 // Accounts protect a dashboard that others can reach: listening beyond this computer with no admin is refused.

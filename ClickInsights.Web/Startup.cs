@@ -65,6 +65,19 @@ public static class Startup
     /// </summary>
     public static Task AnswerErrorAsync(HttpContext context)
     {
+        if (context.Request.Path.StartsWithSegments(Api.ApiEndpoints.Prefix))
+        {
+            // The API answers in problem details, with the same number to find the details in the log.
+            context.Response.ContentType = "application/problem+json";
+            return context.Response.WriteAsync(System.Text.Json.JsonSerializer.Serialize(new
+            {
+                type = "about:blank",
+                title = context.Response.StatusCode < 500 ? "The request could not be read" : "Something went wrong",
+                status = context.Response.StatusCode,
+                detail = context.Response.StatusCode < 500 ? "Something in the request was missing or not as expected." : "ClickInsights could not answer this request; nothing stored was lost. The details are in the log under the error number.",
+                error_id = context.TraceIdentifier,
+            }));
+        }
         var id = WebUtility.HtmlEncode(context.TraceIdentifier);
         var (title, text) = context.Response.StatusCode < 500
             ? ("The dashboard could not read this request", "Something in it was missing or not as expected (a form sent without its page, or a file too large). Go back, reload the page and try again.")

@@ -102,7 +102,10 @@ public static class AuditActions
     public const string Connection = "connection";
     public const string Workspace = "workspace";
     public const string People = "people";
+    public const string ApiToken = "api token";
+    public const string ApiCall = "api call";
+    public const string OutgoingWebhook = "outgoing webhook";
 
     public static IReadOnlyList<string> All { get; } =
-        [SignIn, SignInFailed, ShareMade, ShareOpened, ShareRevoked, Export, Decision, DecisionUndone, SettingsSaved, Import, ImportRemoved, Connection, Workspace, People];
+        [SignIn, SignInFailed, ShareMade, ShareOpened, ShareRevoked, Export, Decision, DecisionUndone, SettingsSaved, Import, ImportRemoved, Connection, Workspace, People, ApiToken, ApiCall, OutgoingWebhook];
 }

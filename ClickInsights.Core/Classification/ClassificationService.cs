@@ -352,6 +352,9 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
                 return true;
             }
         }
+        // Outgoing webhooks: what the campaign's verdicts were, to tell receivers what changed (in this transaction).
+        var subscriptions = await Api.WebhookOutbox.SubscriptionsAsync(transaction, classified.WorkspaceId, cancellationToken);
+        var before = subscriptions.Count > 0 ? await Api.WebhookOutbox.BeforeAsync(transaction, campaignId, cancellationToken) : null;
         await DeleteCampaignRowsAsync(transaction, "ClickVerdicts", campaignId, cancellationToken);
 
         await store.WriteVerdictsAsync(transaction, campaignId, classified.EventIds, classified.Verdicts, classified.Scores, classified.ReasonSets, cancellationToken);
@@ -367,6 +370,10 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
             ["Sent", "Delivered", "Opens", "Clicks", "UniqueClickers", "HumanClicks", "SuspectClicks", "BotClicks", "HumanClickers", "Unsubscribes", "UnavailableSignals", "UpdatedAt", "ClassifierVersion", "SettingsHash"],
             s => [s.Sent, s.Delivered, s.Opens, s.Clicks, s.UniqueClickers, s.HumanClicks, s.SuspectClicks, s.BotClicks, s.HumanClickers, s.Unsubscribes, s.UnavailableSignals, s.UpdatedAt, ClickClassifier.Version, classified.SettingsHash],
             cancellationToken);
+        if (before is not null)
+        {
+            await Api.WebhookOutbox.EnqueueAsync(transaction, subscriptions, classified, before, classified.Summary.UpdatedAt, cancellationToken);
+        }
         await transaction.CommitAsync(cancellationToken);
         return true;
     }

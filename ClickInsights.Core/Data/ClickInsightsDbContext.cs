@@ -30,6 +30,9 @@ public sealed class ClickInsightsDbContext(DbContextOptions<ClickInsightsDbConte
     public DbSet<RawBlock> RawBlocks => Set<RawBlock>();
     public DbSet<Membership> Memberships => Set<Membership>();
     public DbSet<ShareLink> ShareLinks => Set<ShareLink>();
+    public DbSet<Api.ApiToken> ApiTokens => Set<Api.ApiToken>();
+    public DbSet<Api.WebhookSubscription> WebhookSubscriptions => Set<Api.WebhookSubscription>();
+    public DbSet<Api.WebhookDelivery> WebhookDeliveries => Set<Api.WebhookDelivery>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<WebhookToken> WebhookTokens => Set<WebhookToken>();
 

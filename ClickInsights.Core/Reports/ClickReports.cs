@@ -10,7 +10,11 @@ namespace ClickInsights.Core.Reports;
 /// <param name="NotHuman">Only clicks not counted as people (suspects and bots), as the campaign's reasons are counted; with <paramref name="Verdict"/> unset.</param>
 public sealed record ClickFilter(Verdict? Verdict = null, string? Reason = null, string? Domain = null, int? LinkId = null, int Page = 0, int PageSize = 25, bool NotHuman = false);
 
-public sealed record ClickListItem(long EventId, int RecipientId, string Email, string Domain, string? Url, DateTime ClickedAt, string? Ip, string? UserAgent, Verdict Verdict, int Score, IReadOnlyList<string> ReasonCodes);
+public sealed record ClickListItem(long EventId, int RecipientId, string Email, string Domain, string? Url, DateTime ClickedAt, string? Ip, string? UserAgent, Verdict Verdict, int Score, IReadOnlyList<string> ReasonCodes)
+{
+    /// <summary>The reasons themselves (code, evidence in words, weight), strongest first as <see cref="ReasonCodes"/>.</summary>
+    public IReadOnlyList<Reason> Reasons { get; init; } = [];
+}
 
 public sealed record ClickPage(IReadOnlyList<ClickListItem> Items, int Total);
 
@@ -69,6 +73,54 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
         filter = filter with { Domain = string.IsNullOrWhiteSpace(filter.Domain) ? null : filter.Domain.Trim().ToLowerInvariant() };
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var snapshot = await SnapshotAsync(db, cancellationToken);
+        var query = Filtered(db, campaignId, filter);
+        // The stored figures give the count when at most one of reason, domain and link is chosen: no scan of the clicks.
+        var total = await StoredCountAsync(db, campaignId, filter, cancellationToken) ?? await query.CountAsync(cancellationToken);
+        var rows = await query
+            .OrderBy(x => x.Event.OccurredAtMs).ThenBy(x => x.Event.Id)
+            .Skip(Math.Max(0, filter.Page) * filter.PageSize).Take(filter.PageSize)
+            .Select(x => new ClickRowData(x.Event.Id, x.Event.RecipientId, x.Recipient.Email, x.Recipient.Domain, x.Url, x.Event.OccurredAtMs, x.Event.Ip, x.Agent, x.Verdict.Verdict, x.Verdict.Score, x.Reasons.Refs))
+            .ToListAsync(cancellationToken);
+        return new ClickPage(await ItemsAsync(db, campaignId, rows, cancellationToken), total);
+    }
+
+    /// <summary>
+    /// Clicks after a position in time order (keyset paging: the time and id of the last click of the page before), as
+    /// many as asked: each click once however the table grows meanwhile.
+    /// </summary>
+    public async Task<IReadOnlyList<ClickListItem>> ClicksAfterAsync(int campaignId, ClickFilter filter, (long AtMs, long Id)? after, int limit, CancellationToken cancellationToken = default)
+    {
+        filter = filter with { Domain = string.IsNullOrWhiteSpace(filter.Domain) ? null : filter.Domain.Trim().ToLowerInvariant() };
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var snapshot = await SnapshotAsync(db, cancellationToken);
+        var query = Filtered(db, campaignId, filter);
+        if (after is { } position)
+        {
+            query = query.Where(x => x.Event.OccurredAtMs > position.AtMs || (x.Event.OccurredAtMs == position.AtMs && x.Event.Id > position.Id));
+        }
+        var rows = await query
+            .OrderBy(x => x.Event.OccurredAtMs).ThenBy(x => x.Event.Id)
+            .Take(limit)
+            .Select(x => new ClickRowData(x.Event.Id, x.Event.RecipientId, x.Recipient.Email, x.Recipient.Domain, x.Url, x.Event.OccurredAtMs, x.Event.Ip, x.Agent, x.Verdict.Verdict, x.Verdict.Score, x.Reasons.Refs))
+            .ToListAsync(cancellationToken);
+        return await ItemsAsync(db, campaignId, rows, cancellationToken);
+    }
+
+    private sealed record ClickRowData(long Id, int RecipientId, string Email, string Domain, string? Url, long OccurredAtMs, string? Ip, string? Agent, Verdict Verdict, int Score, string Refs);
+
+    private async Task<IReadOnlyList<ClickListItem>> ItemsAsync(ClickInsightsDbContext db, int campaignId, List<ClickRowData> rows, CancellationToken cancellationToken)
+    {
+        var stored = (await ReasonsOfAsync(db, [campaignId], cancellationToken)).GetValueOrDefault(campaignId) ?? new Dictionary<int, Reason>();
+        return rows.Select(x =>
+        {
+            var reasons = StrongestFirst(ReasonTable.Resolve(x.Refs, stored), x.Verdict).ToList();
+            return new ClickListItem(x.Id, x.RecipientId, x.Email, x.Domain, x.Url, FromMs(x.OccurredAtMs), x.Ip, x.Agent, x.Verdict, x.Score,
+                reasons.Select(r => r.Code).ToList()) { Reasons = reasons };
+        }).ToList();
+    }
+
+    private static IQueryable<ClickJoin> Filtered(ClickInsightsDbContext db, int campaignId, ClickFilter filter)
+    {
         var query = ClicksOf(db, campaignId);
         if (filter.Verdict is { } verdict)
         {
@@ -90,18 +142,7 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
         {
             query = query.Where(x => x.Event.LinkId == linkId);
         }
-        // The stored figures give the count when at most one of reason, domain and link is chosen: no scan of the clicks.
-        var total = await StoredCountAsync(db, campaignId, filter, cancellationToken) ?? await query.CountAsync(cancellationToken);
-        var rows = await query
-            .OrderBy(x => x.Event.OccurredAtMs).ThenBy(x => x.Event.Id)
-            .Skip(Math.Max(0, filter.Page) * filter.PageSize).Take(filter.PageSize)
-            .Select(x => new { x.Event.Id, x.Event.RecipientId, x.Recipient.Email, x.Recipient.Domain, x.Url, x.Event.OccurredAtMs, x.Event.Ip, x.Agent, x.Verdict.Verdict, x.Verdict.Score, x.Reasons.Refs })
-            .ToListAsync(cancellationToken);
-        var stored = (await ReasonsOfAsync(db, [campaignId], cancellationToken)).GetValueOrDefault(campaignId) ?? new Dictionary<int, Reason>();
-        return new ClickPage(
-            rows.Select(x => new ClickListItem(x.Id, x.RecipientId, x.Email, x.Domain, x.Url, FromMs(x.OccurredAtMs), x.Ip, x.Agent, x.Verdict, x.Score,
-                StrongestFirst(ReasonTable.Resolve(x.Refs, stored), x.Verdict).Select(r => r.Code).ToList())).ToList(),
-            total);
+        return query;
     }
 
     /// <summary>

@@ -46,3 +46,43 @@ internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEn
         builder.HasOne<Workspace>().WithMany().HasForeignKey(a => a.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
     }
 }
+
+internal sealed class ApiTokenConfiguration : IEntityTypeConfiguration<Api.ApiToken>
+{
+    public void Configure(EntityTypeBuilder<Api.ApiToken> builder)
+    {
+        builder.Property(t => t.Name).HasMaxLength(100);
+        builder.Property(t => t.TokenHash).HasMaxLength(64);
+        builder.Property(t => t.Prefix).HasMaxLength(16);
+        builder.Property(t => t.CreatedBy).HasMaxLength(320);
+        builder.HasIndex(t => t.TokenHash).IsUnique();
+        builder.HasIndex(t => t.WorkspaceId);
+        builder.HasOne<Workspace>().WithMany().HasForeignKey(t => t.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class WebhookSubscriptionConfiguration : IEntityTypeConfiguration<Api.WebhookSubscription>
+{
+    public void Configure(EntityTypeBuilder<Api.WebhookSubscription> builder)
+    {
+        builder.Property(s => s.Url).HasMaxLength(2000);
+        builder.Property(s => s.ProtectedSecret).HasMaxLength(1000);
+        builder.Property(s => s.CreatedBy).HasMaxLength(320);
+        builder.HasIndex(s => s.WorkspaceId);
+        builder.HasOne<Workspace>().WithMany().HasForeignKey(s => s.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class WebhookDeliveryConfiguration : IEntityTypeConfiguration<Api.WebhookDelivery>
+{
+    public void Configure(EntityTypeBuilder<Api.WebhookDelivery> builder)
+    {
+        builder.Property(d => d.EventType).HasMaxLength(40);
+        builder.Property(d => d.LastError).HasMaxLength(500);
+        // The sender's question: what is due and not yet delivered or given up.
+        builder.HasIndex(d => new { d.DeliveredAt, d.GaveUpAt, d.NextAttemptAt });
+        builder.HasIndex(d => new { d.SubscriptionId, d.Id });
+        builder.HasOne<Api.WebhookSubscription>().WithMany().HasForeignKey(d => d.SubscriptionId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<Workspace>().WithMany().HasForeignKey(d => d.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
