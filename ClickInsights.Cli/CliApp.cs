@@ -42,7 +42,7 @@ public static class CliApp
     {
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
         {
-            await stdout.WriteLineAsync(Usage.TrimEnd() + "\n" + UsersCommand.Usage + "\n" + EventImporter.KnownFormats);
+            await stdout.WriteLineAsync(Usage.TrimEnd() + "\n" + UsersCommand.Usage + TokensCommand.Usage + "\n" + EventImporter.KnownFormats);
             return args.Length == 0 ? 2 : 0;
         }
         try
@@ -56,6 +56,12 @@ public static class CliApp
                 var (words, chosen) = Parse(args.Skip(1), requirePaths: false);
                 return await UsersCommand.RunAsync(words, chosen, stdin ?? Console.In, stdout, cancellationToken);
             }
+            if (args[0] == "tokens")
+            {
+                var write = args.Contains("--write");
+                var (words, chosen) = Parse(args.Skip(1).Where(a => a != "--write"), requirePaths: false);
+                return await TokensCommand.RunAsync(words, chosen, write, stdout, cancellationToken);
+            }
             if (args[0] is "imports" or "remove-import" or "summary")
             {
                 var (numbers, chosen) = Parse(args.Skip(1), requirePaths: false);
@@ -68,7 +74,7 @@ public static class CliApp
             }
             if (args[0] is not ("classify" or "import"))
             {
-                throw new CliException($"Unknown command '{args[0]}'. Use 'classify', 'import', 'imports', 'remove-import', 'summary', 'users' or 'demo' (--help for usage).");
+                throw new CliException($"Unknown command '{args[0]}'. Use 'classify', 'import', 'imports', 'remove-import', 'summary', 'users', 'tokens' or 'demo' (--help for usage).");
             }
             var (paths, options) = Parse(args.Skip(1), requirePaths: true);
             var files = ExpandPaths(paths);
@@ -395,7 +401,7 @@ public static class CliApp
         while (e.MoveNext())
         {
             var arg = e.Current;
-            if (arg is "--out" or "--db" or "--workspace" or "--role" or "--contacts" or "--campaigns" or "--seed" or "--format" or "--business-share" or "--links")
+            if (arg is "--out" or "--db" or "--workspace" or "--role" or "--contacts" or "--campaigns" or "--seed" or "--format" or "--business-share" or "--links" or "--days")
             {
                 if (!e.MoveNext())
                 {

@@ -89,13 +89,14 @@ public static class ClickInsightsWebExtensions
         services.AddSingleton<Api.ApiImports>();
         services.AddHttpClient(Api.WebhookSender.ClientName)
             .ConfigurePrimaryHttpMessageHandler(provider => Api.WebhookSender.Handler(provider.GetRequiredService<IOptions<Api.ApiOptions>>().Value.AllowTestWebhookAddresses));
-        services.AddSingleton<Api.WebhookSender>();
-        services.AddHostedService(provider => provider.GetRequiredService<Api.WebhookSender>());
+        services.AddSingleton<Api.WebhookSignal>();
+        services.AddHostedService<Api.WebhookSender>();
         // The API's JSON, as its OpenAPI document describes it: snake_case names, enums as words.
         services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
             json.SerializerOptions.DictionaryKeyPolicy = null;
+            json.SerializerOptions.Converters.Add(new Api.UtcDateTimeConverter());
         });
         services.AddOpenApi("v1", openApi =>
         {

@@ -11,7 +11,7 @@ namespace ClickInsights.Tests.Data;
 public sealed class DistributionTests
 {
     /// <summary>Distributed by workspace: <c>create_distributed_table('"T"', 'WorkspaceId')</c>, colocated with Workspaces.</summary>
-    private static readonly string[] CarryTheWorkspace = ["Campaigns", "Recipients", "Events", "RawBlocks", "Overrides", "Imports", "Connections", "Memberships", "ShareLinks"];
+    private static readonly string[] CarryTheWorkspace = ["Campaigns", "Recipients", "Events", "RawBlocks", "Overrides", "Imports", "Connections", "Memberships", "ShareLinks", "WebhookSubscriptions", "WebhookDeliveries"];
 
     /// <summary>Reach the workspace through their campaign: distributed once the workspace id is added to them.</summary>
     private static readonly string[] ReachItThroughTheirCampaign = ["CampaignLinks", "ClickVerdicts", "CampaignSummaries", "CampaignBreakdowns", "CampaignReasons", "CampaignReasonSets"];
@@ -19,8 +19,8 @@ public sealed class DistributionTests
     /// <summary>Shared by every workspace, small and read everywhere: reference tables.</summary>
     private static readonly string[] Reference = ["UserAgents", "DomainGateways", "CsvMappings", "AspNetUsers", "AspNetRoles", "AspNetUserRoles", "AspNetUserClaims", "AspNetUserLogins", "AspNetUserTokens", "AspNetRoleClaims"];
 
-    /// <summary>Kept on the coordinator: a replay cache, and the audit log whose entries may have no workspace.</summary>
-    private static readonly string[] CoordinatorLocal = ["WebhookTokens", "AuditLog"];
+    /// <summary>Kept on the coordinator: a replay cache, API tokens (found by hash before their workspace is known), and the audit log whose entries may have no workspace.</summary>
+    private static readonly string[] CoordinatorLocal = ["WebhookTokens", "ApiTokens", "AuditLog"];
 
     [Fact]
     public void EveryTable_CarriesOrReachesTheWorkspace_OrIsPlacedAsShared()

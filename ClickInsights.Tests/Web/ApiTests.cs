@@ -175,6 +175,13 @@ public abstract class ApiTests(StoreKind store) : IAsyncLifetime
         var audited = await QueryAsync(db => db.AuditEntries.Where(a => a.Action == ClickInsights.Core.Accounts.AuditActions.ApiCall).Select(a => a.Detail).ToListAsync());
         Assert.Equal(3, audited.Count);
         Assert.Contains("POST /api/v1/decisions", audited);
+
+        // A revoked token is refused from its next call on.
+        var tokens = _factory.Services.GetRequiredService<ApiTokenService>();
+        Assert.True(await tokens.RevokeAsync(_a, (await tokens.ListAsync(_a)).Single(t => t.Name == "reader").Id));
+        using var revoked = await reader.GetAsync("/api/v1/campaigns");
+        Assert.Equal(HttpStatusCode.Unauthorized, revoked.StatusCode);
+        Assert.Contains("revoked", (await revoked.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
     }
 
     [SkippableFact]

@@ -43,6 +43,11 @@ public abstract class BunitTestBase : IAsyncLifetime
         // No account exists in a test database: the viewer is the local admin, as on a fresh clone.
         Context.Services.AddAccounts();
         Context.Services.AddScoped<Viewer>();
+        Context.Services.AddSingleton<ClickInsights.Core.Api.ApiTokenService>();
+        Context.Services.AddSingleton<ClickInsights.Core.Providers.ISecretProtector>(new ClickInsights.Web.Sync.DataProtectionSecretProtector(new Microsoft.AspNetCore.DataProtection.EphemeralDataProtectionProvider()));
+        Context.Services.AddSingleton<ClickInsights.Core.Api.WebhookOutbox>();
+        Context.Services.AddSingleton<ClickInsights.Web.Api.WebhookSignal>();
+        Context.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new ClickInsights.Web.Api.ApiOptions { AllowTestWebhookAddresses = true }));
         BunitContext.DefaultWaitTimeout = TimeSpan.FromSeconds(10);
     }
 

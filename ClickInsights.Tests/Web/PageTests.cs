@@ -292,6 +292,40 @@ public abstract class PageTests(StoreKind store) : BunitTestBase(store)
     }
 
     [SkippableFact]
+    public async Task Settings_MakesAnApiToken_ShownOnce_AndAddsAWebhookAddress()
+    {
+        var (workspace, _, _) = await SeedAsync();
+        var page = Context.Render<SettingsPage>();
+        page.WaitForAssertion(() => page.Find("[data-testid=api-tokens-empty]"));
+
+        await page.InvokeAsync(() => Input(page, "token-name").Change("CRM lead scores"));
+        await page.InvokeAsync(() => page.Find("[data-testid=make-token]").Click());
+
+        page.WaitForAssertion(() => Assert.StartsWith("ci_", page.Find("[data-testid=token-secret]").TextContent));
+        var secret = page.Find("[data-testid=token-secret]").TextContent;
+        var row = page.Find("[data-testid=api-token-row]").TextContent;
+        Assert.Contains("CRM lead scores", row);
+        Assert.Contains("read only", row);
+        // The list shows the token's start only; the whole token is never stored.
+        Assert.DoesNotContain(secret, row);
+        Assert.NotNull(await Context.Services.GetRequiredService<ClickInsights.Core.Api.ApiTokenService>().FindAsync(secret));
+        await using (var db = Database.CreateDbContext())
+        {
+            Assert.DoesNotContain(secret, (await db.ApiTokens.SingleAsync()).TokenHash);
+            Assert.Equal(workspace, (await db.ApiTokens.SingleAsync()).WorkspaceId);
+        }
+
+        await page.InvokeAsync(() => Input(page, "webhook-url").Change("ftp://crm.example.com/hook"));
+        await page.InvokeAsync(() => page.Find("[data-testid=add-webhook]").Click());
+        await page.InvokeAsync(() => Input(page, "webhook-url").Change("https://crm.example.com/hooks/clickinsights"));
+        await page.InvokeAsync(() => page.Find("[data-testid=add-webhook]").Click());
+
+        page.WaitForAssertion(() => Assert.Contains("whsec_", page.Find("[data-testid=webhook-secret]").TextContent));
+        Assert.Single(page.FindAll("[data-testid=webhook-row]"));
+        Assert.Contains("https://crm.example.com/hooks/clickinsights", page.Find("[data-testid=webhook-row]").TextContent);
+    }
+
+    [SkippableFact]
     public async Task Settings_ChangingAThreshold_ShowsAPreview()
     {
         await SeedAsync();

@@ -11,6 +11,7 @@ using ClickInsights.Core.Import;
 using ClickInsights.Core.Reports;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 
 namespace ClickInsights.Web.Api;
 
@@ -154,7 +155,29 @@ public static class ApiEndpoints
             {
                 return Problem(StatusCodes.Status413PayloadTooLarge, "File too large", $"The file is larger than {uploads.Value.MaxUploadMegabytes:N0} MB; import it with the command line instead.");
             }
+            var body = request.Body;
             var name = request.Query["file_name"].ToString();
+            // A form upload (curl -F file=@export.json): the file is the first part that is one, read as it streams in.
+            if (Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(request.ContentType, out var type) && type.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase)
+                && Microsoft.Net.Http.Headers.HeaderUtilities.RemoveQuotes(type.Boundary).Value is { Length: > 0 and <= 200 } boundary)
+            {
+                var reader = new Microsoft.AspNetCore.WebUtilities.MultipartReader(boundary, request.Body);
+                Microsoft.AspNetCore.WebUtilities.MultipartSection? section;
+                while ((section = await reader.ReadNextSectionAsync(cancellationToken)) is not null
+                       && !(Microsoft.Net.Http.Headers.ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var part) && part.IsFileDisposition()))
+                {
+                }
+                if (section is null)
+                {
+                    return Invalid("body", "The form carried no file: send it as a file part (curl -F file=@export.json).");
+                }
+                Microsoft.Net.Http.Headers.ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var file);
+                body = section.Body;
+                if (name.Length == 0)
+                {
+                    name = Microsoft.Net.Http.Headers.HeaderUtilities.RemoveQuotes(file!.FileNameStar.HasValue ? file.FileNameStar : file.FileName).Value ?? "";
+                }
+            }
             if (name.Length == 0 && request.Headers.ContentDisposition.ToString() is { Length: > 0 } disposition
                 && System.Net.Http.Headers.ContentDispositionHeaderValue.TryParse(disposition, out var parsed))
             {
@@ -175,7 +198,7 @@ public static class ApiEndpoints
                     var buffer = new byte[81_920];
                     long total = 0;
                     int read;
-                    while ((read = await request.Body.ReadAsync(buffer, cancellationToken)) > 0)
+                    while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0)
                     {
                         total += read;
                         if (total > limit)
@@ -201,8 +224,8 @@ public static class ApiEndpoints
             var status = imports.Status(Caller(http).WorkspaceId, id)!;
             return Results.Accepted($"{Prefix}/imports/{id}", status);
         }).WithMetadata(new ApiWritesAttribute())
-            .WithName("StartImport").WithSummary("Sends a file (any format the dashboard imports, or a ZIP of them) as the body, named by ?file_name=; answered 202 with the import's address.")
-            .Accepts<IFormFile>("application/octet-stream")
+            .WithName("StartImport").WithSummary("Sends a file (any format the dashboard imports, or a ZIP of them) as the body, named by ?file_name=, or as a form's file part; answered 202 with the import's address.")
+            .Accepts<Stream>("application/octet-stream", "*/*")
             .Produces<ImportStatusDto>(StatusCodes.Status202Accepted).ProducesValidationProblem().ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status403Forbidden);
 
         api.MapGet("/imports/{id}", (string id, HttpContext http, ApiImports imports) =>

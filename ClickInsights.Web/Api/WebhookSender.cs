@@ -13,27 +13,13 @@ namespace ClickInsights.Web.Api;
 /// anything but 2xx) is tried again later, waiting twice as long each time, until it is given up.
 /// </summary>
 public sealed class WebhookSender(IDbContextFactory<ClickInsightsDbContext> dbFactory, WebhookOutbox outbox, IHttpClientFactory clients, IOptions<ApiOptions> options,
-    TimeProvider time, ILogger<WebhookSender> logger) : BackgroundService
+    WebhookSignal signal, TimeProvider time, ILogger<WebhookSender> logger) : BackgroundService
 {
     public const string ClientName = "outgoing-webhooks";
     public const string TimestampHeader = "ClickInsights-Timestamp";
     public const string SignatureHeader = "ClickInsights-Signature";
     public const string EventHeader = "ClickInsights-Event";
     public const string DeliveryHeader = "ClickInsights-Delivery";
-
-    private readonly SemaphoreSlim _wake = new(0, 1);
-
-    /// <summary>Looks for due deliveries now instead of at the next poll (a test event was just queued).</summary>
-    public void Wake()
-    {
-        try
-        {
-            _wake.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-        }
-    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -51,7 +37,7 @@ public sealed class WebhookSender(IDbContextFactory<ClickInsightsDbContext> dbFa
             }
             try
             {
-                await _wake.WaitAsync(options.Value.WebhookPollEvery, stoppingToken);
+                await signal.WaitAsync(options.Value.WebhookPollEvery, stoppingToken);
             }
             catch (OperationCanceledException)
             {
@@ -188,4 +174,23 @@ public sealed class WebhookSender(IDbContextFactory<ClickInsightsDbContext> dbFa
     }
 
     private sealed class RefusedAddressException(string message) : Exception(message);
+}
+
+/// <summary>Wakes the sender when a delivery was queued that should not wait for its next poll (a test event).</summary>
+public sealed class WebhookSignal
+{
+    private readonly SemaphoreSlim _wake = new(0, 1);
+
+    public void Wake()
+    {
+        try
+        {
+            _wake.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+        }
+    }
+
+    internal Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _wake.WaitAsync(timeout, cancellationToken);
 }
