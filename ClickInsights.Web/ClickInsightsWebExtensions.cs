@@ -90,7 +90,6 @@ public static class ClickInsightsWebExtensions
         services.AddHttpClient(Api.WebhookSender.ClientName)
             .ConfigurePrimaryHttpMessageHandler(provider => Api.WebhookSender.Handler(provider.GetRequiredService<IOptions<Api.ApiOptions>>().Value.AllowTestWebhookAddresses));
         services.AddSingleton<Api.WebhookSignal>();
-        services.AddHostedService<Api.WebhookSender>();
         // The API's JSON, as its OpenAPI document describes it: snake_case names, enums as words.
         services.ConfigureHttpJsonOptions(json =>
         {
@@ -104,8 +103,10 @@ public static class ClickInsightsWebExtensions
             openApi.AddDocumentTransformer(Api.ApiReference.DescribeAsync);
         });
 
+        // In this order: hosted services start one after the other, so the database is migrated before the others ask it anything.
         services.AddHostedService<DatabaseStartup>();
         services.AddHostedService<BackgroundSync>();
+        services.AddHostedService<Api.WebhookSender>();
         services.AddMudServices();
         return services;
     }

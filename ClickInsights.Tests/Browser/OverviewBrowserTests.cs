@@ -10,7 +10,7 @@ public sealed class OverviewBrowserTests(BrowserFixture fixture)
     {
         var page = await fixture.OpenAsync("/", 1280, 800);
 
-        await Assertions.Expect(page.GetByText("September Newsletter")).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "September Newsletter" })).ToBeVisibleAsync(new() { Timeout = 20_000 });
         await Assertions.Expect(page.GetByTestId("headline")).ToContainTextAsync("were people");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "September Newsletter" }).ClickAsync();

@@ -1,5 +1,6 @@
 using ClickInsights.Core.Data;
 using ClickInsights.Core.Reports;
+using ClickInsights.Web.Components.Shared;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 
@@ -29,6 +30,8 @@ public partial class CampaignPage
     private List<ChartSeries<double>> _linkSeries = [];
     private string[] _linkLabels = [];
     private List<ChartSeries<double>> _delaySeries = [];
+    private string LinkSummary { get; set; } = "";
+    private string DelaySummary { get; set; } = "";
     private string[] _delayLabels = [];
     private readonly BarChartOptions _linkOptions = new() { YAxisTitle = "Clicks", XAxisTitle = "Link (numbered as in the table below)", ShowLegend = true, MaxNumYAxisTicks = 8, ChartPalette = ["#90a4ae", "#2e7d32"] };
     private readonly StackedBarChartOptions _delayOptions = new() { YAxisTitle = "Clicks", XAxisTitle = "Time from delivery to click", ShowLegend = true, MaxNumYAxisTicks = 8, ChartPalette = ["#2e7d32", "#ef6c00", "#c62828"] };
@@ -79,6 +82,8 @@ public partial class CampaignPage
             new() { Name = "Clicks by people", Data = new ChartData<double>(links.Select(l => (double)l.HumanClicks).ToArray()) },
         ];
         _delayLabels = delays.Select(d => d.Label).ToArray();
+        LinkSummary = ChartSummaries.Links(links);
+        DelaySummary = ChartSummaries.Delays(delays);
         _delaySeries =
         [
             new() { Name = "People", Data = new ChartData<double>(delays.Select(d => (double)d.Human).ToArray()) },

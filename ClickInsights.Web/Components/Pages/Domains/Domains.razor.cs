@@ -20,6 +20,7 @@ public sealed partial class Domains : IDisposable
     private IReadOnlyList<DomainRow>? _rows;
     private List<DomainRow> _chartRows = [];
     private List<ChartSeries<double>> _series = [];
+    private string ChartSummary { get; set; } = "";
     private string[] _labels = [];
     private string? _error;
     private string _search = "";
@@ -80,6 +81,7 @@ public sealed partial class Domains : IDisposable
     {
         _chartRows = (_rows ?? []).Where(r => r.BotClicks > 0).Take(ChartDomains).ToList();
         _labels = _chartRows.Select(r => r.Domain).ToArray();
+        ChartSummary = ChartSummaries.Domains(_chartRows);
         _series =
         [
             new() { Name = "Clicks by scanners", Data = new ChartData<double>(_chartRows.Select(r => (double)r.BotClicks).ToArray()) },
@@ -107,7 +109,17 @@ public sealed partial class Domains : IDisposable
         StateHasChanged();
     });
 
-    private static readonly Func<DomainRow, object> GatewaySort = r => r.Gateway ?? "";
+    private readonly TableSort<DomainRow> _sort = new(new Dictionary<string, Func<DomainRow, object?>>
+    {
+        ["domain"] = r => r.Domain,
+        ["gateway"] = r => r.Gateway ?? "",
+        ["recipients"] = r => r.Recipients,
+        ["raw-clickers"] = r => r.RawClickers,
+        ["human-clickers"] = r => r.HumanClickers,
+        ["clicks"] = r => r.Clicks,
+        ["bot-clicks"] = r => r.BotClicks,
+        ["bot-share"] = r => r.BotShare,
+    }, "bot-clicks", descending: true);
 
     private bool Matches(DomainRow row) =>
         string.IsNullOrWhiteSpace(_search)
