@@ -110,8 +110,8 @@ public sealed class GatewayRunner(IDbContextFactory<ClickInsightsDbContext> dbFa
                 await StoreAsync(results, cancellationToken);
             }
             var message = total == 0 ? "Every domain's gateway is up to date."
-                : failed == 0 ? $"Looked up {total} domains."
-                : $"Looked up {total} domains; {failed} could not be looked up and will be tried again later.";
+                : failed == 0 ? $"Looked up {total} {(total == 1 ? "domain" : "domains")}."
+                : $"Looked up {total} {(total == 1 ? "domain" : "domains")}; {failed} could not be looked up and will be tried again later.";
             Finish(message, done, failed, total);
         }
         catch (OperationCanceledException)

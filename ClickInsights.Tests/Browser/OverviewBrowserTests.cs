@@ -11,7 +11,7 @@ public sealed class OverviewBrowserTests(BrowserFixture fixture)
         var page = await fixture.OpenAsync("/", 1280, 800);
 
         await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "September Newsletter" })).ToBeVisibleAsync(new() { Timeout = 20_000 });
-        await Assertions.Expect(page.GetByTestId("headline")).ToContainTextAsync("were people");
+        await Assertions.Expect(page.GetByTestId("headline")).ToContainTextAsync("people clicked your last campaign");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "September Newsletter" }).ClickAsync();
         try

@@ -126,6 +126,9 @@ public static class Show
 
     public static string Number(long value) => value.ToString("N0", Culture);
 
+    /// <summary>A count and its noun, singular or plural: "1 click", "5 clicks", "1 person", "41 people".</summary>
+    public static string Count(long value, string one, string? many = null) => $"{Number(value)} {(value == 1 ? one : many ?? one + "s")}";
+
     public static string DateTime(DateTime utc) => utc.ToString("MMM d, yyyy HH:mm:ss", Culture);
 
     public static string Date(DateTime? utc) => utc is { } d ? d.ToString("MMM d, yyyy", Culture) : "—";
