@@ -44,6 +44,7 @@ public static class ClickInsightsWebExtensions
         services.AddSingleton<ImportDesk>();
         services.AddSingleton<ClickInsights.Core.WorkspaceActivity>();
         services.AddSingleton<ReportService>();
+        services.AddSingleton<CampaignNames>();
         services.AddSingleton<DemoSeeder>();
         services.AddSingleton<ClickReports>();
         services.AddSingleton<OverrideService>();

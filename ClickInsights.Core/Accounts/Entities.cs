@@ -105,7 +105,8 @@ public static class AuditActions
     public const string ApiToken = "api token";
     public const string ApiCall = "api call";
     public const string OutgoingWebhook = "outgoing webhook";
+    public const string CampaignRenamed = "campaign renamed";
 
     public static IReadOnlyList<string> All { get; } =
-        [SignIn, SignInFailed, ShareMade, ShareOpened, ShareRevoked, Export, Decision, DecisionUndone, SettingsSaved, Import, ImportRemoved, Connection, Workspace, People, ApiToken, ApiCall, OutgoingWebhook];
+        [SignIn, SignInFailed, ShareMade, ShareOpened, ShareRevoked, Export, Decision, DecisionUndone, SettingsSaved, Import, ImportRemoved, Connection, Workspace, People, ApiToken, ApiCall, OutgoingWebhook, CampaignRenamed];
 }

@@ -367,9 +367,19 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
             ["Kind", "Key", "Clicks", "HumanClicks", "SuspectClicks", "BotClicks", "Clickers", "HumanClickers"],
             b => [(int)b.Kind, b.Key, b.Clicks, b.HumanClicks, b.SuspectClicks, b.BotClicks, b.Clickers, b.HumanClickers], cancellationToken);
         await ReplaceCampaignRowsAsync(store, transaction, "CampaignSummaries", campaignId, [classified.Summary],
-            ["Sent", "Delivered", "Opens", "Clicks", "UniqueClickers", "HumanClicks", "SuspectClicks", "BotClicks", "HumanClickers", "Unsubscribes", "UnavailableSignals", "UpdatedAt", "ClassifierVersion", "SettingsHash"],
-            s => [s.Sent, s.Delivered, s.Opens, s.Clicks, s.UniqueClickers, s.HumanClicks, s.SuspectClicks, s.BotClicks, s.HumanClickers, s.Unsubscribes, s.UnavailableSignals, s.UpdatedAt, ClickClassifier.Version, classified.SettingsHash],
+            ["Sent", "Delivered", "Opens", "Clicks", "UniqueClickers", "HumanClicks", "SuspectClicks", "BotClicks", "HumanClickers", "Unsubscribes", "FirstSentAt", "FirstEventAt", "UnavailableSignals", "UpdatedAt", "ClassifierVersion", "SettingsHash"],
+            s => [s.Sent, s.Delivered, s.Opens, s.Clicks, s.UniqueClickers, s.HumanClicks, s.SuspectClicks, s.BotClicks, s.HumanClickers, s.Unsubscribes, s.FirstSentAt, s.FirstEventAt, s.UnavailableSignals, s.UpdatedAt, ClickClassifier.Version, classified.SettingsHash],
             cancellationToken);
+        if (classified.Summary.FirstSentAt is { } firstSent)
+        {
+            // A source without a send time of its own (Constant Contact's reports): the campaign went out with its first send.
+            await using var sentAt = transaction.Connection!.CreateCommand();
+            sentAt.Transaction = transaction;
+            sentAt.CommandText = """UPDATE "Campaigns" SET "SentAt" = @at WHERE "Id" = @c AND "SentAt" IS NULL""";
+            EventWriter.SetParameter(sentAt, "@at", firstSent);
+            EventWriter.SetParameter(sentAt, "@c", campaignId);
+            await sentAt.ExecuteNonQueryAsync(cancellationToken);
+        }
         if (before is not null)
         {
             await Api.WebhookOutbox.EnqueueAsync(transaction, subscriptions, classified, before, classified.Summary.UpdatedAt, cancellationToken);
@@ -400,13 +410,17 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
     {
         var sent = new HashSet<int>();
         var delivered = new HashSet<int>();
+        var bounced = new HashSet<int>();
         int opens = 0, unsubscribes = 0;
+        long? firstSent = null, firstEvent = null;
         foreach (var e in events)
         {
+            firstEvent = Math.Min(firstEvent ?? long.MaxValue, e.TimeMs);
             switch (e.Type)
             {
-                case EventType.Sent: sent.Add(e.RecipientId); break;
+                case EventType.Sent: sent.Add(e.RecipientId); firstSent = Math.Min(firstSent ?? long.MaxValue, e.TimeMs); break;
                 case EventType.Delivered: delivered.Add(e.RecipientId); break;
+                case EventType.Bounce: bounced.Add(e.RecipientId); break;
                 case EventType.Open: opens++; break;
                 case EventType.Unsubscribe: unsubscribes++; break;
             }
@@ -428,8 +442,8 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
         {
             CampaignId = campaignId,
             Sent = sent.Count,
-            // Without delivery events (some exports), everyone sent counts as delivered.
-            Delivered = delivered.Count > 0 ? delivered.Count : sent.Count,
+            // Without delivery events (Constant Contact, Mailchimp, many exports), delivered is sent less bounced.
+            Delivered = delivered.Count > 0 ? delivered.Count : sent.Count(r => !bounced.Contains(r)),
             Opens = opens,
             Clicks = clicks.Count,
             UniqueClickers = clickers.Count,
@@ -438,6 +452,8 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
             BotClicks = bot,
             HumanClickers = humanClickers.Count,
             Unsubscribes = unsubscribes,
+            FirstSentAt = firstSent is { } s ? DateTimeOffset.FromUnixTimeMilliseconds(s).UtcDateTime : null,
+            FirstEventAt = firstEvent is { } f ? DateTimeOffset.FromUnixTimeMilliseconds(f).UtcDateTime : null,
             UnavailableSignals = string.Join(';', unavailable),
             UpdatedAt = now,
         };

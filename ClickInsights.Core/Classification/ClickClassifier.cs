@@ -9,8 +9,8 @@ namespace ClickInsights.Core.Classification;
 /// </summary>
 public sealed class ClickClassifier
 {
-    /// <summary>Changes whenever a signal or its wording changes, so stored verdicts are recomputed.</summary>
-    public const string Version = "2.1.0";
+    /// <summary>Changes whenever a signal, its wording or a stored figure (2.2.0: delivered less bounces, first send) changes, so stored verdicts and figures are recomputed.</summary>
+    public const string Version = "2.2.0";
 
     private readonly IClickSignal[] _signals;
     private readonly ScannerCatalogue _catalogue;

@@ -34,6 +34,8 @@ public sealed class Campaign
     /// <summary>The source's own key for the campaign (single send id, campaign id or category).</summary>
     public required string ExternalId { get; set; }
     public required string Name { get; set; }
+    /// <summary>Who gave the campaign the name it has (null: its source named it). A source's name never overwrites a person's.</summary>
+    public string? NameGivenBy { get; set; }
     public DateTime? SentAt { get; set; }
     /// <summary>The import that first stored the campaign (null for campaigns stored before this was kept): taking that import back removes the campaign if it is left without events.</summary>
     public int? ImportId { get; set; }
@@ -181,6 +183,10 @@ public sealed class CampaignSummary
     public int BotClicks { get; set; }
     public int HumanClickers { get; set; }
     public int Unsubscribes { get; set; }
+    /// <summary>The campaign's first send, if its source has sends (what "Sent" shows when the source gives no send time).</summary>
+    public DateTime? FirstSentAt { get; set; }
+    /// <summary>The campaign's first event of any kind: when it went out, for a source without sends (clicks only).</summary>
+    public DateTime? FirstEventAt { get; set; }
     /// <summary>Signals the classifier could not use for lack of data, joined by <c>;</c>.</summary>
     public string UnavailableSignals { get; set; } = "";
     /// <summary>When the campaign's clicks were classified, and by which classifier version and settings.</summary>

@@ -126,7 +126,8 @@ internal abstract class EventWriter : IAsyncDisposable
                 var id = CampaignId(info.Source, info.CampaignKey, info.Name, info.SentAtMs);
                 if (info.Name is not null)
                 {
-                    using var rename = Command("""UPDATE "Campaigns" SET "Name" = @n WHERE "Id" = @id""");
+                    // A name a person gave on the dashboard stays: only the source's own names follow the source.
+                    using var rename = Command("""UPDATE "Campaigns" SET "Name" = @n WHERE "Id" = @id AND "NameGivenBy" IS NULL""");
                     SetParameter(rename, "@n", info.Name);
                     SetParameter(rename, "@id", id);
                     rename.ExecuteNonQuery();

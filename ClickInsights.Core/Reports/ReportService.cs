@@ -20,17 +20,22 @@ public sealed class ReportService(IDbContextFactory<ClickInsightsDbContext> dbFa
             where c.WorkspaceId == workspaceId
             join s in db.CampaignSummaries on c.Id equals s.CampaignId into summaries
             from s in summaries.DefaultIfEmpty()
-            select new CampaignRow(
-                c.Id, c.Name, c.Source, c.SentAt,
-                s == null ? 0 : s.Delivered,
-                s == null ? 0 : s.Clicks,
-                s == null ? 0 : s.UniqueClickers,
-                s == null ? 0 : s.HumanClickers,
-                s == null ? 0 : s.HumanClicks,
-                s == null ? 0 : s.SuspectClicks,
-                s == null ? 0 : s.BotClicks))
+            select new
+            {
+                Row = new CampaignRow(
+                    c.Id, c.Name, c.Source, c.SentAt,
+                    s == null ? 0 : s.Delivered,
+                    s == null ? 0 : s.Clicks,
+                    s == null ? 0 : s.UniqueClickers,
+                    s == null ? 0 : s.HumanClickers,
+                    s == null ? 0 : s.HumanClicks,
+                    s == null ? 0 : s.SuspectClicks,
+                    s == null ? 0 : s.BotClicks),
+                FirstEventAt = s == null ? null : s.FirstEventAt,
+            })
             .ToListAsync(cancellationToken);
-        return rows.OrderByDescending(r => r.SentAt ?? DateTime.MinValue).ThenBy(r => r.Name).ToList();
+        // The last campaign is the one sent last: by its send time, else (a source without sends) by its first event.
+        return rows.OrderByDescending(r => r.Row.SentAt ?? r.FirstEventAt ?? DateTime.MinValue).ThenBy(r => r.Row.Name).Select(r => r.Row).ToList();
     }
 
     public async Task<CampaignDetail?> CampaignAsync(int campaignId, CancellationToken cancellationToken = default)

@@ -385,6 +385,9 @@ namespace ClickInsights.Migrations.PostgreSQL.Migrations
                         .HasMaxLength(500)
                         .HasColumnType("character varying(500)");
 
+                    b.Property<string>("NameGivenBy")
+                        .HasColumnType("text");
+
                     b.Property<DateTime?>("SentAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -528,6 +531,12 @@ namespace ClickInsights.Migrations.PostgreSQL.Migrations
 
                     b.Property<int>("Delivered")
                         .HasColumnType("integer");
+
+                    b.Property<DateTime?>("FirstEventAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("FirstSentAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<int>("HumanClickers")
                         .HasColumnType("integer");

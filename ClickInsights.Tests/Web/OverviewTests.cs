@@ -78,6 +78,26 @@ public abstract class OverviewTests(StoreKind store) : BunitTestBase(store)
     }
 
     [SkippableFact]
+    public async Task CampaignPage_RenamesTheCampaign_RefusingAnEmptyName()
+    {
+        await Database.SeedDemoAsync();
+
+        var page = Context.Render<CampaignPage>(p => p.Add(c => c.Id, 1));
+        page.WaitForAssertion(() => page.Find("[data-testid=rename]"));
+        page.Find("[data-testid=rename] button, button[data-testid=rename]").Click();
+        page.Find("[data-testid=rename-input] input, input[data-testid=rename-input]").Input("   ");
+        page.Find("[data-testid=rename-save]").Click();
+        page.WaitForAssertion(() => Assert.Contains("Type a name for the campaign.", page.Markup));
+
+        page.Find("[data-testid=rename-input] input, input[data-testid=rename-input]").Input("Autumn newsletter");
+        page.Find("[data-testid=rename-save]").Click();
+
+        page.WaitForAssertion(() => Assert.Equal("Autumn newsletter", page.Find("h1").TextContent.Trim()));
+        await using var db = Database.CreateDbContext();
+        Assert.Equal("Autumn newsletter", (await db.Campaigns.FindAsync(1))!.Name);
+    }
+
+    [SkippableFact]
     public void CampaignPage_UnknownCampaign_SaysSo()
     {
         var page = Context.Render<CampaignPage>(p => p.Add(c => c.Id, 999));

@@ -364,6 +364,9 @@ namespace ClickInsights.Core.Data.Migrations
                         .HasMaxLength(500)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("NameGivenBy")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("SentAt")
                         .HasColumnType("TEXT");
 
@@ -506,6 +509,12 @@ namespace ClickInsights.Core.Data.Migrations
 
                     b.Property<int>("Delivered")
                         .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("FirstEventAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("FirstSentAt")
+                        .HasColumnType("TEXT");
 
                     b.Property<int>("HumanClickers")
                         .HasColumnType("INTEGER");

@@ -11,6 +11,9 @@ public partial class CampaignPage
     [Inject] private ReportService Reports { get; set; } = null!;
     [Inject] private ClickReports Clicks { get; set; } = null!;
     [Inject] private NavigationManager Navigation { get; set; } = null!;
+    [Inject] private CampaignNames Names { get; set; } = null!;
+    [Inject] private Viewer Viewer { get; set; } = null!;
+    [Inject] private ISnackbar Snackbar { get; set; } = null!;
 
     [Parameter] public int Id { get; set; }
     [SupplyParameterFromQuery] public string? Verdict { get; set; }
@@ -28,6 +31,10 @@ public partial class CampaignPage
     private string? _error;
     private List<BreadcrumbItem> _crumbs = [];
     private List<ChartSeries<double>> _linkSeries = [];
+    private bool _canRename;
+    private bool _renaming;
+    private string _newName = "";
+    private string? _renameError;
     private string[] _linkLabels = [];
     private List<ChartSeries<double>> _delaySeries = [];
     private string LinkSummary { get; set; } = "";
@@ -53,6 +60,7 @@ public partial class CampaignPage
                 {
                     BuildCharts(await Clicks.DelayHistogramAsync(Id));
                     _unsubscribes = await Clicks.UnsubscribesInBurstsAsync(Id);
+                    _canRename = (await Viewer.GetAsync())?.Can(ClickInsights.Core.Accounts.Permission.Import, _detail.WorkspaceId) == true;
                 }
                 _crumbs = [new("Campaigns", Urls.Campaigns), new(_detail?.Campaign.Name ?? $"Campaign {Id}", null, disabled: true)];
                 _loading = false;
@@ -90,6 +98,50 @@ public partial class CampaignPage
             new() { Name = "Suspect", Data = new ChartData<double>(delays.Select(d => (double)d.Suspect).ToArray()) },
             new() { Name = "Bots", Data = new ChartData<double>(delays.Select(d => (double)d.Bot).ToArray()) },
         ];
+    }
+
+    private void StartRename()
+    {
+        _newName = _detail!.Campaign.Name;
+        _renameError = null;
+        _renaming = true;
+    }
+
+    private async Task RenameKeyAsync(Microsoft.AspNetCore.Components.Web.KeyboardEventArgs e)
+    {
+        if (e.Key == "Enter")
+        {
+            await SaveNameAsync();
+        }
+        else if (e.Key == "Escape")
+        {
+            _renaming = false;
+        }
+    }
+
+    private async Task SaveNameAsync()
+    {
+        if (_detail is null || !await Viewer.AllowsAsync(ClickInsights.Core.Accounts.Permission.Import, _detail.WorkspaceId, Snackbar))
+        {
+            return;
+        }
+        if (CampaignNames.Problem(_newName) is { } problem)
+        {
+            _renameError = problem;
+            return;
+        }
+        var name = _newName.Trim();
+        var before = await Names.RenameAsync(_detail.WorkspaceId, Id, name, await Viewer.ActorAsync());
+        if (before is null)
+        {
+            _renameError = "This campaign is no longer there.";
+            return;
+        }
+        await Viewer.AuditAsync(_detail.WorkspaceId, ClickInsights.Core.Accounts.AuditActions.CampaignRenamed, $"Campaign {Id} “{before}” renamed “{name}”.");
+        _detail = _detail with { Campaign = _detail.Campaign with { Name = name } };
+        _crumbs = [new("Campaigns", Urls.Campaigns), new(name, null, disabled: true)];
+        _renaming = false;
+        Snackbar.Add($"Renamed “{name}”. Imports and syncs keep this name.", Severity.Success);
     }
 
     private void Navigate(ClickFilter filter) => Navigation.NavigateTo(Urls.Campaign(Id, filter));

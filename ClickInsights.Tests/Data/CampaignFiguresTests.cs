@@ -1,0 +1,81 @@
+using System.Text;
+using ClickInsights.Core.Reports;
+using ClickInsights.Tests.Support;
+
+namespace ClickInsights.Tests.Data;
+
+/// <summary>
+/// The campaign figures an owner reads, right for a source without send times or delivery events of its own
+/// (Constant Contact's tracking reports): sent at the first send, delivered as sent less bounced, and "the last
+/// campaign" the one sent last.
+/// </summary>
+public abstract class CampaignFiguresTests(StoreKind store) : IDisposable
+{
+    private readonly TestDatabase _database = new(store);
+
+    private static string Activity(string campaign, string type, string email, string at, string? url = null) =>
+        $$"""{"contact_id":"{{email}}","campaign_activity_id":"{{campaign}}","tracking_activity_type":"{{type}}","email_address":"{{email}}","created_time":"{{at}}"{{(url is null ? "" : $",\"link_url\":\"{url}\"")}}}""";
+
+    private static MemoryStream Page(params string[] activities) =>
+        new(Encoding.UTF8.GetBytes($$"""{"tracking_activities":[{{string.Join(",", activities)}}]}"""));
+
+    [SkippableFact]
+    public async Task ConstantContact_SentAtTheFirstSend_DeliveredIsSentLessBounced_LastCampaignIsTheOneSentLast()
+    {
+        const string Spring = "11111111-1111-4111-8111-111111111111";
+        const string Summer = "22222222-2222-4222-8222-222222222222";
+        var workspace = await _database.CreateWorkspaceAsync();
+        // The summer campaign's pages are imported first: the order of import must not make it the last campaign.
+        await _database.Importer.ImportAsync(workspace, Page(
+            Activity(Summer, "em_sends", "ann@a.example", "2026-06-02T09:00:00.000Z"),
+            Activity(Summer, "em_sends", "bob@b.example", "2026-06-02T09:00:05.000Z")), "summer-sends.json");
+        await _database.Importer.ImportAsync(workspace, Page(
+            Activity(Spring, "em_sends", "ann@a.example", "2026-03-01T10:00:07.000Z"),
+            Activity(Spring, "em_sends", "bob@b.example", "2026-03-01T10:00:00.000Z"),
+            Activity(Spring, "em_sends", "cy@c.example", "2026-03-01T10:01:00.000Z"),
+            Activity(Spring, "em_sends", "dee@d.example", "2026-03-01T10:01:00.000Z")), "spring-sends.json");
+        await _database.Importer.ImportAsync(workspace, Page(
+            Activity(Spring, "em_bounces", "dee@d.example", "2026-03-01T10:02:00.000Z")), "spring-bounces.json");
+        await _database.Importer.ImportAsync(workspace, Page(
+            Activity(Spring, "em_clicks", "ann@a.example", "2026-03-01T14:00:00.000Z", "https://bakery.example/menu")), "spring-clicks.json");
+
+        var rows = await new ReportService(_database).CampaignsAsync(workspace);
+
+        Assert.Equal(2, rows.Count);
+        var summer = rows[0];
+        var spring = rows[1];
+        Assert.Equal(new DateTime(2026, 6, 2, 9, 0, 0, DateTimeKind.Utc), summer.SentAt);
+        Assert.Equal(new DateTime(2026, 3, 1, 10, 0, 0, DateTimeKind.Utc), spring.SentAt);
+        Assert.Equal(3, spring.Delivered);
+        Assert.Equal(2, summer.Delivered);
+        Assert.Equal(1, spring.UniqueClickers);
+    }
+
+    [SkippableFact]
+    public async Task RenamedCampaign_KeepsItsName_WhenItsSourceIsImportedAgainUnderAnotherName_AndOnlyInItsWorkspace()
+    {
+        var workspace = await _database.CreateWorkspaceAsync();
+        var other = await _database.CreateWorkspaceAsync("Someone else's");
+        await _database.Importer.ImportAsync(workspace, Samples.Utf8(ProviderSamples.MailchimpReport), "report.json");
+        var names = new CampaignNames(_database);
+        var campaign = (await new ReportService(_database).CampaignsAsync(workspace)).Single();
+        Assert.Equal("September Newsletter", campaign.Name);
+
+        Assert.Null(await names.RenameAsync(other, campaign.Id, "Not mine", "someone@example.com"));
+        Assert.Equal("September Newsletter", await names.RenameAsync(workspace, campaign.Id, "  Autumn jokes ", "owner@example.com"));
+        await _database.Importer.ImportAsync(workspace, Samples.Utf8(ProviderSamples.MailchimpReport.Replace("September Newsletter", "Jokes (v2)", StringComparison.Ordinal)), "report-again.json");
+
+        Assert.Equal("Autumn jokes", (await new ReportService(_database).CampaignsAsync(workspace)).Single().Name);
+        Assert.NotNull(CampaignNames.Problem(""));
+        Assert.NotNull(CampaignNames.Problem("two\nlines"));
+        Assert.NotNull(CampaignNames.Problem(new string('x', CampaignNames.MaxLength + 1)));
+    }
+
+    public void Dispose() => _database.Dispose();
+}
+
+/// <summary><see cref="CampaignFiguresTests"/> on SQLite.</summary>
+public sealed class CampaignFiguresTestsOnSqlite() : CampaignFiguresTests(StoreKind.Sqlite);
+
+/// <summary><see cref="CampaignFiguresTests"/> on PostgreSQL.</summary>
+public sealed class CampaignFiguresTestsOnPostgreSql() : CampaignFiguresTests(StoreKind.PostgreSql);
