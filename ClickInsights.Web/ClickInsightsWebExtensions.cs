@@ -45,6 +45,7 @@ public static class ClickInsightsWebExtensions
         services.AddSingleton<ClickInsights.Core.WorkspaceActivity>();
         services.AddSingleton<ReportService>();
         services.AddSingleton<CampaignNames>();
+        services.AddSingleton<CampaignSends>();
         services.AddSingleton<DemoSeeder>();
         services.AddSingleton<ClickReports>();
         services.AddSingleton<OverrideService>();

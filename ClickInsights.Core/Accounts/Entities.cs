@@ -106,7 +106,8 @@ public static class AuditActions
     public const string ApiCall = "api call";
     public const string OutgoingWebhook = "outgoing webhook";
     public const string CampaignRenamed = "campaign renamed";
+    public const string SendsEntered = "sends entered";
 
     public static IReadOnlyList<string> All { get; } =
-        [SignIn, SignInFailed, ShareMade, ShareOpened, ShareRevoked, Export, Decision, DecisionUndone, SettingsSaved, Import, ImportRemoved, Connection, Workspace, People, ApiToken, ApiCall, OutgoingWebhook, CampaignRenamed];
+        [SignIn, SignInFailed, ShareMade, ShareOpened, ShareRevoked, Export, Decision, DecisionUndone, SettingsSaved, Import, ImportRemoved, Connection, Workspace, People, ApiToken, ApiCall, OutgoingWebhook, CampaignRenamed, SendsEntered];
 }

@@ -189,7 +189,7 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
         }
         return new ClassifiedCampaign(campaignId, eventIds, verdicts, scores, sets, reasons,
             Breakdowns.Compute(campaignId, result.Campaign, clicks),
-            Summarize(campaignId, loaded.Input.Events, clicks, result.UnavailableSignals, time.GetUtcNow().UtcDateTime),
+            Summarize(campaignId, loaded.Input.Events, clicks, result.UnavailableSignals, time.GetUtcNow().UtcDateTime, loaded.Campaign),
             context.Settings.Hash())
         {
             WorkspaceId = context.Workspace.Id,
@@ -217,7 +217,7 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
             ? ClassifierSettings.Default
             : JsonSerializer.Deserialize<ClassifierSettings>(workspace.ClassifierSettingsJson) ?? ClassifierSettings.Default;
 
-    private sealed record Loaded(CampaignInput Input, IReadOnlyDictionary<int, (string Email, string Domain)> Recipients);
+    private sealed record Loaded(CampaignInput Input, IReadOnlyDictionary<int, (string Email, string Domain)> Recipients, Campaign Campaign);
 
     private static async Task<Loaded> LoadAsync(EventStore store, DbConnection connection, Campaign campaign, string? honeypotPattern, CancellationToken cancellationToken)
     {
@@ -236,7 +236,7 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
             }
         }
         var sentAtMs = campaign.SentAt is { } sent ? new DateTimeOffset(DateTime.SpecifyKind(sent, DateTimeKind.Utc)).ToUnixTimeMilliseconds() : (long?)null;
-        return new Loaded(InputOf(events, recipients, links, honeypotPattern, sentAtMs), recipients);
+        return new Loaded(InputOf(events, recipients, links, honeypotPattern, sentAtMs), recipients, campaign);
     }
 
     private static CampaignInput InputOf(IReadOnlyList<ClassifierEvent> events, IReadOnlyDictionary<int, (string Email, string Domain)> recipients, IReadOnlyList<(int Id, string Url)> links, string? honeypotPattern, long? sentAtMs)
@@ -367,8 +367,8 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
             ["Kind", "Key", "Clicks", "HumanClicks", "SuspectClicks", "BotClicks", "Clickers", "HumanClickers"],
             b => [(int)b.Kind, b.Key, b.Clicks, b.HumanClicks, b.SuspectClicks, b.BotClicks, b.Clickers, b.HumanClickers], cancellationToken);
         await ReplaceCampaignRowsAsync(store, transaction, "CampaignSummaries", campaignId, [classified.Summary],
-            ["Sent", "Delivered", "Opens", "Clicks", "UniqueClickers", "HumanClicks", "SuspectClicks", "BotClicks", "HumanClickers", "Unsubscribes", "FirstSentAt", "FirstEventAt", "UnavailableSignals", "UpdatedAt", "ClassifierVersion", "SettingsHash"],
-            s => [s.Sent, s.Delivered, s.Opens, s.Clicks, s.UniqueClickers, s.HumanClicks, s.SuspectClicks, s.BotClicks, s.HumanClickers, s.Unsubscribes, s.FirstSentAt, s.FirstEventAt, s.UnavailableSignals, s.UpdatedAt, ClickClassifier.Version, classified.SettingsHash],
+            ["Sent", "Delivered", "Opens", "Clicks", "UniqueClickers", "HumanClicks", "SuspectClicks", "BotClicks", "HumanClickers", "Unsubscribes", "DeliveredByHand", "FirstSentAt", "FirstEventAt", "UnavailableSignals", "UpdatedAt", "ClassifierVersion", "SettingsHash"],
+            s => [s.Sent, s.Delivered, s.Opens, s.Clicks, s.UniqueClickers, s.HumanClicks, s.SuspectClicks, s.BotClicks, s.HumanClickers, s.Unsubscribes, s.DeliveredByHand, s.FirstSentAt, s.FirstEventAt, s.UnavailableSignals, s.UpdatedAt, ClickClassifier.Version, classified.SettingsHash],
             cancellationToken);
         if (classified.Summary.FirstSentAt is { } firstSent)
         {
@@ -406,7 +406,8 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
         await store.InsertRowsAsync(transaction, table, ["CampaignId", .. columns], items.Select(item => (object?[])[campaignId, .. valuesOf(item)]), cancellationToken);
     }
 
-    internal static CampaignSummary Summarize(int campaignId, IReadOnlyList<ClassifierEvent> events, IReadOnlyList<ClickResult> clicks, IReadOnlyList<string> unavailable, DateTime now)
+    internal static CampaignSummary Summarize(int campaignId, IReadOnlyList<ClassifierEvent> events, IReadOnlyList<ClickResult> clicks, IReadOnlyList<string> unavailable, DateTime now,
+        Campaign? campaign = null)
     {
         var sent = new HashSet<int>();
         var delivered = new HashSet<int>();
@@ -438,12 +439,15 @@ public sealed class ClassificationService(IDbContextFactory<ClickInsightsDbConte
                 default: bot++; break;
             }
         }
+        // A source that says nothing of sends or deliveries (clicks only): the numbers a person entered, if any.
+        var byHand = sent.Count == 0 && delivered.Count == 0 && campaign?.DeliveredByHand is not null;
         return new CampaignSummary
         {
             CampaignId = campaignId,
-            Sent = sent.Count,
+            Sent = byHand ? campaign!.SentByHand ?? campaign.DeliveredByHand!.Value : sent.Count,
             // Without delivery events (Constant Contact, Mailchimp, many exports), delivered is sent less bounced.
-            Delivered = delivered.Count > 0 ? delivered.Count : sent.Count(r => !bounced.Contains(r)),
+            Delivered = byHand ? campaign!.DeliveredByHand!.Value : delivered.Count > 0 ? delivered.Count : sent.Count(r => !bounced.Contains(r)),
+            DeliveredByHand = byHand,
             Opens = opens,
             Clicks = clicks.Count,
             UniqueClickers = clickers.Count,

@@ -37,6 +37,13 @@ public sealed class Campaign
     /// <summary>Who gave the campaign the name it has (null: its source named it). A source's name never overwrites a person's.</summary>
     public string? NameGivenBy { get; set; }
     public DateTime? SentAt { get; set; }
+    /// <summary>
+    /// How many emails went out and were delivered, as a person entered them from the provider's own report, for a
+    /// source that does not say (a clicks-only file). Used only while the events hold no sends or deliveries.
+    /// </summary>
+    public int? SentByHand { get; set; }
+    public int? DeliveredByHand { get; set; }
+    public string? CountsGivenBy { get; set; }
     /// <summary>The import that first stored the campaign (null for campaigns stored before this was kept): taking that import back removes the campaign if it is left without events.</summary>
     public int? ImportId { get; set; }
     public List<CampaignLink> Links { get; set; } = [];
@@ -183,6 +190,8 @@ public sealed class CampaignSummary
     public int BotClicks { get; set; }
     public int HumanClickers { get; set; }
     public int Unsubscribes { get; set; }
+    /// <summary>Whether <see cref="Delivered"/> (and <see cref="Sent"/>) are the numbers a person entered, the events holding none.</summary>
+    public bool DeliveredByHand { get; set; }
     /// <summary>The campaign's first send, if its source has sends (what "Sent" shows when the source gives no send time).</summary>
     public DateTime? FirstSentAt { get; set; }
     /// <summary>The campaign's first event of any kind: when it went out, for a source without sends (clicks only).</summary>

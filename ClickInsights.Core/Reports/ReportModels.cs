@@ -15,7 +15,8 @@ public sealed record CampaignRow(
     int HumanClickers,
     int HumanClicks,
     int SuspectClicks,
-    int BotClicks)
+    int BotClicks,
+    bool DeliveredByHand = false)
 {
     /// <summary>Unique clickers / delivered: what the provider's report shows; null when the source tells nothing of deliveries or sends (Postmark's clicks).</summary>
     public double? RawClickRate => Delivered == 0 ? null : (double)UniqueClickers / Delivered;

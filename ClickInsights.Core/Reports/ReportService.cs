@@ -30,7 +30,8 @@ public sealed class ReportService(IDbContextFactory<ClickInsightsDbContext> dbFa
                     s == null ? 0 : s.HumanClickers,
                     s == null ? 0 : s.HumanClicks,
                     s == null ? 0 : s.SuspectClicks,
-                    s == null ? 0 : s.BotClicks),
+                    s == null ? 0 : s.BotClicks,
+                    s != null && s.DeliveredByHand),
                 FirstEventAt = s == null ? null : s.FirstEventAt,
             })
             .ToListAsync(cancellationToken);
@@ -48,7 +49,7 @@ public sealed class ReportService(IDbContextFactory<ClickInsightsDbContext> dbFa
         }
         var summary = await db.CampaignSummaries.AsNoTracking().FirstOrDefaultAsync(s => s.CampaignId == campaignId, cancellationToken) ?? new CampaignSummary();
         var row = new CampaignRow(campaign.Id, campaign.Name, campaign.Source, campaign.SentAt, summary.Delivered, summary.Clicks, summary.UniqueClickers,
-            summary.HumanClickers, summary.HumanClicks, summary.SuspectClicks, summary.BotClicks);
+            summary.HumanClickers, summary.HumanClicks, summary.SuspectClicks, summary.BotClicks, summary.DeliveredByHand);
 
         var breakdowns = await db.CampaignBreakdowns.AsNoTracking()
             .Where(b => b.CampaignId == campaignId && (b.Kind == BreakdownKind.Link || b.Kind == BreakdownKind.Reason))

@@ -372,6 +372,12 @@ namespace ClickInsights.Migrations.PostgreSQL.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
 
+                    b.Property<string>("CountsGivenBy")
+                        .HasColumnType("text");
+
+                    b.Property<int?>("DeliveredByHand")
+                        .HasColumnType("integer");
+
                     b.Property<string>("ExternalId")
                         .IsRequired()
                         .HasMaxLength(300)
@@ -390,6 +396,9 @@ namespace ClickInsights.Migrations.PostgreSQL.Migrations
 
                     b.Property<DateTime?>("SentAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<int?>("SentByHand")
+                        .HasColumnType("integer");
 
                     b.Property<string>("Source")
                         .IsRequired()
@@ -531,6 +540,9 @@ namespace ClickInsights.Migrations.PostgreSQL.Migrations
 
                     b.Property<int>("Delivered")
                         .HasColumnType("integer");
+
+                    b.Property<bool>("DeliveredByHand")
+                        .HasColumnType("boolean");
 
                     b.Property<DateTime?>("FirstEventAt")
                         .HasColumnType("timestamp with time zone");

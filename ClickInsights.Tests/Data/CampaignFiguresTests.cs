@@ -71,6 +71,33 @@ public abstract class CampaignFiguresTests(StoreKind store) : IDisposable
         Assert.NotNull(CampaignNames.Problem(new string('x', CampaignNames.MaxLength + 1)));
     }
 
+    [SkippableFact]
+    public async Task ClicksOnlyCampaign_TakesTheDeliveredCountEnteredByHand_UntilImportedSendsSayOtherwise()
+    {
+        var workspace = await _database.CreateWorkspaceAsync();
+        await _database.Importer.ImportAsync(workspace, Samples.Utf8(ProviderSamples.PostmarkClickWebhook), "postmark.json");
+        var reports = new ReportService(_database);
+        var campaign = (await reports.CampaignsAsync(workspace)).Single();
+        Assert.Null(campaign.RawClickRate);
+        var sends = new CampaignSends(_database, _database.Classification);
+
+        await Assert.ThrowsAsync<ArgumentException>(() => sends.SetAsync(workspace, campaign.Id, 10, 20, "owner@example.com"));
+        await Assert.ThrowsAsync<ArgumentException>(() => sends.SetAsync(workspace, campaign.Id, null, 0, "owner@example.com"));
+        Assert.False(await sends.SetAsync(workspace + 1000, campaign.Id, 400, 380, "owner@example.com"));
+        Assert.True(await sends.SetAsync(workspace, campaign.Id, 400, 380, "owner@example.com"));
+
+        var entered = (await reports.CampaignsAsync(workspace)).Single();
+        Assert.Equal(380, entered.Delivered);
+        Assert.True(entered.DeliveredByHand);
+        Assert.Equal((double)entered.UniqueClickers / 380, entered.RawClickRate);
+        Assert.Equal((double)entered.HumanClickers / 380, entered.RealClickRate);
+
+        Assert.True(await sends.SetAsync(workspace, campaign.Id, null, null, "owner@example.com"));
+        var cleared = (await reports.CampaignsAsync(workspace)).Single();
+        Assert.Equal(0, cleared.Delivered);
+        Assert.False(cleared.DeliveredByHand);
+    }
+
     public void Dispose() => _database.Dispose();
 }
 

@@ -33,6 +33,7 @@ public abstract class BunitTestBase : IAsyncLifetime
         Context.Services.AddSingleton(Database.Importer);
         Context.Services.AddSingleton<ReportService>();
         Context.Services.AddSingleton<CampaignNames>();
+        Context.Services.AddSingleton<CampaignSends>();
         Context.Services.AddSingleton<ClickReports>();
         Context.Services.AddSingleton<DomainReport>();
         Context.Services.AddSingleton<OverrideService>();

@@ -85,7 +85,7 @@ public abstract class OverviewTests(StoreKind store) : BunitTestBase(store)
         var page = Context.Render<CampaignPage>(p => p.Add(c => c.Id, 1));
         page.WaitForAssertion(() => page.Find("[data-testid=rename]"));
         page.Find("[data-testid=rename] button, button[data-testid=rename]").Click();
-        page.Find("[data-testid=rename-input] input, input[data-testid=rename-input]").Input("   ");
+        page.WaitForElement("[data-testid=rename-input] input, input[data-testid=rename-input]").Input("   ");
         page.Find("[data-testid=rename-save]").Click();
         page.WaitForAssertion(() => Assert.Contains("Type a name for the campaign.", page.Markup));
 
@@ -95,6 +95,23 @@ public abstract class OverviewTests(StoreKind store) : BunitTestBase(store)
         page.WaitForAssertion(() => Assert.Equal("Autumn newsletter", page.Find("h1").TextContent.Trim()));
         await using var db = Database.CreateDbContext();
         Assert.Equal("Autumn newsletter", (await db.Campaigns.FindAsync(1))!.Name);
+    }
+
+    [SkippableFact]
+    public async Task CampaignPage_OfClicksOnly_SaysWhyThereIsNoRate_AndWorksItOutFromTheDeliveredCountEntered()
+    {
+        var workspace = await Database.CreateWorkspaceAsync();
+        await Database.Importer.ImportAsync(workspace, Support.Samples.Utf8(Support.ProviderSamples.PostmarkClickWebhook), "postmark.json");
+        await using var db = Database.CreateDbContext();
+        var id = db.Campaigns.Single().Id;
+
+        var page = Context.Render<CampaignPage>(p => p.Add(c => c.Id, id));
+        page.WaitForAssertion(() => Assert.Contains("Why there are no click rates", page.Markup));
+        page.WaitForElement("[data-testid=delivered-by-hand] input, input[data-testid=delivered-by-hand]").Change("250");
+        page.Find("[data-testid=save-sends]").Click();
+
+        page.WaitForAssertion(() => Assert.Contains("250 delivered was entered by hand", page.Markup));
+        Assert.Contains("of 250 delivered: the real click rate", page.Markup);
     }
 
     [SkippableFact]

@@ -351,6 +351,12 @@ namespace ClickInsights.Core.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("CountsGivenBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("DeliveredByHand")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("ExternalId")
                         .IsRequired()
                         .HasMaxLength(300)
@@ -369,6 +375,9 @@ namespace ClickInsights.Core.Data.Migrations
 
                     b.Property<DateTime?>("SentAt")
                         .HasColumnType("TEXT");
+
+                    b.Property<int?>("SentByHand")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Source")
                         .IsRequired()
@@ -508,6 +517,9 @@ namespace ClickInsights.Core.Data.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("Delivered")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("DeliveredByHand")
                         .HasColumnType("INTEGER");
 
                     b.Property<DateTime?>("FirstEventAt")

@@ -12,6 +12,7 @@ public partial class CampaignPage
     [Inject] private ClickReports Clicks { get; set; } = null!;
     [Inject] private NavigationManager Navigation { get; set; } = null!;
     [Inject] private CampaignNames Names { get; set; } = null!;
+    [Inject] private CampaignSends Sends { get; set; } = null!;
     [Inject] private Viewer Viewer { get; set; } = null!;
     [Inject] private ISnackbar Snackbar { get; set; } = null!;
 
@@ -31,10 +32,15 @@ public partial class CampaignPage
     private string? _error;
     private List<BreadcrumbItem> _crumbs = [];
     private List<ChartSeries<double>> _linkSeries = [];
-    private bool _canRename;
+    private bool _canEdit;
     private bool _renaming;
     private string _newName = "";
     private string? _renameError;
+    private bool _editingSends;
+    private bool _savingSends;
+    private int? _sentByHand;
+    private int? _deliveredByHand;
+    private string? _sendsError;
     private string[] _linkLabels = [];
     private List<ChartSeries<double>> _delaySeries = [];
     private string LinkSummary { get; set; } = "";
@@ -60,7 +66,7 @@ public partial class CampaignPage
                 {
                     BuildCharts(await Clicks.DelayHistogramAsync(Id));
                     _unsubscribes = await Clicks.UnsubscribesInBurstsAsync(Id);
-                    _canRename = (await Viewer.GetAsync())?.Can(ClickInsights.Core.Accounts.Permission.Import, _detail.WorkspaceId) == true;
+                    _canEdit = (await Viewer.GetAsync())?.Can(ClickInsights.Core.Accounts.Permission.Import, _detail.WorkspaceId) == true;
                 }
                 _crumbs = [new("Campaigns", Urls.Campaigns), new(_detail?.Campaign.Name ?? $"Campaign {Id}", null, disabled: true)];
                 _loading = false;
@@ -142,6 +148,49 @@ public partial class CampaignPage
         _crumbs = [new("Campaigns", Urls.Campaigns), new(name, null, disabled: true)];
         _renaming = false;
         Snackbar.Add($"Renamed “{name}”. Imports and syncs keep this name.", Severity.Success);
+    }
+
+    private void StartSends()
+    {
+        _deliveredByHand = _detail!.Campaign.Delivered;
+        _sendsError = null;
+        _editingSends = true;
+    }
+
+    private Task SaveSendsAsync() => StoreSendsAsync(_sentByHand, _deliveredByHand);
+
+    private Task ClearSendsAsync() => StoreSendsAsync(null, null);
+
+    private async Task StoreSendsAsync(int? sent, int? delivered)
+    {
+        if (_detail is null || !await Viewer.AllowsAsync(ClickInsights.Core.Accounts.Permission.Import, _detail.WorkspaceId, Snackbar))
+        {
+            return;
+        }
+        if (delivered is not null && CampaignSends.Problem(sent, delivered, _detail.Campaign.UniqueClickers) is { } problem)
+        {
+            _sendsError = problem;
+            return;
+        }
+        _savingSends = true;
+        try
+        {
+            await Sends.SetAsync(_detail.WorkspaceId, Id, sent, delivered, await Viewer.ActorAsync());
+            await Viewer.AuditAsync(_detail.WorkspaceId, ClickInsights.Core.Accounts.AuditActions.SendsEntered,
+                delivered is null ? $"Campaign {Id}: the numbers entered by hand removed." : $"Campaign {Id}: {(sent is null ? "" : $"{sent} sent, ")}{delivered} delivered, entered by hand.");
+            _detail = await Reports.CampaignAsync(Id);
+            _editingSends = false;
+            _sendsError = null;
+            Snackbar.Add(delivered is null ? "The numbers are removed: the rates are unknown again." : "The rates are worked out from the numbers you entered.", Severity.Success);
+        }
+        catch (ArgumentException e)
+        {
+            _sendsError = e.Message;
+        }
+        finally
+        {
+            _savingSends = false;
+        }
     }
 
     private void Navigate(ClickFilter filter) => Navigation.NavigateTo(Urls.Campaign(Id, filter));
