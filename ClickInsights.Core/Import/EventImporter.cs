@@ -169,6 +169,7 @@ public sealed class EventImporter(IDbContextFactory<ClickInsightsDbContext> dbFa
 
         var byType = new Dictionary<EventType, long>();
         var campaigns = new Dictionary<string, string>(StringComparer.Ordinal);
+        var keys = new Dictionary<string, string?>(StringComparer.Ordinal);
         long events = 0;
         try
         {
@@ -182,6 +183,7 @@ public sealed class EventImporter(IDbContextFactory<ClickInsightsDbContext> dbFa
                 if (item is CampaignInfo { Name: { } name })
                 {
                     campaigns[key] = name;
+                    keys[key] = name;
                 }
                 if (item is not NormalizedEvent e)
                 {
@@ -190,6 +192,10 @@ public sealed class EventImporter(IDbContextFactory<ClickInsightsDbContext> dbFa
                 if (!campaigns.ContainsKey(key) || e.CampaignName is not null)
                 {
                     campaigns[key] = e.CampaignName ?? $"Campaign {e.CampaignKey}";
+                }
+                if (e.CampaignName is not null || !keys.ContainsKey(key))
+                {
+                    keys[key] = e.CampaignName ?? keys.GetValueOrDefault(key);
                 }
                 byType[e.Type] = byType.GetValueOrDefault(e.Type) + 1;
                 if (++events % ProgressEvery == 0)
@@ -202,7 +208,7 @@ public sealed class EventImporter(IDbContextFactory<ClickInsightsDbContext> dbFa
         {
             return preview with { Error = e.Message };
         }
-        return preview with { Events = events, EventsByType = byType, Campaigns = campaigns.Values.Distinct().Order(StringComparer.CurrentCulture).ToList() };
+        return preview with { Events = events, EventsByType = byType, Campaigns = campaigns.Values.Distinct().Order(StringComparer.CurrentCulture).ToList(), CampaignKeys = keys };
     }
 
     /// <summary>
@@ -300,6 +306,14 @@ public sealed class EventImporter(IDbContextFactory<ClickInsightsDbContext> dbFa
             {
             }
         }
+    }
+
+    /// <summary>The names the workspace's stored campaigns have, by <c>source:key</c> as in <see cref="ImportPreview.CampaignKeys"/>.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> StoredCampaignNamesAsync(int workspaceId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var stored = await db.Campaigns.AsNoTracking().Where(c => c.WorkspaceId == workspaceId).Select(c => new { c.Source, c.ExternalId, c.Name }).ToListAsync(cancellationToken);
+        return stored.ToDictionary(c => c.Source + ":" + c.ExternalId, c => c.Name, StringComparer.Ordinal);
     }
 
     public Task<ImportResult> ImportAsync(int workspaceId, Stream source, string fileName, IProgress<ImportProgress>? progress = null, CancellationToken cancellationToken = default) =>

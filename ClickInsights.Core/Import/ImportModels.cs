@@ -75,6 +75,8 @@ public sealed record ImportPreview
     public long Events { get; init; }
     public IReadOnlyDictionary<EventType, long> EventsByType { get; init; } = new Dictionary<EventType, long>();
     public IReadOnlyList<string> Campaigns { get; init; } = [];
+    /// <summary>The file's campaigns by source and key (<c>source:key</c>), each with its name when the file gives one.</summary>
+    public IReadOnlyDictionary<string, string?> CampaignKeys { get; init; } = new Dictionary<string, string?>();
     public string? Error { get; init; }
 
     public bool NeedsMapping => Error is null && Unmapped.Count > 0;

@@ -263,3 +263,30 @@ public sealed class ActivityBarTests : BunitTestBase
         bar.WaitForAssertion(() => Assert.Empty(bar.FindAll("[data-testid=activity]")));
     }
 }
+
+/// <summary>The files of an import grouped by campaign, each campaign under its name whichever file gives it.</summary>
+public sealed class FileTableTests : BunitTestBase
+{
+    [Fact]
+    public async Task AReportAndItsActivity_AreOneCampaign_UnderTheReportsName()
+    {
+        var report = await Database.Importer.PreviewAsync(Samples.Utf8(ProviderSamples.MailchimpReport), "report.json");
+        var activity = await Database.Importer.PreviewAsync(Samples.Utf8(ProviderSamples.MailchimpEmailActivity), "email-activity.json");
+        Assert.Equal("September Newsletter", Assert.Single(report.CampaignKeys).Value);
+        Assert.Null(Assert.Single(activity.CampaignKeys).Value);
+        Assert.Equal(report.CampaignKeys.Keys, activity.CampaignKeys.Keys);
+
+        var table = Context.Render<FileTable>(p => p.Add(t => t.Files,
+        [
+            new ImportFileState("1", "email-activity.json", "", "") { Preview = activity },
+            new ImportFileState("2", "report.json", "", "") { Preview = report },
+        ]));
+
+        var group = Assert.Single(table.FindAll("[data-testid=campaign-group]"));
+        Assert.Contains("September Newsletter", group.TextContent);
+        Assert.Contains("email-activity.json, report.json", group.TextContent);
+        Assert.Contains("1 campaign in these files", table.Markup);
+        Assert.All(table.FindAll("[data-testid=file-row]"), row => Assert.Contains("September Newsletter", row.TextContent));
+        Assert.DoesNotContain("Campaign 42694e9e57", table.Markup);
+    }
+}

@@ -14,6 +14,7 @@ namespace ClickInsights.Web.Components.Pages.Import;
 public sealed partial class ImportPage : IDisposable
 {
     [Inject] private ImportDesk Desk { get; set; } = default!;
+    [Inject] private EventImporter Importer { get; set; } = default!;
     [Inject] private ClickInsights.Core.WorkspaceActivity Activity { get; set; } = default!;
     [Inject] private CurrentWorkspace Current { get; set; } = default!;
     [Inject] private Viewer Viewer { get; set; } = default!;
@@ -114,7 +115,10 @@ public sealed partial class ImportPage : IDisposable
         _workspace = await Current.GetAsync(_disposed.Token);
         await BindRunnerAsync();
         _history = _workspace is null ? [] : await Runner.HistoryAsync(_workspace.Id, cancellationToken: _disposed.Token);
+        _storedNames = _workspace is null ? new Dictionary<string, string>() : await Importer.StoredCampaignNamesAsync(_workspace.Id, _disposed.Token);
     }
+
+    private IReadOnlyDictionary<string, string> _storedNames = new Dictionary<string, string>();
 
     /// <summary>Shows the person's own import of the workspace on screen (again after a switch of workspace).</summary>
     private async Task BindRunnerAsync()
