@@ -44,10 +44,14 @@ public sealed class WorkspaceActivity(TimeProvider time, ILogger<WorkspaceActivi
     {
         public void Report(string what, int? done = null, int? total = null)
         {
-            if (owner._running.TryGetValue(id, out var activity))
+            // Only while it runs: a report racing with the end must not bring an ended activity back on every page.
+            while (owner._running.TryGetValue(id, out var activity))
             {
-                owner._running[id] = activity with { What = what, Done = done, Total = total };
-                owner.Broadcast(workspaceId).Publish(workspaceId);
+                if (owner._running.TryUpdate(id, activity with { What = what, Done = done, Total = total }, activity))
+                {
+                    owner.Broadcast(workspaceId).Publish(workspaceId);
+                    return;
+                }
             }
         }
 

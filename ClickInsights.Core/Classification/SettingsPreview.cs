@@ -9,8 +9,15 @@ public sealed record CampaignPreview(int CampaignId, string Name, int Delivered,
     public double RealRateThen => Delivered == 0 ? 0 : (double)HumanClickersThen / Delivered;
 }
 
+/// <summary>How many clicks would go from one verdict to another.</summary>
+public sealed record VerdictMove(Verdict From, Verdict To, int Clicks);
+
 public sealed record SettingsPreviewResult(IReadOnlyList<CampaignPreview> Campaigns)
 {
+    /// <summary>How many campaigns saving recomputes (all of the workspace's); the preview covers <see cref="Campaigns"/>, the last ones.</summary>
+    public int CampaignsInWorkspace { get; init; }
+    /// <summary>The clicks that would change verdict, by from and to, largest first.</summary>
+    public IReadOnlyList<VerdictMove> Moves { get; init; } = [];
     public int Delivered => Campaigns.Sum(c => c.Delivered);
     public double RealRateNow => Delivered == 0 ? 0 : (double)Campaigns.Sum(c => c.HumanClickersNow) / Delivered;
     public double RealRateThen => Delivered == 0 ? 0 : (double)Campaigns.Sum(c => c.HumanClickersThen) / Delivered;
@@ -20,10 +27,15 @@ public sealed record SettingsPreviewResult(IReadOnlyList<CampaignPreview> Campai
 /// <summary>What new settings would change on a workspace's history, before they are saved; and saving them.</summary>
 public sealed class SettingsPreviewService(IDbContextFactory<ClickInsightsDbContext> dbFactory, ClassificationService classification)
 {
+    /// <summary>How many campaigns a preview covers: a workspace of this many or fewer is previewed whole, as saving recomputes it.</summary>
+    public const int DefaultCampaigns = 24;
+
     /// <param name="honeypotPattern">The hidden link's pattern as typed (not saved yet); null keeps the workspace's.</param>
-    public async Task<SettingsPreviewResult> PreviewAsync(int workspaceId, ClassifierSettings settings, int lastCampaigns = 5, CancellationToken cancellationToken = default, string? honeypotPattern = null)
+    /// <param name="lastCampaigns">At most this many campaigns, the last sent; saving recomputes them all.</param>
+    public async Task<SettingsPreviewResult> PreviewAsync(int workspaceId, ClassifierSettings settings, int lastCampaigns = DefaultCampaigns, CancellationToken cancellationToken = default, string? honeypotPattern = null)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var inWorkspace = await db.Campaigns.CountAsync(c => c.WorkspaceId == workspaceId, cancellationToken);
         var campaigns = await (
             from c in db.Campaigns.AsNoTracking()
             where c.WorkspaceId == workspaceId
@@ -34,16 +46,29 @@ public sealed class SettingsPreviewService(IDbContextFactory<ClickInsightsDbCont
             .ToListAsync(cancellationToken);
         var previews = new List<CampaignPreview>();
         int changed = 0;
+        var moves = new Dictionary<(Verdict From, Verdict To), int>();
         foreach (var c in campaigns)
         {
             var current = await db.ClickVerdicts.AsNoTracking().Where(v => v.CampaignId == c.Id).ToDictionaryAsync(v => v.EventId, v => v.Verdict, cancellationToken);
             var then = await classification.PreviewCampaignAsync(c.Id, settings, cancellationToken, honeypotPattern);
-            changed += then.Count(click => current.TryGetValue(click.EventId, out var now) && now != click.Verdict);
+            foreach (var click in then)
+            {
+                if (current.TryGetValue(click.EventId, out var now) && now != click.Verdict)
+                {
+                    changed++;
+                    moves[(now, click.Verdict)] = moves.GetValueOrDefault((now, click.Verdict)) + 1;
+                }
+            }
             previews.Add(new CampaignPreview(c.Id, c.Name, c.Delivered, c.HumanClickers,
                 then.Where(x => x.Verdict == Verdict.Human).Select(x => x.RecipientId).Distinct().Count(),
                 c.BotClicks, then.Count(x => x.Verdict == Verdict.Bot)));
         }
-        return new SettingsPreviewResult(previews) { ChangedClicks = changed };
+        return new SettingsPreviewResult(previews)
+        {
+            ChangedClicks = changed,
+            CampaignsInWorkspace = inWorkspace,
+            Moves = moves.Select(m => new VerdictMove(m.Key.From, m.Key.To, m.Value)).OrderByDescending(m => m.Clicks).ThenBy(m => m.From).ThenBy(m => m.To).ToList(),
+        };
     }
 
     /// <summary>

@@ -106,3 +106,44 @@ public sealed class CampaignFiguresTestsOnSqlite() : CampaignFiguresTests(StoreK
 
 /// <summary><see cref="CampaignFiguresTests"/> on PostgreSQL.</summary>
 public sealed class CampaignFiguresTestsOnPostgreSql() : CampaignFiguresTests(StoreKind.PostgreSql);
+
+/// <summary>The settings preview foretells what saving does: the same clicks move between person, suspect and bot.</summary>
+public abstract class SettingsPreviewTests(StoreKind store) : IDisposable
+{
+    private readonly TestDatabase _database = new(store);
+
+    [SkippableFact]
+    public async Task PreviewedMoves_AreTheMovesSavingMakes_OverEveryCampaign()
+    {
+        var workspace = await _database.SeedDemoAsync();
+        var service = new ClickInsights.Core.Classification.SettingsPreviewService(_database, _database.Classification);
+        var settings = ClickInsights.Core.Classification.ClassifierSettings.Default with { SuspectThreshold = 25, BotThreshold = 60, EarlyClickWeight = 35 };
+
+        var preview = await service.PreviewAsync(workspace, settings);
+        Assert.Equal(preview.CampaignsInWorkspace, preview.Campaigns.Count);
+        Assert.NotEmpty(preview.Moves);
+
+        Dictionary<long, ClickInsights.Core.Data.Verdict> Verdicts()
+        {
+            using var db = _database.CreateDbContext();
+            return db.ClickVerdicts.ToDictionary(v => v.EventId, v => v.Verdict);
+        }
+        var before = Verdicts();
+        await service.SaveAsync(workspace, settings, null);
+        var after = Verdicts();
+
+        var moves = before.Where(b => after[b.Key] != b.Value)
+            .GroupBy(b => (From: b.Value, To: after[b.Key]))
+            .ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(preview.Moves.ToDictionary(m => (m.From, m.To), m => m.Clicks), moves);
+        Assert.Equal(preview.ChangedClicks, moves.Values.Sum());
+    }
+
+    public void Dispose() => _database.Dispose();
+}
+
+/// <summary><see cref="SettingsPreviewTests"/> on SQLite.</summary>
+public sealed class SettingsPreviewTestsOnSqlite() : SettingsPreviewTests(StoreKind.Sqlite);
+
+/// <summary><see cref="SettingsPreviewTests"/> on PostgreSQL.</summary>
+public sealed class SettingsPreviewTestsOnPostgreSql() : SettingsPreviewTests(StoreKind.PostgreSql);

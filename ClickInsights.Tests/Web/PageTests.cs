@@ -330,11 +330,14 @@ public abstract class PageTests(StoreKind store) : BunitTestBase(store)
     {
         await SeedAsync();
         var page = Context.Render<SettingsPage>();
-        page.WaitForAssertion(() => Assert.Contains("Preview on your last campaigns", page.Markup));
+        page.WaitForAssertion(() => Assert.Contains("What saving would change", page.Markup));
 
         Input(page, "setting-BotThreshold").Change("95");
 
         page.WaitForAssertion(() => Assert.Contains("would go from", page.Find("[data-testid=preview]").TextContent), TimeSpan.FromSeconds(20));
+        // The preview covers what saving recomputes, and says which clicks move where.
+        Assert.Contains("this preview covers all 6 campaigns", page.Find("[data-testid=preview-coverage]").TextContent);
+        Assert.Contains("from bot to suspect", page.Find("[data-testid=preview-moves]").TextContent);
     }
 
     [SkippableFact]
@@ -342,7 +345,7 @@ public abstract class PageTests(StoreKind store) : BunitTestBase(store)
     {
         await SeedAsync();
         var page = Context.Render<SettingsPage>();
-        page.WaitForAssertion(() => Assert.Contains("Preview on your last campaigns", page.Markup));
+        page.WaitForAssertion(() => Assert.Contains("What saving would change", page.Markup));
         Input(page, "setting-BotThreshold").Change("95");
 
         // Each element is found and used on the renderer's own thread: the preview the threshold started re-renders the
@@ -363,7 +366,7 @@ public abstract class PageTests(StoreKind store) : BunitTestBase(store)
     {
         await SeedAsync();
         var page = Context.Render<SettingsPage>();
-        page.WaitForAssertion(() => Assert.Contains("Preview on your last campaigns", page.Markup));
+        page.WaitForAssertion(() => Assert.Contains("What saving would change", page.Markup));
 
         Input(page, "setting-SuspectThreshold").Change("80");
 
