@@ -10,7 +10,7 @@ public sealed class OverrideService(IDbContextFactory<ClickInsightsDbContext> db
 {
     public static string ClickKey(long eventId) => eventId.ToString(CultureInfo.InvariantCulture);
 
-    public async Task SetAsync(int workspaceId, OverrideScope scope, string key, Verdict verdict, string? note = null, CancellationToken cancellationToken = default)
+    public async Task SetAsync(int workspaceId, OverrideScope scope, string key, Verdict verdict, string? note = null, CancellationToken cancellationToken = default, string? by = null)
     {
         key = scope == OverrideScope.Click ? key.Trim() : key.Trim().ToLowerInvariant();
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
@@ -18,13 +18,14 @@ public sealed class OverrideService(IDbContextFactory<ClickInsightsDbContext> db
             var existing = await db.Overrides.FirstOrDefaultAsync(o => o.WorkspaceId == workspaceId && o.Scope == scope && o.Key == key, cancellationToken);
             if (existing is null)
             {
-                db.Overrides.Add(new VerdictOverride { WorkspaceId = workspaceId, Scope = scope, Key = key, Verdict = verdict, Note = note, CreatedAt = time.GetUtcNow().UtcDateTime });
+                db.Overrides.Add(new VerdictOverride { WorkspaceId = workspaceId, Scope = scope, Key = key, Verdict = verdict, Note = note, CreatedAt = time.GetUtcNow().UtcDateTime, CreatedBy = by });
             }
             else
             {
                 existing.Verdict = verdict;
                 existing.Note = note;
                 existing.CreatedAt = time.GetUtcNow().UtcDateTime;
+                existing.CreatedBy = by;
             }
             await db.SaveChangesAsync(cancellationToken);
         }

@@ -222,6 +222,8 @@ public sealed class VerdictOverride
     public Verdict Verdict { get; set; }
     public string? Note { get; set; }
     public DateTime CreatedAt { get; set; }
+    /// <summary>Who made (or last changed) the decision: a person's address, or the API token's name; null for decisions older than this.</summary>
+    public string? CreatedBy { get; set; }
 }
 
 public sealed class ImportRecord

@@ -34,7 +34,7 @@ public sealed class JourneyTests(BrowserFixture fixture)
         await Assertions.Expect(page.GetByText("Why this click is a bot")).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByTestId("reasons")).ToContainTextAsync("+");
         await page.GetByTestId("mark-human").ClickAsync();
-        await Assertions.Expect(page.GetByText("Why this click is a person")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByText("This click counts as a person: a person decided so")).ToBeVisibleAsync();
 
         await page.GotoAsync(campaignUrl);
         await BrowserFixture.WaitUntilInteractiveAsync(page);

@@ -73,7 +73,15 @@ public abstract class PageTests(StoreKind store) : BunitTestBase(store)
 
         page.Find("[data-testid=mark-human]").Click();
 
-        page.WaitForAssertion(() => Assert.Contains("Why this click is a person", page.Markup));
+        // Said as a decision over the evidence, not as if the evidence made it a person.
+        page.WaitForAssertion(() => Assert.Contains("This click counts as a person: a person decided so", page.Markup));
+        Assert.DoesNotContain("Why this click is a person", page.Markup);
+        var decided = page.Find("[data-testid=decided]").TextContent;
+        Assert.Contains("This click: a person", decided);
+        Assert.Contains("by local user", decided);
+        Assert.Contains("pointed the other way", decided);
+        Assert.Matches(@"on its own it scores (7\d|8\d|9\d|100), which makes a bot", decided);
+        Assert.Contains("Score of the evidence", page.Markup);
         await using var db = Database.CreateDbContext();
         Assert.Equal(Verdict.Human, (await db.ClickVerdicts.SingleAsync(v => v.EventId == bot)).Verdict);
     }

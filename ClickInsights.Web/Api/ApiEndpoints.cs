@@ -273,7 +273,7 @@ public static class ApiEndpoints
                     return Problem(StatusCodes.Status404NotFound, "Not found", $"This workspace has no {ApiNames.Scope(scope)} \"{key}\".", "key");
                 }
             }
-            await overrides.SetAsync(workspace, scope, key, verdict, body.Note, cancellationToken);
+            await overrides.SetAsync(workspace, scope, key, verdict, body.Note, cancellationToken, by: $"API token {Caller(http).Name}");
             var saved = (await overrides.ListAsync(workspace, cancellationToken)).First(o => o.Scope == scope && o.Key == (scope == OverrideScope.Click ? key : key.ToLowerInvariant()));
             return Results.Created($"{Prefix}/decisions/{saved.Id}", Decision(saved));
         }).WithMetadata(new ApiWritesAttribute())

@@ -35,7 +35,7 @@ public static class Show
             ClickInsights.Core.Data.Verdict.Bot => "a bot",
             _ => "a suspect",
         };
-        return $"{what}: {verdict}{(string.IsNullOrWhiteSpace(o.Note) ? "" : $" ({o.Note})")}";
+        return $"{what}: {verdict}{(string.IsNullOrWhiteSpace(o.Note) ? "" : $" ({o.Note})")}, decided {Date(o.CreatedAt)}{(o.CreatedBy is { } by ? $" by {by}" : "")}";
     }
 
     /// <summary>
