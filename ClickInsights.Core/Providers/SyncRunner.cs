@@ -248,7 +248,10 @@ public sealed class SyncRunner(
         var notes = context is null || context.Notes.Count == 0 ? "" : " " + string.Join(" ", context.Notes);
         if (context is null || context.EventsAdded == 0)
         {
-            return (finished ? "Up to date: nothing new since the last fetch." : "Nothing new was stored before it stopped.") + notes;
+            // A first fetch has no "last fetch" to compare with: it found nothing to store at all.
+            var first = context?.Connection.LastSyncAt is null;
+            return (finished ? first ? "Fetched: the account has no campaign activity to store yet." : "Up to date: nothing new since the last fetch."
+                : "Nothing new was stored before it stopped.") + notes;
         }
         var what = $"{Plural.Of(context.EventsAdded, "new event")} ({Plural.Of(context.Clicks, "click")}) in {Plural.Of(context.CampaignsWithNewEvents.Count, "campaign")}";
         return (finished ? $"Fetched {what}." : $"Kept what was fetched before it stopped: {what}.") + notes;

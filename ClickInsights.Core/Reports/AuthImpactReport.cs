@@ -64,7 +64,7 @@ public sealed class AuthImpactReport(IDbContextFactory<ClickInsightsDbContext> d
             $"Since authentication passed on {date}, {after.BotShare * 100:0.#}% of clicks were scanners ({after.BotClicks:N0} of {after.Clicks:N0} over {after.Campaigns} campaigns), ") +
             string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"against {before.BotShare * 100:0.#}% before ({before.BotClicks:N0} of {before.Clicks:N0} over {before.Campaigns} campaigns): {change}. ") +
-            "Who you send to matters too, so read this as a hint, not proof.";
+            "Link-checking gateways check links whatever the sender's authentication, so a change here more likely comes from who you sent to: read it as what your data shows, not as cause and effect.";
     }
 
     private static string Plural(int campaigns) => campaigns == 1 ? "1 campaign" : $"{campaigns} campaigns";
