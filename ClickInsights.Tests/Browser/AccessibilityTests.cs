@@ -18,7 +18,10 @@ public sealed class AccessibilityTests(BrowserFixture fixture, ITestOutputHelper
     /// <summary>Moderate rules allowed, each with its reason; every other violation fails.</summary>
     private static readonly Dictionary<string, string> AllowedModerate = new(StringComparer.Ordinal);
 
-    private async Task<List<string>> PagesAsync()
+    private Task<List<string>> PagesAsync() => PagesAsync(fixture);
+
+    /// <summary>Every page of the dashboard, with the demo's data and with an empty workspace.</summary>
+    internal static async Task<List<string>> PagesAsync(BrowserFixture fixture)
     {
         await using var db = await fixture.Services.GetRequiredService<IDbContextFactory<ClickInsightsDbContext>>().CreateDbContextAsync();
         var demo = await db.Workspaces.Where(w => w.IsDemo).Select(w => w.Id).FirstAsync();
@@ -41,13 +44,15 @@ public sealed class AccessibilityTests(BrowserFixture fixture, ITestOutputHelper
     }
 
     /// <summary>A dashboard page once it is interactive; the pages outside the dashboard's layout once they have loaded.</summary>
-    private async Task<IPage> OpenAsync(string path)
+    private Task<IPage> OpenAsync(string path) => OpenAsync(fixture, path, 1280, 900);
+
+    internal static async Task<IPage> OpenAsync(BrowserFixture fixture, string path, int width, int height)
     {
         if (!path.StartsWith("/share/", StringComparison.Ordinal) && path != "/api")
         {
-            return await fixture.OpenAsync(path, 1280, 900);
+            return await fixture.OpenAsync(path, width, height);
         }
-        var page = await fixture.Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        var page = await fixture.Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
         await page.GotoAsync(fixture.BaseUrl + path);
         await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
         await page.WaitForTimeoutAsync(500);

@@ -58,7 +58,7 @@ public sealed class JourneyTests(BrowserFixture fixture)
 
         await page.WaitForURLAsync(new Regex($@"/campaigns/\d+\?domain={Regex.Escape(domain)}"));
         await Assertions.Expect(page.GetByTestId("clicks-table")).ToBeVisibleAsync();
-        var recipients = await page.GetByTestId("clicks-table").Locator("tbody tr td:nth-child(2)").AllInnerTextsAsync();
+        var recipients = await page.GetByTestId("clicks-table").Locator("tbody tr td:nth-child(3)").AllInnerTextsAsync();
         Assert.NotEmpty(recipients);
         Assert.All(recipients, r => Assert.EndsWith("@" + domain, r.Trim(), StringComparison.Ordinal));
         await page.CloseAsync();
@@ -86,7 +86,7 @@ public sealed class JourneyTests(BrowserFixture fixture)
         var firstRows = await page.GetByTestId("clicks-table").Locator("tbody tr").AllInnerTextsAsync();
         Assert.NotEmpty(firstRows);
         Assert.All(firstRows, row => Assert.Contains("person", row));
-        var recipients = page.GetByTestId("clicks-table").Locator("tbody tr td:nth-child(2)");
+        var recipients = page.GetByTestId("clicks-table").Locator("tbody tr td:nth-child(3)");
         var first = await recipients.AllInnerTextsAsync();
 
         await page.ReloadAsync();

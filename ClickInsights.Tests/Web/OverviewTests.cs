@@ -59,6 +59,9 @@ public abstract class OverviewTests(StoreKind store) : BunitTestBase(store)
         var page = Context.Render<Overview>();
 
         page.WaitForAssertion(() => Assert.Contains("no campaigns in this workspace yet", page.Markup));
+        // Its two first steps, each a button.
+        Assert.Contains("Import a file", page.Find("[data-testid=first-step-import]").TextContent);
+        Assert.Contains("Connect a provider", page.Find("[data-testid=first-step-connect]").TextContent);
     }
 
     [SkippableFact]

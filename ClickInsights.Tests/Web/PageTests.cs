@@ -421,10 +421,12 @@ public sealed class PageErrorTests : IAsyncLifetime
         var broken = new BrokenDatabase();
         _context.Services.AddSingleton<IDbContextFactory<ClickInsightsDbContext>>(broken);
         _context.Services.AddSingleton(new ReportService(broken));
+        _context.Services.AddSingleton(new CampaignNames(broken));
         _context.Services.AddSingleton(new DomainReport(broken));
         _context.Services.AddSingleton(new ClickReports(broken, ClickInsights.Core.Classification.ScannerCatalogue.Default));
         var classification = new ClickInsights.Core.Classification.ClassificationService(broken, ClickInsights.Core.Classification.ScannerCatalogue.Default, TimeProvider.System);
         _context.Services.AddSingleton(new ClickInsights.Core.Classification.OverrideService(broken, classification, TimeProvider.System));
+        _context.Services.AddSingleton(new CampaignSends(broken, classification));
         _context.Services.AddScoped<ClickInsights.Web.CurrentWorkspace>();
         _context.Services.AddSingleton(TimeProvider.System);
         ClickInsights.Core.Accounts.AccountsServiceCollectionExtensions.AddAccounts(_context.Services);

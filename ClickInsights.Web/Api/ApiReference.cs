@@ -59,14 +59,14 @@ public static class ApiReference
             <html lang="en"><head><meta charset="utf-8" /><meta name="viewport" content="width=device-width, initial-scale=1" /><title>API reference · ClickInsights</title>
             <style>body{font-family:Roboto,"Segoe UI",Helvetica,Arial,sans-serif;max-width:1100px;margin:32px auto;padding:0 16px;color:#222;line-height:1.5}
             h1{font-size:28px;font-weight:500}table{border-collapse:collapse;width:100%}th,td{text-align:left;vertical-align:top;padding:6px 8px;border-bottom:1px solid #ddd}
-            code{background:#f1f1f1;padding:1px 4px;overflow-wrap:anywhere}a{color:#0b57d0}</style></head>
+            code{background:#f1f1f1;padding:1px 4px;overflow-wrap:anywhere}a{color:#0b57d0}.wide{overflow-x:auto}</style></head>
             <body><main><h1>ClickInsights API reference</h1>
             <p>JSON over one workspace: every call carries that workspace's token, <code>Authorization: Bearer ci_…</code>, made by an owner or
             admin in the workspace's Settings. A token reaches only its workspace; anything of another answers 404. Errors are
             <a href="https://www.rfc-editor.org/rfc/rfc9457">RFC 9457</a> problem details naming the field that was wrong; too many calls a minute answer 429 with Retry-After.</p>
             <p>The machine-readable description: <a href="{{DocumentPath}}">{{DocumentPath}}</a> (OpenAPI). Examples are in the README's API section.</p>
-            <table><thead><tr><th scope="col">Method</th><th scope="col">Address</th><th scope="col">What it does</th><th scope="col">Token</th><th scope="col">Answers</th></tr></thead>
-            <tbody>{{rows}}</tbody></table></main></body></html>
+            <div class="wide"><table><thead><tr><th scope="col">Method</th><th scope="col">Address</th><th scope="col">What it does</th><th scope="col">Token</th><th scope="col">Answers</th></tr></thead>
+            <tbody>{{rows}}</tbody></table></div></main></body></html>
             """;
     }
 }

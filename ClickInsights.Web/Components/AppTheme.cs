@@ -15,6 +15,8 @@ public static class AppTheme
 
     public static MudTheme Default { get; } = new()
     {
+        // Buttons in sentence case: a button naming an address or a campaign shows it as written, not in capitals.
+        Typography = new Typography { Button = new ButtonTypography { TextTransform = "none" } },
         PaletteLight = new PaletteLight
         {
             Primary = Brand,

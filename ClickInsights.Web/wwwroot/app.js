@@ -18,3 +18,33 @@ document.addEventListener('click', event => {
         }
     }
 }, true);
+
+// Chart text readable at every width: the charts draw in their own units (700 × 350) scaled to their box, so their text
+// shrinks with the box. Each chart's text size is set in those units so that it is drawn at 12 px on screen, again
+// whenever the chart's box changes size (a window resized, the menu opened or closed).
+(() => {
+    const drawnPx = 12;
+    const fit = svg => {
+        // The scale the chart is drawn at (its width or its height may set it: the drawing keeps its proportions).
+        const m = svg.getScreenCTM();
+        const scale = m ? Math.hypot(m.a, m.b) : 0;
+        if (scale > 0) {
+            svg.style.setProperty('--chart-text', `${Math.min(24, Math.max(6, drawnPx / scale)).toFixed(1)}px`);
+        }
+    };
+    const sizes = new ResizeObserver(entries => entries.forEach(entry => fit(entry.target)));
+    const watched = new WeakSet();
+    const watch = () => {
+        for (const svg of document.querySelectorAll('.chart-figure svg[viewBox]')) {
+            if (!watched.has(svg)) {
+                watched.add(svg);
+                sizes.observe(svg);
+            }
+            fit(svg);
+        }
+    };
+    let queued = false;
+    new MutationObserver(() => { if (!queued) { queued = true; requestAnimationFrame(() => { queued = false; watch(); }); } })
+        .observe(document.documentElement, { childList: true, subtree: true });
+    watch();
+})();

@@ -126,6 +126,13 @@ public static class Show
 
     public static string Number(long value) => value.ToString("N0", Culture);
 
+    /// <summary>
+    /// A domain or an address that may wrap only after its dots and at-sign (brightpathschool.<wbr>org), never mid-word;
+    /// shown in an element of class <c>name-cell</c>.
+    /// </summary>
+    public static Microsoft.AspNetCore.Components.MarkupString Breakable(string? name) =>
+        new(System.Net.WebUtility.HtmlEncode(name ?? "").Replace(".", ".<wbr>", StringComparison.Ordinal).Replace("@", "@<wbr>", StringComparison.Ordinal));
+
     /// <summary>A count and its noun, singular or plural: "1 click", "5 clicks", "1 person", "41 people".</summary>
     public static string Count(long value, string one, string? many = null) => $"{Number(value)} {(value == 1 ? one : many ?? one + "s")}";
 
