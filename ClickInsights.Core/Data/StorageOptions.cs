@@ -150,6 +150,9 @@ public sealed partial class StorageOptions
             DefaultTimeout = 60,
         }.ToString();
         builder.UseSqlite(connectionString, sqlite => sqlite.MigrationsAssembly(typeof(ClickInsightsDbContext).Assembly.GetName().Name));
+        // One migration rebuilds tables outside a transaction (SQLite cannot do it inside one); EF warns of a partial state
+        // on every fresh start, which alarms a new user for nothing. A failed migration still fails the start, loudly.
+        builder.ConfigureWarnings(warnings => warnings.Log((Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.NonTransactionalMigrationOperationWarning, Microsoft.Extensions.Logging.LogLevel.Debug)));
     }
 }
 
