@@ -11,11 +11,27 @@ public sealed class LayoutTests(BrowserFixture fixture, ITestOutputHelper output
     public async Task EveryPage_FitsThePhoneAndTheLaptop_WithoutSidewaysScrolling()
     {
         var failures = new List<string>();
-        foreach (var path in await AccessibilityTests.PagesAsync(fixture))
+        var pages = await AccessibilityTests.PagesAsync(fixture);
+        try
         {
+            await CheckAsync(pages, failures);
+        }
+        finally
+        {
+            await AccessibilityTests.RemoveEmptyWorkspaceAsync(fixture);
+        }
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    private async Task CheckAsync(List<string> pages, List<string> failures)
+    {
+        foreach (var path in pages)
+        {
+            // One load a page: the phone first, then the same page widened to a laptop's window.
+            var page = await AccessibilityTests.OpenAsync(fixture, path, 390, 844);
             foreach (var width in new[] { 390, 1280 })
             {
-                var page = await AccessibilityTests.OpenAsync(fixture, path, width, 844);
+                await page.SetViewportSizeAsync(width, 844);
                 await page.WaitForTimeoutAsync(300);
                 var sizes = await page.EvaluateAsync<int[]>("() => [document.documentElement.scrollWidth, window.innerWidth]");
                 var (scroll, inner) = (sizes[0], sizes[1]);
@@ -47,9 +63,8 @@ public sealed class LayoutTests(BrowserFixture fixture, ITestOutputHelper output
                 {
                     failures.Add($"{path} at {width} px: chart text {smallest:0.#} px");
                 }
-                await page.CloseAsync();
             }
+            await page.CloseAsync();
         }
-        Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 }

@@ -71,15 +71,16 @@ public sealed class MigrationTests : IDisposable
         var classification = new ClickInsights.Core.Classification.ClassificationService(factory, ClickInsights.Core.Classification.ScannerCatalogue.Default, TimeProvider.System);
         var importer = new EventImporter(factory, classification, TimeProvider.System);
         // Today's importer also records the import's connection and each campaign's import, columns of a later
-        // migration, and its classification asks for the workspace's outgoing webhooks: there for the import only.
+        // migration, and its classification asks for the workspace's outgoing webhooks and reads and writes the later
+        // columns of campaigns, their figures and decisions: there for the import only.
         await using (var db = factory.CreateDbContext())
         {
-            await db.Database.ExecuteSqlRawAsync("""ALTER TABLE "Imports" ADD COLUMN "ConnectionId" INTEGER; ALTER TABLE "Campaigns" ADD COLUMN "ImportId" INTEGER; CREATE TABLE "WebhookSubscriptions" ("Id" INTEGER, "WorkspaceId" INTEGER);""");
+            await db.Database.ExecuteSqlRawAsync("""ALTER TABLE "Imports" ADD COLUMN "ConnectionId" INTEGER; ALTER TABLE "Campaigns" ADD COLUMN "ImportId" INTEGER; CREATE TABLE "WebhookSubscriptions" ("Id" INTEGER, "WorkspaceId" INTEGER); ALTER TABLE "Campaigns" ADD COLUMN "NameGivenBy" TEXT; ALTER TABLE "Campaigns" ADD COLUMN "SentByHand" INTEGER; ALTER TABLE "Campaigns" ADD COLUMN "DeliveredByHand" INTEGER; ALTER TABLE "Campaigns" ADD COLUMN "CountsGivenBy" TEXT; ALTER TABLE "CampaignSummaries" ADD COLUMN "DeliveredByHand" INTEGER NOT NULL DEFAULT 0; ALTER TABLE "CampaignSummaries" ADD COLUMN "FirstSentAt" TEXT; ALTER TABLE "CampaignSummaries" ADD COLUMN "FirstEventAt" TEXT; ALTER TABLE "Overrides" ADD COLUMN "CreatedBy" TEXT;""");
         }
         await importer.ImportAsync(1, new MemoryStream(System.Text.Encoding.UTF8.GetBytes(Tests.Support.ProviderSamples.ConstantContactClicks)), "clicks.json");
         await using (var db = factory.CreateDbContext())
         {
-            await db.Database.ExecuteSqlRawAsync("""ALTER TABLE "Imports" DROP COLUMN "ConnectionId"; ALTER TABLE "Campaigns" DROP COLUMN "ImportId"; DROP TABLE "WebhookSubscriptions";""");
+            await db.Database.ExecuteSqlRawAsync("""ALTER TABLE "Imports" DROP COLUMN "ConnectionId"; ALTER TABLE "Campaigns" DROP COLUMN "ImportId"; DROP TABLE "WebhookSubscriptions"; ALTER TABLE "Campaigns" DROP COLUMN "NameGivenBy"; ALTER TABLE "Campaigns" DROP COLUMN "SentByHand"; ALTER TABLE "Campaigns" DROP COLUMN "DeliveredByHand"; ALTER TABLE "Campaigns" DROP COLUMN "CountsGivenBy"; ALTER TABLE "CampaignSummaries" DROP COLUMN "DeliveredByHand"; ALTER TABLE "CampaignSummaries" DROP COLUMN "FirstSentAt"; ALTER TABLE "CampaignSummaries" DROP COLUMN "FirstEventAt"; ALTER TABLE "Overrides" DROP COLUMN "CreatedBy";""");
         }
         long first, copy;
         await using (var db = factory.CreateDbContext())
