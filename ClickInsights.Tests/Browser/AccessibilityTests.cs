@@ -206,9 +206,8 @@ public sealed class AccessibilityTests(BrowserFixture fixture, ITestOutputHelper
 
         // A sort header sorts on Enter and says so through aria-sort.
         var name = overview.Locator("button.sort-button[data-sort='name']");
-        await name.FocusAsync();
-        await overview.Keyboard.PressAsync("Enter");
-        await Microsoft.Playwright.Assertions.Expect(overview.Locator("th[aria-sort]")).ToHaveAttributeAsync("aria-sort", "ascending");
+        await name.PressAsync("Enter");
+        await Microsoft.Playwright.Assertions.Expect(overview.Locator("th[aria-sort]")).ToHaveAttributeAsync("aria-sort", "ascending", new() { Timeout = 15_000 });
         Assert.Equal(1, await overview.Locator("th[aria-sort]").CountAsync());
         await overview.CloseAsync();
 
