@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using ClickInsights.Core.Data;
 
 namespace ClickInsights.Core.Classification;
 
@@ -81,6 +82,13 @@ public sealed record ClassifierSettings
 
     /// <summary>The problem of a domain share outside (0, 1], which the settings page words as a percentage.</summary>
     public const string DomainShareProblem = "The domain share must lie between 0 and 1.";
+
+    /// <summary>The verdict a score (the reasons' weights added up) gives with these thresholds, the sum clamped to 0–100.</summary>
+    public Verdict VerdictOf(int sum)
+    {
+        var score = Math.Clamp(sum, 0, 100);
+        return score >= BotThreshold ? Verdict.Bot : score >= SuspectThreshold ? Verdict.Suspect : Verdict.Human;
+    }
 
     /// <summary>What is wrong with these settings, in plain words; null when they can be used.</summary>
     public string? Problem()

@@ -67,9 +67,7 @@ public sealed class ClickClassifier
         for (int i = 0; i < results.Length; i++)
         {
             var score = Math.Clamp(evidence.ScoreOf(i), 0, 100);
-            var verdict = score >= settings.BotThreshold ? Verdict.Bot
-                : score >= settings.SuspectThreshold ? Verdict.Suspect
-                : Verdict.Human;
+            var verdict = settings.VerdictOf(score);
             var click = campaign.Clicks[i];
             results[i] = new ClickResult(click.EventId, click.RecipientId, verdict, score, reasons[i]);
         }

@@ -21,7 +21,8 @@ public sealed record SettingsPreviewResult(IReadOnlyList<CampaignPreview> Campai
     public int Delivered => Campaigns.Sum(c => c.Delivered);
     public double RealRateNow => Delivered == 0 ? 0 : (double)Campaigns.Sum(c => c.HumanClickersNow) / Delivered;
     public double RealRateThen => Delivered == 0 ? 0 : (double)Campaigns.Sum(c => c.HumanClickersThen) / Delivered;
-    public int ChangedClicks { get; init; }
+    /// <summary>How many clicks would change verdict: the moves added up.</summary>
+    public int ChangedClicks => Moves.Sum(m => m.Clicks);
 }
 
 /// <summary>What new settings would change on a workspace's history, before they are saved; and saving them.</summary>
@@ -45,7 +46,6 @@ public sealed class SettingsPreviewService(IDbContextFactory<ClickInsightsDbCont
             .Take(lastCampaigns)
             .ToListAsync(cancellationToken);
         var previews = new List<CampaignPreview>();
-        int changed = 0;
         var moves = new Dictionary<(Verdict From, Verdict To), int>();
         foreach (var c in campaigns)
         {
@@ -55,7 +55,6 @@ public sealed class SettingsPreviewService(IDbContextFactory<ClickInsightsDbCont
             {
                 if (current.TryGetValue(click.EventId, out var now) && now != click.Verdict)
                 {
-                    changed++;
                     moves[(now, click.Verdict)] = moves.GetValueOrDefault((now, click.Verdict)) + 1;
                 }
             }
@@ -65,7 +64,6 @@ public sealed class SettingsPreviewService(IDbContextFactory<ClickInsightsDbCont
         }
         return new SettingsPreviewResult(previews)
         {
-            ChangedClicks = changed,
             CampaignsInWorkspace = inWorkspace,
             Moves = moves.Select(m => new VerdictMove(m.Key.From, m.Key.To, m.Value)).OrderByDescending(m => m.Clicks).ThenBy(m => m.From).ThenBy(m => m.To).ToList(),
         };

@@ -9,10 +9,11 @@ using Microsoft.Extensions.Options;
 
 namespace ClickInsights.Core.Providers;
 
-/// <summary>"1 click", "3 clicks", with thousands separated.</summary>
+/// <summary>"1 click", "3 clicks", "41 people", with thousands separated.</summary>
 public static class Plural
 {
-    public static string Of(int count, string one) => $"{count.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} {(count == 1 ? one : one + "s")}";
+    public static string Of(long count, string one, string? many = null) =>
+        $"{count.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} {(count == 1 ? one : many ?? one + "s")}";
 }
 
 /// <summary>Where a running sync is, for the Connections page.</summary>

@@ -12,8 +12,8 @@ public static class ChartSummaries
             return "No link was clicked.";
         }
         var top = links.Select((l, i) => (Link: l, Number: i + 1)).MaxBy(x => x.Link.RawClicks);
-        return $"Bar chart of {Plural(links.Count, "link")}: {Plural(links.Sum(l => l.RawClicks), "reported click")} in all, {Show.Number(links.Sum(l => l.HumanClicks))} by people. " +
-               $"Link {top.Number} has the most: {Plural(top.Link.RawClicks, "reported click")}, {Show.Number(top.Link.HumanClicks)} by people.";
+        return $"Bar chart of {Show.Count(links.Count, "link")}: {Show.Count(links.Sum(l => l.RawClicks), "reported click")} in all, {Show.Number(links.Sum(l => l.HumanClicks))} by people. " +
+               $"Link {top.Number} has the most: {Show.Count(top.Link.RawClicks, "reported click")}, {Show.Number(top.Link.HumanClicks)} by people.";
     }
 
     public static string Delays(IReadOnlyList<DelayBucket> buckets)
@@ -25,7 +25,7 @@ public static class ChartSummaries
         }
         var bots = buckets.Where(b => b.Bot > 0).Select(b => b.Label).ToList();
         var people = buckets.Where(b => b.Human > 0).Select(b => b.Label).ToList();
-        return $"Stacked bar chart of {Plural(total, "click")} by time after delivery: {Show.Number(buckets.Sum(b => b.Human))} by people" +
+        return $"Stacked bar chart of {Show.Count(total, "click")} by time after delivery: {Show.Number(buckets.Sum(b => b.Human))} by people" +
                (people.Count > 0 ? $" (from {people[0]} to {people[^1]})" : "") +
                $", {Show.Number(buckets.Sum(b => b.Suspect))} suspect, {Show.Number(buckets.Sum(b => b.Bot))} by bots" +
                (bots.Count > 0 ? $" (from {bots[0]} to {bots[^1]})." : ".");
@@ -38,7 +38,7 @@ public static class ChartSummaries
             return "Line chart of click rates: no campaign with a known number of deliveries.";
         }
         var last = oldestFirst[^1];
-        return $"Line chart of the reported and the real click rate of {Plural(oldestFirst.Count, "campaign")}, oldest first. " +
+        return $"Line chart of the reported and the real click rate of {Show.Count(oldestFirst.Count, "campaign")}, oldest first. " +
                $"The last, {last.Name}: reported {Show.Percent(last.RawClickRate)}, real {Show.Percent(last.RealClickRate)}.";
     }
 
@@ -49,9 +49,7 @@ public static class ChartSummaries
             return "Bar chart of clicks by scanners and by people per domain: no domain with scanner clicks.";
         }
         var top = rows[0];
-        return $"Bar chart of clicks by scanners and by people for the {Plural(rows.Count, "domain")} with the most scanner clicks. " +
-               $"First, {top.Domain}: {Plural(top.BotClicks, "scanner click")}, {Show.Number(top.HumanClicks)} by people.";
+        return $"Bar chart of clicks by scanners and by people for the {Show.Count(rows.Count, "domain")} with the most scanner clicks. " +
+               $"First, {top.Domain}: {Show.Count(top.BotClicks, "scanner click")}, {Show.Number(top.HumanClicks)} by people.";
     }
-
-    private static string Plural(int count, string noun) => $"{Show.Number(count)} {noun}{(count == 1 ? "" : "s")}";
 }

@@ -134,7 +134,7 @@ public static class Show
         new(System.Net.WebUtility.HtmlEncode(name ?? "").Replace(".", ".<wbr>", StringComparison.Ordinal).Replace("@", "@<wbr>", StringComparison.Ordinal));
 
     /// <summary>A count and its noun, singular or plural: "1 click", "5 clicks", "1 person", "41 people".</summary>
-    public static string Count(long value, string one, string? many = null) => $"{Number(value)} {(value == 1 ? one : many ?? one + "s")}";
+    public static string Count(long value, string one, string? many = null) => ClickInsights.Core.Providers.Plural.Of(value, one, many);
 
     public static string DateTime(DateTime utc) => utc.ToString("MMM d, yyyy HH:mm:ss", Culture);
 

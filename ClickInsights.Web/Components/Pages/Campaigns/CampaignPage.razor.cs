@@ -167,11 +167,6 @@ public partial class CampaignPage
         {
             return;
         }
-        if (delivered is not null && CampaignSends.Problem(sent, delivered, _detail.Campaign.UniqueClickers) is { } problem)
-        {
-            _sendsError = problem;
-            return;
-        }
         _savingSends = true;
         try
         {
