@@ -372,6 +372,12 @@ namespace ClickInsights.Migrations.PostgreSQL.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
 
+                    b.Property<string>("CountsGivenBy")
+                        .HasColumnType("text");
+
+                    b.Property<int?>("DeliveredByHand")
+                        .HasColumnType("integer");
+
                     b.Property<string>("ExternalId")
                         .IsRequired()
                         .HasMaxLength(300)
@@ -385,8 +391,14 @@ namespace ClickInsights.Migrations.PostgreSQL.Migrations
                         .HasMaxLength(500)
                         .HasColumnType("character varying(500)");
 
+                    b.Property<string>("NameGivenBy")
+                        .HasColumnType("text");
+
                     b.Property<DateTime?>("SentAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<int?>("SentByHand")
+                        .HasColumnType("integer");
 
                     b.Property<string>("Source")
                         .IsRequired()
@@ -528,6 +540,15 @@ namespace ClickInsights.Migrations.PostgreSQL.Migrations
 
                     b.Property<int>("Delivered")
                         .HasColumnType("integer");
+
+                    b.Property<bool>("DeliveredByHand")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTime?>("FirstEventAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("FirstSentAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<int>("HumanClickers")
                         .HasColumnType("integer");
@@ -939,6 +960,9 @@ namespace ClickInsights.Migrations.PostgreSQL.Migrations
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedBy")
+                        .HasColumnType("text");
 
                     b.Property<string>("Key")
                         .IsRequired()

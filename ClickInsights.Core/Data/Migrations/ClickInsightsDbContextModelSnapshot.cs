@@ -351,6 +351,12 @@ namespace ClickInsights.Core.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("CountsGivenBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("DeliveredByHand")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("ExternalId")
                         .IsRequired()
                         .HasMaxLength(300)
@@ -364,8 +370,14 @@ namespace ClickInsights.Core.Data.Migrations
                         .HasMaxLength(500)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("NameGivenBy")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("SentAt")
                         .HasColumnType("TEXT");
+
+                    b.Property<int?>("SentByHand")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Source")
                         .IsRequired()
@@ -506,6 +518,15 @@ namespace ClickInsights.Core.Data.Migrations
 
                     b.Property<int>("Delivered")
                         .HasColumnType("INTEGER");
+
+                    b.Property<bool>("DeliveredByHand")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("FirstEventAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("FirstSentAt")
+                        .HasColumnType("TEXT");
 
                     b.Property<int>("HumanClickers")
                         .HasColumnType("INTEGER");
@@ -901,6 +922,9 @@ namespace ClickInsights.Core.Data.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CreatedBy")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Key")

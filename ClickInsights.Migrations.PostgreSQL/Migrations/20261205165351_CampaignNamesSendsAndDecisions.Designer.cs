@@ -12,8 +12,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace ClickInsights.Migrations.PostgreSQL.Migrations
 {
     [DbContext(typeof(ClickInsightsDbContext))]
-    [Migration("20261205152343_CampaignNamesAndFirstSend")]
-    partial class CampaignNamesAndFirstSend
+    [Migration("20261205165351_CampaignNamesSendsAndDecisions")]
+    partial class CampaignNamesSendsAndDecisions
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -375,6 +375,12 @@ namespace ClickInsights.Migrations.PostgreSQL.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
 
+                    b.Property<string>("CountsGivenBy")
+                        .HasColumnType("text");
+
+                    b.Property<int?>("DeliveredByHand")
+                        .HasColumnType("integer");
+
                     b.Property<string>("ExternalId")
                         .IsRequired()
                         .HasMaxLength(300)
@@ -393,6 +399,9 @@ namespace ClickInsights.Migrations.PostgreSQL.Migrations
 
                     b.Property<DateTime?>("SentAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<int?>("SentByHand")
+                        .HasColumnType("integer");
 
                     b.Property<string>("Source")
                         .IsRequired()
@@ -534,6 +543,9 @@ namespace ClickInsights.Migrations.PostgreSQL.Migrations
 
                     b.Property<int>("Delivered")
                         .HasColumnType("integer");
+
+                    b.Property<bool>("DeliveredByHand")
+                        .HasColumnType("boolean");
 
                     b.Property<DateTime?>("FirstEventAt")
                         .HasColumnType("timestamp with time zone");
@@ -951,6 +963,9 @@ namespace ClickInsights.Migrations.PostgreSQL.Migrations
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedBy")
+                        .HasColumnType("text");
 
                     b.Property<string>("Key")
                         .IsRequired()
