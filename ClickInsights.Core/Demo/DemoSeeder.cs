@@ -28,7 +28,7 @@ public sealed class DemoSeeder(IDbContextFactory<ClickInsightsDbContext> dbFacto
         await db.SaveChangesAsync(cancellationToken);
 
         using var file = new MemoryStream();
-        DemoSimulator.WriteSendGridJson(new DemoSimulator(new SimulatorOptions()).Generate(), file);
+        DemoSimulator.WriteSendGridJson(new DemoSimulator(SimulatorOptions.Demo).Generate(), file);
         file.Position = 0;
         await importer.ImportAsync(workspace.Id, file, "demo-sendgrid-events.json", cancellationToken: cancellationToken);
         return true;

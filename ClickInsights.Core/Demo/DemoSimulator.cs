@@ -43,6 +43,16 @@ public sealed record SimulatorOptions
     public double FastHumanShare { get; init; } = 0.06;
     /// <summary>Links in every campaign's email (at most 8); null gives each campaign 4 to 7.</summary>
     public int? Links { get; init; }
+    /// <summary>
+    /// Adds the cases that fall between a person and a scanner, drawn from a random of their own so the rest of the
+    /// world stays as it is: people who read at once at domains whose gateway scans, people on cloud desktops, emails
+    /// forwarded to someone whose link checker fetches a link later, and gateways that check a single link. The demo
+    /// workspace uses them so its scores spread and its settings preview moves; evaluation leaves them out.
+    /// </summary>
+    public bool BorderlineCases { get; init; }
+
+    /// <summary>The demo workspace's world.</summary>
+    public static SimulatorOptions Demo { get; } = new() { BorderlineCases = true };
 }
 
 /// <summary>
@@ -86,10 +96,11 @@ public sealed class DemoSimulator(SimulatorOptions options)
     public IEnumerable<SimulatedEvent> Generate()
     {
         var random = new Random(options.Seed);
+        var borderline = new Random(options.Seed + 1);
         var contacts = MakeContacts(random);
         for (int c = 0; c < options.Campaigns; c++)
         {
-            foreach (var e in GenerateCampaign(random, contacts, c))
+            foreach (var e in GenerateCampaign(random, borderline, contacts, c))
             {
                 yield return e;
             }
@@ -145,7 +156,7 @@ public sealed class DemoSimulator(SimulatorOptions options)
         }
     }
 
-    private IEnumerable<SimulatedEvent> GenerateCampaign(Random random, List<Contact> contacts, int index)
+    private IEnumerable<SimulatedEvent> GenerateCampaign(Random random, Random borderline, List<Contact> contacts, int index)
     {
         var sendAt = options.FirstSend + options.Interval * index;
         var sendMs = sendAt.ToUnixTimeMilliseconds();
@@ -294,10 +305,59 @@ public sealed class DemoSimulator(SimulatorOptions options)
                 }
             }
 
+            if (options.BorderlineCases)
+            {
+                AddBorderlineCase(borderline, contact, delivered, links, events, Make);
+            }
+
             foreach (var e in events)
             {
                 yield return e;
             }
+        }
+    }
+
+    /// <summary>
+    /// At most one case between a person and a scanner for this recipient: what makes a classifier's scores spread
+    /// between the clear ends, and what a change of settings moves.
+    /// </summary>
+    private static void AddBorderlineCase(Random random, Contact contact, long delivered, string[] links, List<SimulatedEvent> events,
+        Func<EventType, long, string?, int?, string?, string?, bool, bool?, string?, SimulatedEvent> make)
+    {
+        var roll = random.NextDouble();
+        var scanned = contact.Domain.Scanner is ScannerKind.SafeLinks or ScannerKind.Mimecast;
+        var link = 1 + random.Next(links.Length - 1);
+        if (scanned && roll < 0.06)
+        {
+            // Someone at a scanned domain who reads at once: an open, then one click within two minutes of delivery.
+            var readAt = delivered + random.Next(15_000, 60_000);
+            events.Add(make(EventType.Open, readAt, null, null, contact.HomeIp, contact.Agent, false, null, null));
+            events.Add(make(EventType.Click, readAt + random.Next(8_000, 50_000), links[link], link, contact.HomeIp, contact.Agent, false, true, "fast person at a scanned domain"));
+        }
+        else if (contact.Domain.Business && roll < 0.16)
+        {
+            // A person on a cloud desktop (Azure Virtual Desktop, Windows 365): a cloud network, minutes after delivery.
+            var ip = $"20.{random.Next(40, 90)}.{random.Next(0, 255)}.{random.Next(1, 255)}";
+            var readAt = delivered + random.Next(60_000, 300_000);
+            events.Add(make(EventType.Open, readAt, null, null, ip, HumanAgents[4], false, null, null));
+            events.Add(make(EventType.Click, readAt + random.Next(10_000, 90_000), links[link], link, ip, HumanAgents[4], false, true, "person on a cloud desktop"));
+        }
+        else if (roll is >= 0.5 and < 0.53)
+        {
+            // Forwarded: hours later the colleague's gateway (Barracuda's network) fetches one link, then the colleague
+            // clicks it from their own network, both counted against the recipient's address.
+            var forwardedAt = delivered + random.Next(2 * 3_600_000, 20 * 3_600_000);
+            events.Add(make(EventType.Click, forwardedAt, links[link], link, $"209.222.{80 + random.Next(8)}.{random.Next(1, 255)}",
+                HumanAgents[0], false, false, "gateway of a forwarded copy"));
+            events.Add(make(EventType.Click, forwardedAt + random.Next(30_000, 600_000), links[link], link,
+                $"{new[] { 68, 99, 108 }[random.Next(3)]}.{random.Next(0, 255)}.{random.Next(0, 255)}.{random.Next(1, 255)}", HumanAgents[random.Next(HumanAgents.Length)],
+                false, true, "colleague of a forwarded copy"));
+        }
+        else if (contact.Domain.Scanner == ScannerKind.SafeLinks && roll is >= 0.6 and < 0.72)
+        {
+            // A gateway that checks a single link from a cloud network with a current browser's agent, within minutes.
+            events.Add(make(EventType.Click, delivered + random.Next(20_000, 400_000), links[0], 0,
+                $"20.{random.Next(160, 200)}.{random.Next(0, 255)}.{random.Next(1, 255)}", HumanAgents[4], false, false, "single-link check"));
         }
     }
 

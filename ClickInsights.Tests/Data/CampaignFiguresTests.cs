@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using System.Text;
 using ClickInsights.Core.Reports;
 using ClickInsights.Tests.Support;
@@ -137,6 +138,33 @@ public abstract class SettingsPreviewTests(StoreKind store) : IDisposable
             .ToDictionary(g => g.Key, g => g.Count());
         Assert.Equal(preview.Moves.ToDictionary(m => (m.From, m.To), m => m.Clicks), moves);
         Assert.Equal(preview.ChangedClicks, moves.Values.Sum());
+    }
+
+    /// <summary>
+    /// The demo shows what the product does with the hard cases: scores spread between the clear ends, every campaign
+    /// has suspects, and moving one threshold by a few points moves clicks in every campaign's preview.
+    /// </summary>
+    [SkippableFact]
+    public async Task Demo_SpreadsItsScores_HasSuspectsInEveryCampaign_AndItsPreviewMoves()
+    {
+        var workspace = await _database.SeedDemoAsync();
+        await using (var db = _database.CreateDbContext())
+        {
+            var verdicts = await db.ClickVerdicts.Select(v => new { v.CampaignId, v.Verdict, v.Score }).ToListAsync();
+            var campaigns = verdicts.Select(v => v.CampaignId).Distinct().ToList();
+            Assert.Equal(6, campaigns.Count);
+            Assert.All(campaigns, c => Assert.Contains(verdicts, v => v.CampaignId == c && v.Verdict == ClickInsights.Core.Data.Verdict.Suspect));
+            // Scores between the clear ends: at least three different scores from 20 to 95.
+            Assert.True(verdicts.Where(v => v.Score is >= 20 and <= 95).Select(v => v.Score).Distinct().Count() >= 3);
+            var bots = verdicts.Count(v => v.Verdict == ClickInsights.Core.Data.Verdict.Bot);
+            Assert.True(verdicts.Count(v => v.Verdict == ClickInsights.Core.Data.Verdict.Bot && v.Score == 100) < 0.97 * bots);
+        }
+
+        var service = new ClickInsights.Core.Classification.SettingsPreviewService(_database, _database.Classification);
+        var stricter = ClickInsights.Core.Classification.ClassifierSettings.Default with { BotThreshold = 75 };
+        var preview = await service.PreviewAsync(workspace, stricter);
+        Assert.Contains(preview.Moves, m => m.From == ClickInsights.Core.Data.Verdict.Bot && m.To == ClickInsights.Core.Data.Verdict.Suspect);
+        Assert.All(preview.Campaigns, c => Assert.True(c.BotClicksThen < c.BotClicksNow, $"{c.Name}: the preview does not move"));
     }
 
     public void Dispose() => _database.Dispose();

@@ -28,7 +28,10 @@ public sealed class ApiOptions
 
 public sealed record WorkspaceDto(int Id, string Name);
 
-/// <summary>A campaign's figures, named as in the CLI's <c>summary</c>: people are distinct recipients, clicks are events.</summary>
+/// <summary>
+/// A campaign's figures, named as in the CLI's <c>summary</c>: people are distinct recipients, clicks are events.
+/// <see cref="DeliveredByHand"/>: the delivered count was entered by a person (a campaign of clicks only), not imported.
+/// </summary>
 public sealed record CampaignDto(
     int Id,
     string ProviderId,
@@ -36,6 +39,7 @@ public sealed record CampaignDto(
     string Source,
     DateTime? SentAt,
     int Delivered,
+    bool DeliveredByHand,
     int ReportedClickers,
     int PeopleClickers,
     double? ReportedClickRate,
@@ -45,7 +49,7 @@ public sealed record CampaignDto(
     int SuspectClicks,
     int BotClicks)
 {
-    public static CampaignDto Of(CampaignRow c, string providerId) => new(c.Id, providerId, c.Name, c.Source, c.SentAt, c.Delivered, c.UniqueClickers,
+    public static CampaignDto Of(CampaignRow c, string providerId) => new(c.Id, providerId, c.Name, c.Source, c.SentAt, c.Delivered, c.DeliveredByHand, c.UniqueClickers,
         c.HumanClickers, Round(c.RawClickRate), Round(c.RealClickRate), c.Clicks, c.HumanClicks, c.SuspectClicks, c.BotClicks);
 
     private static double? Round(double? rate) => rate is { } r ? Math.Round(r, 4) : null;
