@@ -63,6 +63,8 @@ public static class ClickInsightsWebExtensions
         services.AddSingleton<GatewayResolver>();
         services.AddSingleton<GatewayRunner>();
         services.AddSingleton<DomainReport>();
+        services.AddSingleton<WorkspaceSearch>();
+        services.AddSingleton<WorkspaceReport>();
         services.AddScoped<CurrentWorkspace>();
         services.AddAccounts();
         services.AddHttpContextAccessor();

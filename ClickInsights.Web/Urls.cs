@@ -75,6 +75,34 @@ public static class Urls
 
     public static string DomainClicksCsv(int workspaceId, string domain) => $"/w/{workspaceId}/domains/{Uri.EscapeDataString(domain)}/clicks.csv";
 
+    /// <summary>The Domains list as CSV, one row per recipient domain.</summary>
+    public static string DomainsCsv(int workspaceId) => $"/w/{workspaceId}/domains.csv";
+
+    /// <summary>The workspace report over a period (days in UTC, both inclusive; none: every campaign).</summary>
+    public const string Report = "/report";
+    public static string ReportFor(DateOnly? from, DateOnly? to) => Report + PeriodQuery(from, to);
+
+    /// <summary>The workspace report's tables as CSV: <c>campaigns</c> or <c>domains</c>, over the same period.</summary>
+    public static string ReportCsv(int workspaceId, string table, DateOnly? from, DateOnly? to) => $"/w/{workspaceId}/report/{table}.csv{PeriodQuery(from, to)}";
+
+    private static string PeriodQuery(DateOnly? from, DateOnly? to)
+    {
+        var query = new List<string>(2);
+        if (from is { } f)
+        {
+            query.Add("from=" + f.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        }
+        if (to is { } t)
+        {
+            query.Add("to=" + t.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        }
+        return query.Count == 0 ? "" : "?" + string.Join('&', query);
+    }
+
+    /// <summary>Search of the workspace; the address of a search is itself shareable.</summary>
+    public const string Search = "/search";
+    public static string SearchFor(string query) => $"{Search}?q={Uri.EscapeDataString(query)}";
+
     public static string CampaignReport(int id) => $"/campaigns/{id}/report";
     public static string CampaignClicksCsv(int id) => $"/campaigns/{id}/clicks.csv";
     public static string CampaignReportCsv(int id) => $"/campaigns/{id}/report.csv";

@@ -41,10 +41,14 @@ public enum ClickerList
 /// <summary>Clicks by time from delivery on a log scale, split by verdict.</summary>
 public sealed record DelayBucket(string Label, int Human, int Suspect, int Bot);
 
-public sealed record CampaignDomainRow(string Domain, string? Gateway, int Clickers, int Clicks, int HumanClicks, int SuspectClicks, int BotClicks)
+public sealed record CampaignDomainRow(string Domain, string? Gateway, int Clickers, int Clicks, int HumanClicks, int SuspectClicks, int BotClicks, int HumanClickers = 0)
 {
     public double BotShare => Clicks == 0 ? 0 : (double)BotClicks / Clicks;
 }
+
+/// <summary>One click from a domain as its IT reads it (see <see cref="ClickReports.DomainEvidenceAsync"/>).</summary>
+public sealed record DomainEvidenceRow(string CampaignName, DateTime? SentAt, string Email, DateTime ClickedAt, double? SecondsAfterDelivery, string? Url, string? Ip,
+    string? Network, string? NetworkOwner, string? UserAgent, Verdict Verdict, int Score, IReadOnlyList<Reason> Reasons);
 
 public sealed record UnsubscribeInBurst(long EventId, int RecipientId, string Email, DateTime At, int BotClicksNearby);
 
@@ -239,26 +243,37 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
     }
 
     /// <summary>
-    /// Every click by recipients at one domain, in every campaign of a workspace, in the per-click CSV shape: what a
-    /// support person sends to that company's IT to show what its mail gateway does.
+    /// Every click by recipients at one domain, in every campaign of a workspace, as the company's IT asks for it: the
+    /// campaign by name and send time, the time after delivery, the network and its owner, the user agent, the verdict
+    /// and its reasons. Streamed in campaign order, then time.
     /// </summary>
-    public async IAsyncEnumerable<ClickRow> DomainExportAsync(int workspaceId, string domain, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public async IAsyncEnumerable<DomainEvidenceRow> DomainEvidenceAsync(int workspaceId, string domain, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         domain = domain.Trim().ToLowerInvariant();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var snapshot = await SnapshotAsync(db, cancellationToken);
-        var campaigns = await db.Campaigns.AsNoTracking().Where(c => c.WorkspaceId == workspaceId).ToDictionaryAsync(c => c.Id, c => c.ExternalId, cancellationToken);
-        // The domain's recipients first, then their events through the recipients' index (not a scan of every click).
+        var campaigns = await db.Campaigns.AsNoTracking().Where(c => c.WorkspaceId == workspaceId).ToDictionaryAsync(c => c.Id, c => new { c.Name, c.SentAt }, cancellationToken);
         var recipients = await db.Recipients.AsNoTracking().Where(r => r.WorkspaceId == workspaceId && r.Domain == domain).Select(r => r.Id).ToListAsync(cancellationToken);
+        // When each recipient's email was delivered in each campaign (else sent): what "seconds after delivery" counts from.
+        var anchors = (await db.Events.AsNoTracking()
+                .Where(e => recipients.Contains(e.RecipientId) && (e.Type == EventType.Delivered || e.Type == EventType.Sent))
+                .GroupBy(e => new { e.CampaignId, e.RecipientId, e.Type })
+                .Select(g => new { g.Key.CampaignId, g.Key.RecipientId, g.Key.Type, At = g.Min(e => e.OccurredAtMs) })
+                .ToListAsync(cancellationToken))
+            .GroupBy(a => (a.CampaignId, a.RecipientId))
+            .ToDictionary(g => g.Key, g => (g.FirstOrDefault(a => a.Type == EventType.Delivered) ?? g.First()).At);
         var rows =
             from x in ClicksOf(db, e => recipients.Contains(e.RecipientId))
             orderby x.Event.CampaignId, x.Event.OccurredAtMs, x.Event.Id
-            select new { x.Event.CampaignId, x.Recipient.Email, x.Url, x.Event.OccurredAtMs, x.Verdict.Verdict, x.Verdict.Score, x.Reasons.Refs, x.Event.ExternalId };
+            select new { x.Event.CampaignId, x.Event.RecipientId, x.Recipient.Email, x.Url, x.Event.OccurredAtMs, x.Event.Ip, x.Agent, x.Verdict.Verdict, x.Verdict.Score, x.Reasons.Refs };
         var stored = await ReasonsOfAsync(db, campaigns.Keys.ToList(), cancellationToken);
         await foreach (var x in rows.AsAsyncEnumerable().WithCancellation(cancellationToken))
         {
-            yield return new ClickRow(campaigns[x.CampaignId], x.Email, x.Url, x.OccurredAtMs, x.Verdict, x.Score,
-                ReasonTable.Resolve(x.Refs, stored.GetValueOrDefault(x.CampaignId) ?? new Dictionary<int, Reason>()), x.ExternalId);
+            var campaign = campaigns[x.CampaignId];
+            var network = x.Ip is null ? null : catalogue.MatchNetwork(x.Ip);
+            double? after = anchors.TryGetValue((x.CampaignId, x.RecipientId), out var at) ? (x.OccurredAtMs - at) / 1000.0 : null;
+            yield return new DomainEvidenceRow(campaign.Name, campaign.SentAt, x.Email, FromMs(x.OccurredAtMs), after, x.Url, x.Ip, network?.Cidr, network?.Owner,
+                x.Agent, x.Verdict, x.Score, ReasonTable.Resolve(x.Refs, stored.GetValueOrDefault(x.CampaignId) ?? new Dictionary<int, Reason>()));
         }
     }
 
@@ -304,7 +319,7 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
             .ToListAsync(cancellationToken);
         var domains = rows.Select(r => r.Key).ToList();
         var gateways = await db.DomainGateways.AsNoTracking().Where(g => domains.Contains(g.Domain)).ToDictionaryAsync(g => g.Domain, g => g.Gateway, cancellationToken);
-        return rows.Select(r => new CampaignDomainRow(r.Key, gateways.GetValueOrDefault(r.Key), r.Clickers, r.Clicks, r.HumanClicks, r.SuspectClicks, r.BotClicks)).ToList();
+        return rows.Select(r => new CampaignDomainRow(r.Key, gateways.GetValueOrDefault(r.Key), r.Clickers, r.Clicks, r.HumanClicks, r.SuspectClicks, r.BotClicks, r.HumanClickers)).ToList();
     }
 
     /// <summary>How many events of a recipient the timeline shows at most (oldest first).</summary>

@@ -16,8 +16,12 @@ public sealed record CampaignRow(
     int HumanClicks,
     int SuspectClicks,
     int BotClicks,
-    bool DeliveredByHand = false)
+    bool DeliveredByHand = false,
+    DateTime? FirstEventAt = null)
 {
+    /// <summary>When the campaign went out: its send time, else (a source without sends) its first event.</summary>
+    public DateTime? SentOrFirstEventAt => SentAt ?? FirstEventAt;
+
     /// <summary>Unique clickers / delivered: what the provider's report shows; null when the source tells nothing of deliveries or sends (Postmark's clicks).</summary>
     public double? RawClickRate => Delivered == 0 ? null : (double)UniqueClickers / Delivered;
     /// <summary>Recipients with at least one human click / delivered; null when deliveries are unknown.</summary>

@@ -31,12 +31,12 @@ public sealed class ReportService(IDbContextFactory<ClickInsightsDbContext> dbFa
                     s == null ? 0 : s.HumanClicks,
                     s == null ? 0 : s.SuspectClicks,
                     s == null ? 0 : s.BotClicks,
-                    s != null && s.DeliveredByHand),
-                FirstEventAt = s == null ? null : s.FirstEventAt,
+                    s != null && s.DeliveredByHand,
+                    s == null ? null : s.FirstEventAt),
             })
             .ToListAsync(cancellationToken);
         // The last campaign is the one sent last: by its send time, else (a source without sends) by its first event.
-        return rows.OrderByDescending(r => r.Row.SentAt ?? r.FirstEventAt ?? DateTime.MinValue).ThenBy(r => r.Row.Name).Select(r => r.Row).ToList();
+        return rows.OrderByDescending(r => r.Row.SentOrFirstEventAt ?? DateTime.MinValue).ThenBy(r => r.Row.Name).Select(r => r.Row).ToList();
     }
 
     public async Task<CampaignDetail?> CampaignAsync(int campaignId, CancellationToken cancellationToken = default)

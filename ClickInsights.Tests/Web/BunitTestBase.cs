@@ -36,6 +36,8 @@ public abstract class BunitTestBase : IAsyncLifetime
         Context.Services.AddSingleton<CampaignSends>();
         Context.Services.AddSingleton<ClickReports>();
         Context.Services.AddSingleton<DomainReport>();
+        Context.Services.AddSingleton<WorkspaceSearch>();
+        Context.Services.AddSingleton<WorkspaceReport>();
         Context.Services.AddSingleton<OverrideService>();
         Context.Services.AddSingleton<SettingsPreviewService>();
         Context.Services.AddSingleton<WorkspaceService>();

@@ -11,7 +11,7 @@ namespace ClickInsights.Tests.Web;
 /// <summary>One recipient domain across the workspace's campaigns: the figures, its clickers, and a decision for all of it.</summary>
 public abstract class DomainPageTests(StoreKind store) : BunitTestBase(store)
 {
-    private const string Scanned = "millerhvac.com";
+    private const string Scanned = "harbordental.com";
 
     private IRenderedComponent<Microsoft.AspNetCore.Components.IComponent> Render(string domain) =>
         Context.Render(builder =>
@@ -30,7 +30,7 @@ public abstract class DomainPageTests(StoreKind store) : BunitTestBase(store)
         var report = Context.Services.GetRequiredService<DomainReport>();
 
         var row = (await report.DomainsAsync(workspace)).Single(r => r.Domain == Scanned);
-        var detail = await report.DomainAsync(workspace, "  MillerHVAC.com ");
+        var detail = await report.DomainAsync(workspace, "  HarborDental.com ");
 
         Assert.NotNull(detail);
         Assert.Equal(row.Recipients, detail.Recipients);
@@ -56,10 +56,10 @@ public abstract class DomainPageTests(StoreKind store) : BunitTestBase(store)
 
         page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=domain-campaigns] tbody tr")));
         var campaignLink = page.Find("[data-testid=domain-campaigns] tbody tr a").GetAttribute("href")!;
-        Assert.Matches(@"^/campaigns/\d+\?domain=millerhvac\.com#clicks$", campaignLink);
+        Assert.Matches(@"^/campaigns/\d+\?domain=harbordental\.com#clicks$", campaignLink);
         var recipientLink = page.Find("[data-testid=domain-clickers] tbody tr a");
         Assert.StartsWith("/recipients/", recipientLink.GetAttribute("href"), StringComparison.Ordinal);
-        Assert.EndsWith("@millerhvac.com", recipientLink.TextContent.Trim(), StringComparison.Ordinal);
+        Assert.EndsWith("@harbordental.com", recipientLink.TextContent.Trim(), StringComparison.Ordinal);
         Assert.Contains("Recipients here", page.Markup);
         Assert.Contains("not looked up yet", page.Find("[data-testid=domain-gateway]").TextContent, StringComparison.OrdinalIgnoreCase);
     }

@@ -48,3 +48,35 @@ document.addEventListener('click', event => {
         .observe(document.documentElement, { childList: true, subtree: true });
     watch();
 })();
+
+// "/" puts the cursor in the top bar's search box, from anywhere but a field being typed in. In a list of search
+// results the arrow keys move between results (Enter opens one, as for any link); down from a search box goes to the first.
+document.addEventListener('keydown', event => {
+    const target = event.target;
+    const typing = target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+    if (event.key === '/' && !typing && !event.ctrlKey && !event.metaKey && !event.altKey) {
+        const box = document.getElementById('site-search');
+        if (box) {
+            event.preventDefault();
+            box.focus();
+            box.select();
+        }
+        return;
+    }
+    if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp') {
+        return;
+    }
+    const results = Array.from(document.querySelectorAll('[data-results] a[data-result]'));
+    if (results.length === 0) {
+        return;
+    }
+    const at = results.indexOf(target);
+    if (at >= 0) {
+        event.preventDefault();
+        const next = event.key === 'ArrowDown' ? Math.min(results.length - 1, at + 1) : at - 1;
+        (next >= 0 ? results[next] : document.getElementById('page-search'))?.focus();
+    } else if (event.key === 'ArrowDown' && target && target.type === 'search') {
+        event.preventDefault();
+        results[0].focus();
+    }
+});
