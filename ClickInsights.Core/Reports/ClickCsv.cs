@@ -35,10 +35,15 @@ public static class ClickCsv
         return time.ToString(unixMs % 1000 == 0 ? "yyyy-MM-dd'T'HH:mm:ss'Z'" : "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
     }
 
+    private static bool IsNegativeNumber(string value) =>
+        value.Length > 1 && value[0] == '-' && double.TryParse(value, System.Globalization.NumberStyles.AllowLeadingSign | System.Globalization.NumberStyles.AllowDecimalPoint,
+            CultureInfo.InvariantCulture, out _);
+
     /// <summary>Quotes when needed, and never lets a cell start a spreadsheet formula.</summary>
     public static StringBuilder Cell(StringBuilder line, string value)
     {
-        if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
+        // A negative number ("-83" seconds: a scanner before delivery) stays a number.
+        if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r' && !IsNegativeNumber(value))
         {
             value = "'" + value;
         }

@@ -80,7 +80,7 @@ public sealed record DomainEvidenceFigures(
         var inv = CultureInfo.InvariantCulture;
         var text = new System.Text.StringBuilder();
         text.Append(inv, $"Between {first:d MMMM yyyy} and {last:d MMMM yyyy}, links in emails from {sender} to {domain} were opened {Plural.Of(MachineClicks, "time")} by machines rather than people");
-        text.Append(Campaigns == 1 ? " (1 campaign)." : $" ({Campaigns.ToString(inv)} campaigns).");
+        text.Append(Campaigns == 1 ? ", in 1 campaign." : $", in {Campaigns.ToString(inv)} campaigns.");
         if (WithinAMinute > 0 || BeforeDelivery > 0)
         {
             text.Append(inv, $" {WithinAMinute:N0} of them came within a minute of delivery");

@@ -134,8 +134,8 @@ public abstract class PageTests(StoreKind store) : BunitTestBase(store)
         {
             var totals = page.Find("[data-testid=recipient-totals]").TextContent;
             Assert.Contains($"{clicks} clicks in", totals);
-            Assert.Equal(human > 0, totals.Contains($"{human} by a person", StringComparison.Ordinal));
-            Assert.Equal(bots > 0, totals.Contains($"{bots} by a scanner", StringComparison.Ordinal));
+            Assert.Equal(human > 0, totals.Contains($"{human} by {(human == 1 ? "a person" : "people")}", StringComparison.Ordinal));
+            Assert.Equal(bots > 0, totals.Contains($"{bots} by {(bots == 1 ? "a scanner" : "scanners")}", StringComparison.Ordinal));
         });
         Assert.True(bots > 0);
     }
