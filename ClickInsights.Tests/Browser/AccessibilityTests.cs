@@ -46,15 +46,17 @@ public sealed class AccessibilityTests(BrowserFixture fixture, ITestOutputHelper
         var domain = await db.Recipients.Where(r => r.Id == recipient).Select(r => r.Domain).FirstAsync();
         var empty = await db.Workspaces.Where(w => w.Name == EmptyWorkspace).Select(w => (int?)w.Id).FirstOrDefaultAsync()
             ?? (await fixture.Services.GetRequiredService<ClickInsights.Core.Workspaces.WorkspaceService>().CreateAsync(EmptyWorkspace)).Id;
-        var (_, share) = await fixture.Services.GetRequiredService<ClickInsights.Core.Accounts.ShareLinkService>()
-            .CreateAsync(demo, campaign, "accessibility test", TimeSpan.FromDays(1));
+        var shares = fixture.Services.GetRequiredService<ClickInsights.Core.Accounts.ShareLinkService>();
+        var (_, share) = await shares.CreateAsync(demo, campaign, "accessibility test", TimeSpan.FromDays(1));
+        var (_, workspaceShare) = await shares.CreateAsync(demo, null, "accessibility test", TimeSpan.FromDays(1));
         return
         [
             $"/w/{demo}", $"/w/{demo}/campaigns", $"/campaigns/{campaign}", $"/campaigns/{campaign}/report", $"/clicks/{bot}", $"/recipients/{recipient}",
             $"/w/{demo}/domains", $"/w/{demo}/domains/{domain}", $"/w/{demo}/authentication", $"/w/{demo}/import", $"/w/{demo}/connections",
             $"/w/{demo}/settings", $"/w/{demo}/audit", "/workspaces", "/people",
-            $"/w/{empty}", $"/w/{empty}/campaigns", $"/w/{empty}/domains", $"/w/{empty}/import", $"/w/{empty}/settings",
-            $"/share/{Uri.EscapeDataString(share)}", "/api", "/no-such-page",
+            $"/w/{demo}/search?q=harbor", $"/w/{demo}/search?q=nothing-matches-this", $"/w/{demo}/report", $"/w/{demo}/report?from=2026-10-01",
+            $"/w/{empty}", $"/w/{empty}/campaigns", $"/w/{empty}/domains", $"/w/{empty}/import", $"/w/{empty}/settings", $"/w/{empty}/report",
+            $"/share/{Uri.EscapeDataString(share)}", $"/share/{Uri.EscapeDataString(workspaceShare)}", "/api", "/no-such-page",
         ];
     }
 
