@@ -130,7 +130,7 @@ public abstract class SearchAndMessagesTests(StoreKind store) : BunitTestBase(st
         foreach (var message in messages)
         {
             // Within a campaign: oldest first, as the provider's activity feed lists them.
-            var times = message.QuerySelectorAll("tbody tr td:first-child").Select(td => DateTime.Parse(td.TextContent, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            var times = message.QuerySelectorAll("tbody tr td[data-testid=event-time]").Select(td => DateTime.Parse(td.TextContent, System.Globalization.CultureInfo.InvariantCulture)).ToList();
             Assert.Equal(times.Order(), times);
         }
         var clicks = rows.Where(r => r.GetAttribute("data-event") == "clicked").ToList();
