@@ -52,7 +52,7 @@ public sealed class JourneyTests(BrowserFixture fixture)
 
         await first.ClickAsync();
         await page.WaitForURLAsync($"**/domains/{domain}");
-        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = domain })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = domain, Exact = true, Level = 1 })).ToBeVisibleAsync();
         await BrowserFixture.WaitUntilInteractiveAsync(page);
         await page.GetByTestId("domain-campaigns").Locator("tbody tr a").First.ClickAsync();
 
