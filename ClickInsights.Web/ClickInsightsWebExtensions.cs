@@ -69,12 +69,7 @@ public static class ClickInsightsWebExtensions
         services.AddAccounts();
         services.AddHttpContextAccessor();
 
-        // Connections: secrets encrypted with keys kept next to the database, so that they survive restarts.
-        services.AddDataProtection().SetApplicationName("ClickInsights");
-        services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(provider => new ConfigureOptions<KeyManagementOptions>(options =>
-            options.XmlRepository = new FileSystemXmlRepository(
-                new DirectoryInfo(KeysFolderOf(provider.GetRequiredService<IOptions<StorageOptions>>().Value.ResolvedDatabasePath)),
-                provider.GetRequiredService<ILoggerFactory>())));
+        // Connections: secrets encrypted with Data Protection, whose key ring is in the database (KeyRing, from Program).
         services.AddSingleton<ISecretProtector, DataProtectionSecretProtector>();
         services.AddSingleton<Notices>();
         services.AddOptions<ProviderOptions>().BindConfiguration(ProviderOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -115,22 +110,8 @@ public static class ClickInsightsWebExtensions
         return services;
     }
 
-    /// <summary>Data Protection's key ring for a database: <c>clickinsights.db</c> → <c>clickinsights.db.keys/</c> beside it.</summary>
-    /// <summary>The key ring's folder, next to the database, made readable by its owner only (it unlocks sign-ins and connection secrets).</summary>
-    public static string KeysFolderOf(string databasePath)
-    {
-        var folder = Path.GetFullPath(databasePath) + ".keys";
-        if (!OperatingSystem.IsWindows())
-        {
-            const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
-            Directory.CreateDirectory(folder, OwnerOnly);
-            if (File.GetUnixFileMode(folder) != OwnerOnly)
-            {
-                File.SetUnixFileMode(folder, OwnerOnly);
-            }
-        }
-        return folder;
-    }
+    /// <summary>Where an earlier version kept Data Protection's key ring: <c>clickinsights.db</c> → <c>clickinsights.db.keys/</c> beside it.</summary>
+    public static string KeysFolderOf(string databasePath) => Path.GetFullPath(databasePath) + ".keys";
 }
 
 /// <summary>Refuses storage settings that cannot work, in the words of <see cref="StorageOptions.Problem"/>.</summary>
@@ -154,6 +135,10 @@ internal sealed class DatabaseStartup(
     {
         logger.LogInformation("Database: {Database}", StorageOptions.Describe(storage.Value.Target));
         await DatabaseMigrator.MigrateAsync(dbFactory, cancellationToken);
+        if (await KeyRing.ImportFolderAsync(dbFactory, ClickInsightsWebExtensions.KeysFolderOf(storage.Value.ResolvedDatabasePath), cancellationToken) is var keys and > 0)
+        {
+            logger.LogInformation("Moved {Count} Data Protection keys from the folder next to the database into the database", keys);
+        }
         var stale = await DatabaseMigrator.StaleCampaignsAsync(dbFactory, cancellationToken);
         if (stale.Count > 0)
         {

@@ -13,6 +13,7 @@ builder.Services.AddRazorComponents().AddInteractiveServerComponents()
     // Uploads stream in chunks; a little more room than the 32 KB default keeps large files from stalling on it.
     .AddHubOptions(hub => hub.MaximumReceiveMessageSize = 256 * 1024);
 builder.Services.AddClickInsights();
+builder.Services.AddKeyRing(builder.Configuration);
 builder.Services.AddAccess();
 
 var app = builder.Build();
@@ -28,6 +29,14 @@ if (!app.Configuration.GetValue<bool>("ClickInsights:DeveloperErrors"))
         StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
     });
 }
+// Which instance answered, for whoever runs several behind a load balancer (and their logs): a name from configuration,
+// else the machine and process.
+var instance = app.Configuration["ClickInsights:InstanceName"] is { Length: > 0 } named ? named : $"{Environment.MachineName}:{Environment.ProcessId}";
+app.Use((context, next) =>
+{
+    context.Response.Headers["X-ClickInsights-Instance"] = instance;
+    return next(context);
+});
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 app.UseSecurityHeaders();
 app.UseOwnOriginForPages();
@@ -38,6 +47,7 @@ app.UseAntiforgery();
 
 // Styles and scripts are the same for everyone; the sign-in page and the webhooks need no sign-in either.
 app.MapStaticAssets().AllowAnonymous();
+app.MapHealth();
 app.MapAccess();
 app.MapExports();
 app.MapSyncEndpoints();

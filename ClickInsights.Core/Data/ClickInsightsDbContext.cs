@@ -9,7 +9,7 @@ namespace ClickInsights.Core.Data;
 /// <code>dotnet ef migrations add NAME --project ClickInsights.Core --startup-project ClickInsights.Core --output-dir Data/Migrations</code>
 /// Migrations are applied at start by the dashboard and by the CLI, never <c>EnsureCreated</c>.
 /// </remarks>
-public sealed class ClickInsightsDbContext(DbContextOptions<ClickInsightsDbContext> options) : IdentityDbContext<Person>(options)
+public sealed class ClickInsightsDbContext(DbContextOptions<ClickInsightsDbContext> options) : IdentityDbContext<Person>(options), Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.IDataProtectionKeyContext
 {
     public DbSet<Workspace> Workspaces => Set<Workspace>();
     public DbSet<Campaign> Campaigns => Set<Campaign>();
@@ -35,6 +35,8 @@ public sealed class ClickInsightsDbContext(DbContextOptions<ClickInsightsDbConte
     public DbSet<Api.WebhookDelivery> WebhookDeliveries => Set<Api.WebhookDelivery>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<WebhookToken> WebhookTokens => Set<WebhookToken>();
+    /// <summary>Data Protection's key ring (sign-ins, connection secrets), shared by every instance of the dashboard.</summary>
+    public DbSet<Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey> DataProtectionKeys => Set<Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey>();
 
     /// <summary>The engine's own fast paths (bulk writes, large reads): the one place that knows which engine this is.</summary>
     internal EventStore Store => _store ??= Database.IsNpgsql() ? PostgresEventStore.Instance : SqliteEventStore.Instance;

@@ -37,6 +37,7 @@ public abstract class BunitTestBase : IAsyncLifetime
         Context.Services.AddSingleton<ClickReports>();
         Context.Services.AddSingleton<DomainReport>();
         Context.Services.AddSingleton<WorkspaceSearch>();
+        Context.Services.AddSingleton(new KeyRingStatus(Protected: false, Certificate: null));
         Context.Services.AddSingleton<WorkspaceReport>();
         Context.Services.AddSingleton<OverrideService>();
         Context.Services.AddSingleton<SettingsPreviewService>();
