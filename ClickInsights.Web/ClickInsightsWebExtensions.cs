@@ -126,7 +126,7 @@ internal sealed class DatabaseStartup(
     IDbContextFactory<ClickInsightsDbContext> dbFactory,
     DemoSeeder seeder,
     ClickInsights.Core.Domains.GatewayRunner gateways,
-    ClickInsights.Core.Classification.ClassificationService classification,
+    ClickInsights.Core.Providers.Webhooks.ClassificationQueue classification,
     IOptions<StorageOptions> storage,
     IOptions<DashboardOptions> dashboard,
     ILogger<DatabaseStartup> logger) : IHostedService
@@ -142,20 +142,10 @@ internal sealed class DatabaseStartup(
         var stale = await DatabaseMigrator.StaleCampaignsAsync(dbFactory, cancellationToken);
         if (stale.Count > 0)
         {
-            // Verdicts of another classifier version are recomputed; raw events are untouched. In the background:
-            // the pages show the old figures until each campaign is done.
+            // Verdicts of another classifier version are recomputed; raw events are untouched. As jobs: the pages show
+            // the old figures until each campaign is done, and with several instances each campaign is done once.
             logger.LogInformation("Classifying {Count} campaigns again with classifier {Version}", stale.Count, ClickInsights.Core.Classification.ClickClassifier.Version);
-            _ = Task.Run(async () =>
-            {
-                try
-                {
-                    await classification.ClassifyCampaignsAsync(stale, CancellationToken.None);
-                }
-                catch (Exception e)
-                {
-                    logger.LogError(e, "Classifying campaigns again failed");
-                }
-            }, CancellationToken.None);
+            await classification.EnqueueAsync(stale, cancellationToken: cancellationToken);
         }
         if (dashboard.Value.SeedDemo && await seeder.SeedIfEmptyAsync(cancellationToken))
         {

@@ -9,6 +9,10 @@ System.Globalization.CultureInfo.DefaultThreadCurrentUICulture = System.Globaliz
 
 var builder = WebApplication.CreateBuilder(args);
 
+// First of the hosted services (they start in order): the database is created and migrated before anything reads it,
+// Data Protection's key ring included (its own startup service loads the ring from the database).
+builder.Services.AddHostedService<DatabaseStartup>();
+
 builder.Services.AddRazorComponents().AddInteractiveServerComponents()
     // Uploads stream in chunks; a little more room than the 32 KB default keeps large files from stalling on it.
     .AddHubOptions(hub => hub.MaximumReceiveMessageSize = 256 * 1024);

@@ -338,6 +338,41 @@ public sealed class CampaignReason
     public int Weight { get; set; }
 }
 
+public enum JobState
+{
+    Queued = 0,
+    Running = 1,
+    Done = 2,
+    Failed = 3,
+}
+
+/// <summary>
+/// A piece of background work in the database, so that it runs once whichever instance takes it, and is taken over
+/// when the instance running it stops (its lease runs out). <see cref="Jobs.JobQueue"/> claims and finishes them.
+/// </summary>
+public sealed class BackgroundJob
+{
+    public long Id { get; set; }
+    /// <summary>What to do: <see cref="Jobs.JobKinds"/>.</summary>
+    public required string Kind { get; set; }
+    /// <summary>What the job is about, for not queueing it twice: "classify:42", "sync-due".</summary>
+    public required string Key { get; set; }
+    public int? WorkspaceId { get; set; }
+    /// <summary>The job's input as JSON (a campaign's id, …).</summary>
+    public string? Payload { get; set; }
+    public JobState State { get; set; }
+    /// <summary>The instance running it (its <c>InstanceName</c>), while it runs.</summary>
+    public string? Owner { get; set; }
+    /// <summary>Until when the owner holds it; after that another instance takes it over.</summary>
+    public DateTime? LeaseUntil { get; set; }
+    public int Attempts { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime? StartedAt { get; set; }
+    public DateTime? FinishedAt { get; set; }
+    /// <summary>Why it failed, in one line.</summary>
+    public string? Error { get; set; }
+}
+
 /// <summary>A signed webhook call's token (its SHA-256), kept while the call's timestamp counts as fresh: a second call with it is a replay.</summary>
 public sealed class WebhookToken
 {

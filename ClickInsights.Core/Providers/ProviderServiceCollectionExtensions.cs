@@ -28,6 +28,10 @@ public static class ProviderServiceCollectionExtensions
         services.AddSingleton<ConnectionService>();
         services.AddSingleton<SyncRunner>();
         services.AddSingleton<ClassificationQueue>();
+        services.AddSingleton<Jobs.JobSignal>();
+        services.AddSingleton<Jobs.JobQueue>();
+        services.AddSingleton<Jobs.JobWorker>();
+        services.AddOptions<Jobs.JobOptions>().BindConfiguration(Jobs.JobOptions.Section);
         services.AddSingleton<WebhookReplayGuard>();
         services.AddSingleton<WebhookReceiver>();
         services.AddTransient<RequestGateHandler>();

@@ -53,6 +53,9 @@ public sealed class SeveralInstancesTests(ITestOutputHelper output) : IAsyncLife
                 .UsePostgreSql(connectionString, Path.Combine(_folder, name))
                 .UseSetting("ClickInsights:InstanceName", name)
                 .UseSetting("ClickInsights:Sync:Enabled", "false")
+                // Short leases, so that a stopped instance's job is taken over within seconds.
+                .UseSetting("ClickInsights:Jobs:Lease", "00:00:04")
+                .UseSetting("ClickInsights:Jobs:PollEvery", "00:00:00.500")
                 .UseEnvironment("Development")
                 .UseUrls($"http://127.0.0.1:{port}"));
             factory.UseKestrel();
@@ -65,7 +68,7 @@ public sealed class SeveralInstancesTests(ITestOutputHelper output) : IAsyncLife
     }
 
     [SkippableFact]
-    public async Task TwoInstancesBehindNginx_ShareSignInsAndSecrets_StoreABatchOnce_AndCarryAPersonOverWhenOneStops()
+    public async Task TwoInstancesBehindNginx_ShareSignInsAndSecrets_StoreABatchOnce_AndCarryAPersonAndAJobOverWhenOneStops()
     {
         TestPostgres.RequireServer();
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
@@ -154,6 +157,22 @@ public sealed class SeveralInstancesTests(ITestOutputHelper output) : IAsyncLife
         await stopping.DisposeAsync();
         var other = _instances.Keys.Single();
 
+        // It was classifying a campaign when it stopped: its job, as its worker's claim (renewed a moment before) left it in the table.
+        long job;
+        await using (var db = await _instances[other].Services.GetRequiredService<IDbContextFactory<ClickInsightsDbContext>>().CreateDbContextAsync())
+        {
+            var campaign = await db.Campaigns.OrderBy(c => c.Id).Select(c => c.Id).FirstAsync();
+            var running = new BackgroundJob
+            {
+                Kind = ClickInsights.Core.Jobs.JobKinds.Classify, Key = ClickInsights.Core.Jobs.JobKinds.ClassifyKey(campaign), Payload = campaign.ToString(CultureInfo.InvariantCulture),
+                State = JobState.Running, Owner = serving, Attempts = 1, CreatedAt = DateTime.UtcNow, StartedAt = DateTime.UtcNow, LeaseUntil = DateTime.UtcNow.AddSeconds(4),
+            };
+            db.Jobs.Add(running);
+            await db.SaveChangesAsync();
+            job = running.Id;
+        }
+
+
         await page.WaitForFunctionAsync(
             $$"""async () => { try { const r = await fetch('/healthz', { cache: 'no-store' }); return r.headers.get('x-clickinsights-instance') === '{{other}}'; } catch { return false; } }""",
             null, new() { Timeout = 60_000, PollingInterval = 500 });
@@ -162,6 +181,21 @@ public sealed class SeveralInstancesTests(ITestOutputHelper output) : IAsyncLife
         Assert.Equal(other, await InstanceAsync(page));
         await Assertions.Expect(page.GetByTestId("signed-in-as")).ToHaveTextAsync(Email);
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Recipient domains" })).ToBeVisibleAsync();
+
+        // The stopped instance's job: taken over by the other once its lease ran out, and finished there.
+        var factory = _instances[other].Services.GetRequiredService<IDbContextFactory<ClickInsightsDbContext>>();
+        BackgroundJob? finished = null;
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); DateTime.UtcNow < deadline; await Task.Delay(250))
+        {
+            await using var db = await factory.CreateDbContextAsync();
+            finished = await db.Jobs.AsNoTracking().SingleAsync(j => j.Id == job);
+            if (finished.State is JobState.Done or JobState.Failed)
+            {
+                break;
+            }
+        }
+        Assert.NotNull(finished);
+        Assert.Equal((JobState.Done, other, 2), (finished.State, finished.Owner, finished.Attempts));
     }
 
     private static Task<string> InstanceAsync(IPage page) =>

@@ -70,7 +70,7 @@ public sealed class WebhookSyncTests : IAsyncLifetime
         Assert.Equal("Stored 0 new event(s) of 2.", second.Message);
         Assert.Equal(2, await _harness.EventCountAsync(_workspace));
         // Answered before classifying: the campaign waits in the queue.
-        Assert.Equal(1, _harness.Queue.Waiting);
+        Assert.Equal(1, await _harness.Queue.WaitingAsync());
         Assert.Empty(await SyncHarness.SummariesAsync(_harness.Database, _workspace));
         await _harness.Queue.DrainAsync();
         Assert.Equal(1, (await SyncHarness.SummariesAsync(_harness.Database, _workspace))["ss-1"].Clicks);
@@ -101,7 +101,7 @@ public sealed class WebhookSyncTests : IAsyncLifetime
 
         Assert.All([wrongKey, changedBody, unsigned, stale, notBase64], a => Assert.Equal(401, a.StatusCode));
         Assert.Equal(0, await _harness.EventCountAsync(_workspace));
-        Assert.Equal(0, _harness.Queue.Waiting);
+        Assert.Equal(0, await _harness.Queue.WaitingAsync());
     }
 
     [Fact]

@@ -2,14 +2,21 @@ using ClickInsights.Core.Providers;
 using ClickInsights.Core.Providers.Webhooks;
 using Microsoft.Extensions.Options;
 
+using ClickInsights.Core.Jobs;
+
 namespace ClickInsights.Web.Sync;
 
-/// <summary>Syncs connections whose interval has passed, and classifies campaigns that webhooks brought events for.</summary>
-internal sealed class BackgroundSync(SyncRunner runner, ClassificationQueue queue, IOptions<SyncScheduleOptions> options, TimeProvider time, ILogger<BackgroundSync> logger) : BackgroundService
+/// <summary>
+/// This instance's share of the background work: its worker runs jobs from the job table (whichever instance queued
+/// them), and its timer queues the due syncs as one job, so that with several instances they run once.
+/// </summary>
+internal sealed class BackgroundSync(JobWorker worker, JobQueue jobs, IOptions<JobOptions> jobOptions, IOptions<SyncScheduleOptions> options,
+    IConfiguration configuration, TimeProvider time, ILogger<BackgroundSync> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var classifying = queue.RunAsync(stoppingToken);
+        var owner = configuration["ClickInsights:InstanceName"] is { Length: > 0 } named ? named : $"{Environment.MachineName}:{Environment.ProcessId}";
+        var working = jobOptions.Value.Enabled ? worker.RunAsync(owner, stoppingToken) : Task.CompletedTask;
         if (options.Value.Enabled)
         {
             using var timer = new PeriodicTimer(options.Value.CheckEvery > TimeSpan.Zero ? options.Value.CheckEvery : TimeSpan.FromMinutes(1), time);
@@ -17,16 +24,16 @@ internal sealed class BackgroundSync(SyncRunner runner, ClassificationQueue queu
             {
                 try
                 {
-                    await runner.SyncDueAsync(stoppingToken);
+                    await jobs.EnqueueAsync(JobKinds.SyncDue, JobKinds.SyncDue, cancellationToken: stoppingToken);
                 }
                 catch (Exception e) when (!stoppingToken.IsCancellationRequested)
                 {
                     // Each sync records its own failure on its connection; this is only the schedule itself failing.
-                    logger.LogError(e, "The background sync could not run");
+                    logger.LogError(e, "The background sync could not be queued");
                 }
             }
             while (await timer.WaitForNextTickAsync(stoppingToken));
         }
-        await classifying;
+        await working;
     }
 }

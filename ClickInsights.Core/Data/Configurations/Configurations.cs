@@ -201,3 +201,20 @@ internal sealed class WebhookTokenConfiguration : IEntityTypeConfiguration<Webho
         builder.HasIndex(t => t.Until);
     }
 }
+
+internal sealed class BackgroundJobConfiguration : IEntityTypeConfiguration<BackgroundJob>
+{
+    public void Configure(EntityTypeBuilder<BackgroundJob> builder)
+    {
+        builder.ToTable("Jobs");
+        builder.Property(j => j.Kind).HasMaxLength(40);
+        builder.Property(j => j.Key).HasMaxLength(200);
+        builder.Property(j => j.Owner).HasMaxLength(200);
+        builder.Property(j => j.Error).HasMaxLength(500);
+        // One queued job per key (a campaign waits once to be classified, however many batches arrive meanwhile).
+        builder.HasIndex(j => j.Key).IsUnique().HasFilter("\"State\" = 0");
+        // What a worker claims: queued jobs, and running ones whose lease ran out.
+        builder.HasIndex(j => new { j.State, j.Id });
+        builder.HasIndex(j => j.FinishedAt);
+    }
+}

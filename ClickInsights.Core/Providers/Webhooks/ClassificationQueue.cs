@@ -1,55 +1,57 @@
 using Microsoft.EntityFrameworkCore;
-using System.Collections.Concurrent;
-using System.Threading.Channels;
 using ClickInsights.Core.Classification;
 using Microsoft.Extensions.Logging;
 
 namespace ClickInsights.Core.Providers.Webhooks;
 
 /// <summary>
-/// Campaigns waiting to be classified after webhook events were stored, so that a webhook call is answered at once.
-/// A campaign queued again before its turn is classified once.
+/// Campaigns waiting to be classified after webhook events were stored, so that a webhook call is answered at once: a
+/// job in the database per campaign (<see cref="Jobs.JobQueue"/>), which any instance's worker runs once, and another
+/// takes over if the first stops. A campaign queued again before its turn is classified once.
 /// </summary>
-public sealed class ClassificationQueue(ClassificationService classification, ILogger<ClassificationQueue> logger)
+public sealed class ClassificationQueue(Jobs.JobQueue jobs, ClassificationService classification, ILogger<ClassificationQueue> logger)
 {
-    private readonly Channel<int> _channel = Channel.CreateUnbounded<int>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly ConcurrentDictionary<int, byte> _waiting = new();
+    /// <summary>How long a worker of this process holds a job it drains (tests and the CLI).</summary>
+    private static readonly TimeSpan DrainLease = TimeSpan.FromMinutes(5);
 
-    public int Waiting => _waiting.Count;
-
-    public void Enqueue(IEnumerable<int> campaignIds)
+    /// <summary>Queues the campaigns; returns once the queue is stored (a webhook is answered after this).</summary>
+    public async Task EnqueueAsync(IEnumerable<int> campaignIds, int? workspaceId = null, CancellationToken cancellationToken = default)
     {
-        foreach (var id in campaignIds)
+        foreach (var id in campaignIds.Distinct())
         {
-            if (_waiting.TryAdd(id, 0))
-            {
-                _channel.Writer.TryWrite(id);
-            }
+            await jobs.EnqueueAsync(Jobs.JobKinds.Classify, Jobs.JobKinds.ClassifyKey(id), workspaceId, id.ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken);
         }
     }
 
-    /// <summary>Classifies queued campaigns until cancelled (the dashboard runs this in the background).</summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
-    {
-        await foreach (var id in _channel.Reader.ReadAllAsync(cancellationToken))
-        {
-            await ClassifyAsync(id, cancellationToken);
-        }
-    }
+    /// <summary>How many campaigns wait to be classified.</summary>
+    public Task<int> WaitingAsync(CancellationToken cancellationToken = default) => jobs.QueuedAsync(Jobs.JobKinds.Classify, cancellationToken);
 
-    /// <summary>Classifies what is queued now, and returns.</summary>
+    /// <summary>Runs every job waiting now in this process, and returns (tests; the dashboard's workers run them otherwise).</summary>
     public async Task DrainAsync(CancellationToken cancellationToken = default)
     {
-        while (_channel.Reader.TryRead(out var id))
+        var owner = $"drain:{Environment.ProcessId}:{Guid.NewGuid():N}";
+        while (await jobs.ClaimAsync(owner, DrainLease, cancellationToken) is { } job)
         {
-            await ClassifyAsync(id, cancellationToken);
+            string? error = null;
+            try
+            {
+                await RunAsync(job, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                error = e.Message;
+            }
+            await jobs.FinishAsync(job.Id, owner, error, CancellationToken.None);
         }
     }
 
-    private async Task ClassifyAsync(int id, CancellationToken cancellationToken)
+    /// <summary>Classifies the campaign a <see cref="Jobs.JobKinds.Classify"/> job names (gone meanwhile: nothing to do).</summary>
+    public async Task RunAsync(Jobs.ClaimedJob job, CancellationToken cancellationToken)
     {
-        // Leave the waiting set first: events stored while this runs queue the campaign again.
-        _waiting.TryRemove(id, out _);
+        if (!int.TryParse(job.Payload, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id))
+        {
+            throw new InvalidOperationException($"The classify job {job.Id} names no campaign.");
+        }
         try
         {
             await classification.ClassifyCampaignsAsync([id], cancellationToken);
@@ -57,6 +59,7 @@ public sealed class ClassificationQueue(ClassificationService classification, IL
         catch (Exception e) when (e is not OperationCanceledException)
         {
             logger.LogError(e, "Classifying campaign {CampaignId} after a webhook failed", id);
+            throw;
         }
     }
 }

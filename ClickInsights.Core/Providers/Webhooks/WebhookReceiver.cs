@@ -186,7 +186,8 @@ public sealed class WebhookReceiver(
                 return new WebhookAnswer(rejectStatus, $"This is not a {ProviderNames.Display(provider)} webhook body.");
             }
             var result = await importer.ImportAsync(workspaceId, new MemoryStream(body, writable: false), fileName, ImportOptions.Default with { Classify = false, ConnectionId = connectionId }, progress: null, cancellationToken);
-            queue.Enqueue(result.CampaignIds);
+            // The campaigns' classification is queued in the database before the answer: nothing stored waits on this process.
+            await queue.EnqueueAsync(result.CampaignIds, workspaceId, cancellationToken);
             await connections.RecordWebhookCallAsync(connectionId,
                 $"Last webhook call: {Plural.Of(result.EventsRead, "event")}, {result.EventsAdded:N0} of them new.", CancellationToken.None);
             return WebhookAnswer.Ok($"Stored {result.EventsAdded} new event(s) of {result.EventsRead}.");

@@ -1,0 +1,136 @@
+using System.Data.Common;
+using ClickInsights.Core.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace ClickInsights.Core.Jobs;
+
+/// <summary>The kinds of background work that go through the job table.</summary>
+public static class JobKinds
+{
+    /// <summary>Classify one campaign again (events arrived by webhook, or a classifier upgrade). Key <c>classify:ID</c>.</summary>
+    public const string Classify = "classify";
+
+    /// <summary>Fetch from every connection whose interval has passed. Key <c>sync-due</c>: one at a time across instances.</summary>
+    public const string SyncDue = "sync-due";
+
+    public static string ClassifyKey(int campaignId) => $"{Classify}:{campaignId}";
+}
+
+/// <summary>A job a worker holds: what to run, and for the how-many-th time.</summary>
+public sealed record ClaimedJob(long Id, string Kind, string Key, int? WorkspaceId, string? Payload, int Attempts);
+
+/// <summary>
+/// Background work in the database: queued by any instance, claimed by one (a lease it renews while it works), taken
+/// over by another when the lease runs out (its instance stopped). On PostgreSQL a claim skips the rows other
+/// instances hold (<c>FOR UPDATE SKIP LOCKED</c>); on SQLite, one process, the same statement runs alone.
+/// </summary>
+public sealed class JobQueue(IDbContextFactory<ClickInsightsDbContext> dbFactory, TimeProvider time, JobSignal? signal = null)
+{
+    /// <summary>Finished jobs are kept this long, for the record, then deleted.</summary>
+    public static readonly TimeSpan KeepFinished = TimeSpan.FromDays(7);
+
+    /// <summary>Queues a job unless one with the same key is queued already; true when this call queued it.</summary>
+    public async Task<bool> EnqueueAsync(string kind, string key, int? workspaceId = null, string? payload = null, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        if (await db.Jobs.AnyAsync(j => j.Key == key && j.State == JobState.Queued, cancellationToken))
+        {
+            return false;
+        }
+        db.Jobs.Add(new BackgroundJob { Kind = kind, Key = key, WorkspaceId = workspaceId, Payload = payload, State = JobState.Queued, CreatedAt = Now() });
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            signal?.Wake();
+            return true;
+        }
+        catch (DbUpdateException)
+        {
+            // Queued by another instance at the same moment (one queued job per key).
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Takes the oldest job that is queued, or running with its lease run out, and holds it until <paramref name="lease"/>
+    /// from now. A key that another instance is running now is left for later (a sync never runs twice at once).
+    /// </summary>
+    public async Task<ClaimedJob?> ClaimAsync(string owner, TimeSpan lease, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var postgres = db.Database.IsNpgsql();
+        var now = Now();
+        var sql = $"""
+            UPDATE "Jobs" SET "State" = 1, "Owner" = @owner, "LeaseUntil" = @until, "Attempts" = "Attempts" + 1,
+                              "StartedAt" = COALESCE("StartedAt", @now)
+            WHERE "Id" = (
+                SELECT j."Id" FROM "Jobs" j
+                WHERE (j."State" = 0 OR (j."State" = 1 AND j."LeaseUntil" < @now))
+                  AND NOT EXISTS (SELECT 1 FROM "Jobs" r WHERE r."Key" = j."Key" AND r."Id" <> j."Id" AND r."State" = 1 AND r."LeaseUntil" >= @now)
+                ORDER BY j."Id"
+                LIMIT 1{(postgres ? " FOR UPDATE SKIP LOCKED" : "")})
+            RETURNING "Id", "Kind", "Key", "WorkspaceId", "Payload", "Attempts"
+            """;
+        var connection = db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        Add(command, "@owner", owner);
+        Add(command, "@until", now + lease);
+        Add(command, "@now", now);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+        return new ClaimedJob(reader.GetInt64(0), reader.GetString(1), reader.GetString(2),
+            reader.IsDBNull(3) ? null : reader.GetInt32(3), reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetInt32(5));
+    }
+
+    /// <summary>Holds the job longer; false when the owner lost it (its lease ran out and another instance took it).</summary>
+    public async Task<bool> RenewAsync(long id, string owner, TimeSpan lease, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var until = Now() + lease;
+        return await db.Jobs.Where(j => j.Id == id && j.Owner == owner && j.State == JobState.Running)
+            .ExecuteUpdateAsync(u => u.SetProperty(j => j.LeaseUntil, until), cancellationToken) == 1;
+    }
+
+    /// <summary>Ends the job, done or failed; false when the owner had lost it meanwhile (the other instance's end counts).</summary>
+    public async Task<bool> FinishAsync(long id, string owner, string? error = null, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var now = Now();
+        var state = error is null ? JobState.Done : JobState.Failed;
+        var line = error is null ? null : Line(error);
+        var finished = await db.Jobs.Where(j => j.Id == id && j.Owner == owner && j.State == JobState.Running)
+            .ExecuteUpdateAsync(u => u.SetProperty(j => j.State, state).SetProperty(j => j.FinishedAt, now).SetProperty(j => j.LeaseUntil, (DateTime?)null).SetProperty(j => j.Error, line),
+                cancellationToken) == 1;
+        var old = now - KeepFinished;
+        await db.Jobs.Where(j => j.FinishedAt != null && j.FinishedAt < old).ExecuteDeleteAsync(cancellationToken);
+        return finished;
+    }
+
+    /// <summary>How many jobs of a kind wait to be claimed.</summary>
+    public async Task<int> QueuedAsync(string kind, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Jobs.CountAsync(j => j.Kind == kind && j.State == JobState.Queued, cancellationToken);
+    }
+
+    private DateTime Now() => time.GetUtcNow().UtcDateTime;
+
+    private static string Line(string text)
+    {
+        var line = text.ReplaceLineEndings(" ").Trim();
+        return line.Length <= 500 ? line : line[..499] + "…";
+    }
+
+    private static void Add(DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+    }
+}
