@@ -1,3 +1,4 @@
+using System.Net;
 using ClickInsights.Tests.Support;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -159,6 +160,20 @@ public abstract class ExportEndpointTests(StoreKind store) : IAsyncLifetime
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, wrongPeriod.StatusCode);
         Assert.Contains("2026-13-01", await wrongPeriod.Content.ReadAsStringAsync());
         Assert.Equal(System.Net.HttpStatusCode.NotFound, otherTable.StatusCode);
+    }
+
+    [SkippableFact]
+    public async Task HealthChecks_AnswerTheLoadBalancer_WithoutASignInOrAnyData()
+    {
+        var client = _factory.CreateClient();
+
+        using var live = await client.GetAsync("/healthz");
+        using var ready = await client.GetAsync("/readyz");
+
+        Assert.Equal((HttpStatusCode.OK, "ok"), (live.StatusCode, (await live.Content.ReadAsStringAsync()).Trim()));
+        Assert.Equal((HttpStatusCode.OK, "ready"), (ready.StatusCode, (await ready.Content.ReadAsStringAsync()).Trim()));
+        Assert.Equal("no-store", ready.Headers.CacheControl?.ToString());
+        Assert.True(ready.Headers.Contains("X-ClickInsights-Instance"));
     }
 
     public async Task DisposeAsync()
