@@ -8,6 +8,10 @@ namespace ClickInsights.Core;
 /// <param name="What">What it is doing now, in words: "Importing “march.csv” (2 of 5)".</param>
 public sealed record Activity(Guid Id, int WorkspaceId, string Who, string What, int? Done, int? Total, DateTime StartedAt);
 
+/// <summary>A change of an activity, as it travels to the other instances on one database (<see cref="WorkspaceActivity.Outgoing"/>).</summary>
+/// <param name="Ended">True when the work ended; otherwise it started, moved on, or is still running (a heartbeat).</param>
+public sealed record ActivityChange(Activity Activity, bool Ended);
+
 /// <summary>
 /// The long work of every workspace (imports, removals, recomputes, syncs) with its progress, so that everyone looking
 /// at a workspace sees what is going on in it, and nobody sees another workspace's. Work reports through the handle
@@ -17,12 +21,66 @@ public sealed class WorkspaceActivity(TimeProvider time, ILogger<WorkspaceActivi
 {
     private static readonly TimeSpan NotifyEvery = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>How long another instance's activity shows without news of it (its instance may have stopped).</summary>
+    public static readonly TimeSpan RemoteLifetime = TimeSpan.FromSeconds(90);
+
     private readonly ConcurrentDictionary<Guid, Activity> _running = new();
+    private readonly ConcurrentDictionary<Guid, (Activity Activity, DateTime Seen)> _remote = new();
     private readonly ConcurrentDictionary<int, ProgressBroadcast<int>> _watchers = new();
 
-    /// <summary>What is going on in the workspace now, oldest first.</summary>
-    public IReadOnlyList<Activity> In(int workspaceId) =>
-        _running.Values.Where(a => a.WorkspaceId == workspaceId).OrderBy(a => a.StartedAt).ToList();
+    /// <summary>
+    /// Every change of this instance's activities, for the relay that tells the other instances on the same database
+    /// (PostgreSQL's LISTEN/NOTIFY); nothing listens on SQLite, where one process does the work.
+    /// </summary>
+    public event Action<ActivityChange>? Outgoing;
+
+    /// <summary>What is going on in the workspace now, here and on the other instances, oldest first.</summary>
+    public IReadOnlyList<Activity> In(int workspaceId)
+    {
+        var stale = time.GetUtcNow().UtcDateTime - RemoteLifetime;
+        return _running.Values.Where(a => a.WorkspaceId == workspaceId)
+            .Concat(_remote.Values.Where(r => r.Activity.WorkspaceId == workspaceId && r.Seen > stale).Select(r => r.Activity))
+            .OrderBy(a => a.StartedAt).ToList();
+    }
+
+    /// <summary>This instance's running activities (the relay repeats them now and then, so others know they still run).</summary>
+    public IReadOnlyList<Activity> Running() => [.. _running.Values];
+
+    /// <summary>Another instance's activity started, moved on or ended: this instance's pages of its workspace show it.</summary>
+    public void ApplyRemote(ActivityChange change)
+    {
+        var activity = change.Activity;
+        if (_running.ContainsKey(activity.Id))
+        {
+            return;
+        }
+        bool changed;
+        if (change.Ended)
+        {
+            changed = _remote.TryRemove(activity.Id, out _);
+        }
+        else
+        {
+            changed = !_remote.TryGetValue(activity.Id, out var known) || known.Activity != activity;
+            _remote[activity.Id] = (activity, time.GetUtcNow().UtcDateTime);
+        }
+        if (changed)
+        {
+            Broadcast(activity.WorkspaceId).Publish(activity.WorkspaceId, force: true);
+        }
+    }
+
+    private void Tell(Activity activity, bool ended)
+    {
+        try
+        {
+            Outgoing?.Invoke(new ActivityChange(activity, ended));
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Telling the other instances about an activity failed");
+        }
+    }
 
     /// <summary>Calls <paramref name="onChange"/> (on any thread) when work in this workspace starts, moves on or ends.</summary>
     public IDisposable Watch(int workspaceId, Action onChange) =>
@@ -33,6 +91,7 @@ public sealed class WorkspaceActivity(TimeProvider time, ILogger<WorkspaceActivi
         var activity = new Activity(Guid.NewGuid(), workspaceId, who, what, done, total, time.GetUtcNow().UtcDateTime);
         _running[activity.Id] = activity;
         Broadcast(workspaceId).Publish(workspaceId, force: true);
+        Tell(activity, ended: false);
         return new Handle(this, activity.Id, workspaceId);
     }
 
@@ -47,9 +106,11 @@ public sealed class WorkspaceActivity(TimeProvider time, ILogger<WorkspaceActivi
             // Only while it runs: a report racing with the end must not bring an ended activity back on every page.
             while (owner._running.TryGetValue(id, out var activity))
             {
-                if (owner._running.TryUpdate(id, activity with { What = what, Done = done, Total = total }, activity))
+                var moved = activity with { What = what, Done = done, Total = total };
+                if (owner._running.TryUpdate(id, moved, activity))
                 {
                     owner.Broadcast(workspaceId).Publish(workspaceId);
+                    owner.Tell(moved, ended: false);
                     return;
                 }
             }
@@ -57,9 +118,10 @@ public sealed class WorkspaceActivity(TimeProvider time, ILogger<WorkspaceActivi
 
         public void Dispose()
         {
-            if (owner._running.TryRemove(id, out _))
+            if (owner._running.TryRemove(id, out var ended))
             {
                 owner.Broadcast(workspaceId).Publish(workspaceId, force: true);
+                owner.Tell(ended, ended: true);
             }
         }
     }

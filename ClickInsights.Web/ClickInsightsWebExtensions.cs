@@ -106,6 +106,7 @@ public static class ClickInsightsWebExtensions
         services.AddHostedService<DatabaseStartup>();
         services.AddHostedService<BackgroundSync>();
         services.AddHostedService<Api.WebhookSender>();
+        services.AddHostedService<Sync.ActivityRelay>();
         services.AddMudServices();
         return services;
     }

@@ -44,7 +44,7 @@ public sealed class JobSignal
 /// Runs the job table's work in this instance, one job at a time: claims a job, renews its lease while it runs, ends
 /// it. Stopped mid-job (the instance shuts down), it leaves the job to be taken over when the lease runs out.
 /// </summary>
-public sealed class JobWorker(JobQueue queue, ClassificationQueue classification, SyncRunner syncs, JobSignal signal, IOptions<JobOptions> options, ILogger<JobWorker> logger)
+public sealed class JobWorker(JobQueue queue, ClassificationQueue classification, SyncRunner syncs, JobSignal signal, WorkspaceActivity activity, IOptions<JobOptions> options, ILogger<JobWorker> logger)
 {
     public async Task RunAsync(string owner, CancellationToken stopping)
     {
@@ -82,6 +82,10 @@ public sealed class JobWorker(JobQueue queue, ClassificationQueue classification
     {
         using var running = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         var renewing = RenewAsync(job, owner, lease, running);
+        // Everyone looking at the workspace sees the work, on every instance (the activity relay).
+        using var shown = job is { Kind: JobKinds.Classify, WorkspaceId: { } workspace }
+            ? activity.Start(workspace, "ClickInsights", "Classifying the events that just arrived")
+            : null;
         string? error = null;
         try
         {

@@ -22,8 +22,9 @@ namespace ClickInsights.Tests.Browser;
 /// <summary>
 /// Two dashboard instances on one PostgreSQL database behind Debian's nginx, with the repository's own configuration
 /// (<c>deploy/nginx.conf</c>): the key ring is shared (a sign-in and a saved secret made through one are good on the
-/// other), the same webhook batch sent to both is stored once, both answer the load balancer's checks, and a person
-/// whose instance stops carries on on the other, still signed in. Needs PostgreSQL and nginx; in CI neither may be missing.
+/// other), the same webhook batch sent to both is stored once, both answer the load balancer's checks, work on one shows
+/// on the other's pages, and a person whose instance stops carries on on the other, still signed in, while the job the
+/// stopped instance held is finished by the other. Needs PostgreSQL and nginx; in CI neither may be missing.
 /// </summary>
 [Trait("Store", "PostgreSQL only: several instances share one database server")]
 public sealed class SeveralInstancesTests(ITestOutputHelper output) : IAsyncLifetime
@@ -149,6 +150,17 @@ public sealed class SeveralInstancesTests(ITestOutputHelper output) : IAsyncLife
         var serving = await InstanceAsync(page);
         output.WriteLine($"Signed in through nginx; served by instance {serving}");
         Assert.Contains(serving, _instances.Keys);
+
+        // Work going on in the other instance shows on this page, moves on and goes (LISTEN/NOTIFY).
+        var elsewhere = _instances[_instances.Keys.Single(k => k != serving)].Services.GetRequiredService<ClickInsights.Core.WorkspaceActivity>();
+        var workspace = int.Parse(System.Text.RegularExpressions.Regex.Match(page.Url, @"/w/(\d+)/").Groups[1].Value, CultureInfo.InvariantCulture);
+        using (var work = elsewhere.Start(workspace, "someone on the other instance", "Importing “big-export.csv”", 1, 4))
+        {
+            await Assertions.Expect(page.GetByTestId("activity-bar")).ToContainTextAsync("Importing “big-export.csv” (1 of 4 done)", new() { Timeout = 10_000 });
+            work.Report("Importing “big-export.csv”", 3, 4);
+            await Assertions.Expect(page.GetByTestId("activity-bar")).ToContainTextAsync("(3 of 4 done)", new() { Timeout = 10_000 });
+        }
+        await Assertions.Expect(page.GetByTestId("activity-bar")).ToHaveCountAsync(0, new() { Timeout = 10_000 });
 
         // The instance stops (a deploy, a crash): nginx sends the page's reconnection to the other, which does not know
         // the circuit; the page reloads there, with the same sign-in (the key ring is shared).
