@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.DataProtection;
 
 namespace ClickInsights.Web.Sync;
 
-/// <summary>Connection secrets encrypted with ASP.NET Core Data Protection, whose keys live next to the database file.</summary>
+/// <summary>Connection secrets encrypted with ASP.NET Core Data Protection, whose key ring is in the database (every instance reads it).</summary>
 public sealed class DataProtectionSecretProtector(IDataProtectionProvider provider) : ISecretProtector
 {
     private readonly IDataProtector _protector = provider.CreateProtector("ClickInsights.Connections.Secrets.v1");

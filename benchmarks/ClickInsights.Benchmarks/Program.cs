@@ -7,6 +7,12 @@ if (args is ["sendgrid-to-csv", var input, var output])
 {
     return await SendGridToCsv.RunAsync(input, output);
 }
+if (args is ["webhook-load", var loadDatabase, var targets, ..] rest)
+{
+    // Signed SendGrid batches against running dashboards: webhook-load DB URL[,URL…] [SENDERS] [SECONDS] [BATCH]
+    int Arg(int index, int fallback) => rest.Length > index && int.TryParse(rest[index], out var value) ? value : fallback;
+    return await ClickInsights.Benchmarks.WebhookLoad.RunAsync(loadDatabase, targets.Split(','), Arg(3, 32), TimeSpan.FromSeconds(Math.Clamp(Arg(4, 60), 1, 600)), Math.Clamp(Arg(5, 500), 1, 5000));
+}
 if (args is ["read", var file])
 {
     // How fast the SendGrid reader alone goes through a file (no database).
