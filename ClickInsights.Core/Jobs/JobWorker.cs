@@ -21,24 +21,7 @@ public sealed class JobOptions
 }
 
 /// <summary>Wakes this instance's worker when it queued a job itself.</summary>
-public sealed class JobSignal
-{
-    private readonly SemaphoreSlim _signal = new(0, 1);
-
-    public void Wake()
-    {
-        try
-        {
-            _signal.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-            // Already woken.
-        }
-    }
-
-    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
-}
+public sealed class JobSignal : Wakeup;
 
 /// <summary>
 /// Runs the job table's work in this instance, one job at a time: claims a job, renews its lease while it runs, ends

@@ -177,20 +177,4 @@ public sealed class WebhookSender(IDbContextFactory<ClickInsightsDbContext> dbFa
 }
 
 /// <summary>Wakes the sender when a delivery was queued that should not wait for its next poll (a test event).</summary>
-public sealed class WebhookSignal
-{
-    private readonly SemaphoreSlim _wake = new(0, 1);
-
-    public void Wake()
-    {
-        try
-        {
-            _wake.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-        }
-    }
-
-    internal Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _wake.WaitAsync(timeout, cancellationToken);
-}
+public sealed class WebhookSignal : ClickInsights.Core.Wakeup;
