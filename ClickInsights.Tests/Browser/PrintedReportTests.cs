@@ -18,12 +18,14 @@ public sealed class PrintedReportTests(BrowserFixture fixture, ITestOutputHelper
     [Fact]
     public async Task WorkspaceReport_PrintsOnLetterAndA4_WithAFullFirstPage_NamesAndPageNumbers()
     {
-        int demo;
-        string sender;
+        int demo, campaign;
+        string sender, campaignName;
         await using (var db = await fixture.Services.GetRequiredService<IDbContextFactory<ClickInsightsDbContext>>().CreateDbContextAsync())
         {
             var workspace = await db.Workspaces.FirstAsync(w => w.IsDemo);
             (demo, sender) = (workspace.Id, workspace.SendingDomain!);
+            var last = await db.Campaigns.Where(c => c.WorkspaceId == demo).OrderByDescending(c => c.SentAt).FirstAsync();
+            (campaign, campaignName) = (last.Id, last.Name);
         }
         var folder = Directory.CreateTempSubdirectory("clickinsights-print").FullName;
         try
@@ -37,6 +39,17 @@ public sealed class PrintedReportTests(BrowserFixture fixture, ITestOutputHelper
             var page = await fixture.OpenAsync($"/w/{demo}/report");
             await page.Locator("[data-testid=workspace-report]").WaitForAsync();
             await page.PdfAsync(new PagePdfOptions { Path = a4, Format = "A4" });
+
+            // The campaign's report, as a customer prints it from a share link or the report page.
+            var campaignLetter = Path.Combine(folder, "campaign.pdf");
+            await RunAsync(BrowserFixture.FindChromium(),
+                ["--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer", "--virtual-time-budget=15000", $"--print-to-pdf={campaignLetter}", $"{fixture.BaseUrl}/campaigns/{campaign}/report"]);
+            var campaignFirst = await RunAsync("pdftotext", ["-f", "1", "-l", "1", "-layout", campaignLetter, "-"]);
+            output.WriteLine($"campaign report, first page:\n{campaignFirst}");
+            Assert.Contains(campaignName, campaignFirst);
+            Assert.Contains(sender, campaignFirst);
+            Assert.Contains("Page 1 of", campaignFirst);
+            Assert.True(campaignFirst.Split('\n').Count(l => l.Trim().Length > 0) >= 25, "The campaign report's first page is nearly empty.");
 
             foreach (var (file, paper) in new[] { (letter, "612 x 792"), (a4, "595.92 x 842.88") })
             {
