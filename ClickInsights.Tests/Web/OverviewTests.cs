@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.EntityFrameworkCore;
 using ClickInsights.Tests.Support;
 using Bunit;
 using ClickInsights.Web.Components.Pages;
@@ -31,6 +33,26 @@ public abstract class OverviewTests(StoreKind store) : BunitTestBase(store)
             Assert.Matches(@"Counted in clicks: [\d,]+ clicks reported, [\d,]+ by people, [\d,]+ by scanners", headline);
         });
         Assert.Equal(6, page.FindAll("[data-testid=campaign-table] tbody tr").Count);
+    }
+
+    [SkippableFact]
+    public async Task Overview_ReadsItsFiguresAgain_WhenWorkInTheWorkspaceEnds()
+    {
+        var workspace = await Database.SeedDemoAsync();
+        var activity = Context.Services.GetRequiredService<ClickInsights.Core.WorkspaceActivity>();
+        var page = Context.Render<Overview>();
+        page.WaitForAssertion(() => Assert.Contains("Year-End Thank You", page.Markup));
+
+        // Work changes a figure while it runs (here: a campaign's name), and ends: the page shows the new figures.
+        using (activity.Start(workspace, "someone", "Recomputing"))
+        {
+            await using var db = Database.CreateDbContext();
+            var last = await db.Campaigns.SingleAsync(c => c.Name == "Year-End Thank You");
+            last.Name = "Year-End Thanks, recomputed";
+            await db.SaveChangesAsync();
+        }
+
+        page.WaitForAssertion(() => Assert.Contains("Year-End Thanks, recomputed", page.Markup));
     }
 
     [SkippableFact]
