@@ -423,6 +423,7 @@ public sealed class PageErrorTests : IAsyncLifetime
         _context.Services.AddSingleton(new ReportService(broken));
         _context.Services.AddSingleton(new CampaignNames(broken));
         _context.Services.AddSingleton(new DomainReport(broken));
+        _context.Services.AddSingleton<ClickInsights.Core.WorkspaceActivity>();
         _context.Services.AddSingleton(new ClickReports(broken, ClickInsights.Core.Classification.ScannerCatalogue.Default));
         var classification = new ClickInsights.Core.Classification.ClassificationService(broken, ClickInsights.Core.Classification.ScannerCatalogue.Default, TimeProvider.System);
         _context.Services.AddSingleton(new ClickInsights.Core.Classification.OverrideService(broken, classification, TimeProvider.System));
