@@ -189,7 +189,7 @@ public static class ExportEndpoints
     /// <summary>A fraction as a number a spreadsheet reads (0.289), empty when unknown.</summary>
     private static string Share(double? d) => d is { } v ? Math.Round(v, 4).ToString("0.####", CultureInfo.InvariantCulture) : "";
 
-    private static string Utc(DateTime at) => DateTime.SpecifyKind(at, DateTimeKind.Utc).ToString(at.Millisecond == 0 ? "yyyy-MM-dd'T'HH:mm:ss'Z'" : "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+    private static string Utc(DateTime at) => ClickCsv.Timestamp(new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)).ToUnixTimeMilliseconds());
 
     /// <summary>Reads a report's period (yyyy-MM-dd, both optional); says what is wrong with it otherwise.</summary>
     public static bool TryPeriod(string? from, string? to, out DateOnly? first, out DateOnly? last, out string? problem)

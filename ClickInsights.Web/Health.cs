@@ -10,6 +10,11 @@ namespace ClickInsights.Web;
 public static class Health
 {
     public const string Live = "/healthz";
+
+    /// <summary>This instance's name: <c>ClickInsights:InstanceName</c>, else the machine and process (answers' header, job leases).</summary>
+    public static string InstanceName(IConfiguration configuration) =>
+        configuration["ClickInsights:InstanceName"] is { Length: > 0 } named ? named : $"{Environment.MachineName}:{Environment.ProcessId}";
+
     public const string Ready = "/readyz";
 
     public static void MapHealth(this IEndpointRouteBuilder app)

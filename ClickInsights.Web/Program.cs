@@ -35,7 +35,7 @@ if (!app.Configuration.GetValue<bool>("ClickInsights:DeveloperErrors"))
 }
 // Which instance answered, for whoever runs several behind a load balancer (and their logs): a name from configuration,
 // else the machine and process.
-var instance = app.Configuration["ClickInsights:InstanceName"] is { Length: > 0 } named ? named : $"{Environment.MachineName}:{Environment.ProcessId}";
+var instance = Health.InstanceName(app.Configuration);
 app.Use((context, next) =>
 {
     context.Response.Headers["X-ClickInsights-Instance"] = instance;

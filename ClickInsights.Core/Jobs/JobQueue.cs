@@ -55,7 +55,8 @@ public sealed class JobQueue(IDbContextFactory<ClickInsightsDbContext> dbFactory
     /// Takes the oldest job that is queued, or running with its lease run out, and holds it until <paramref name="lease"/>
     /// from now. A key that another instance is running now is left for later (a sync never runs twice at once).
     /// </summary>
-    public async Task<ClaimedJob?> ClaimAsync(string owner, TimeSpan lease, CancellationToken cancellationToken = default)
+    /// <param name="kind">Only jobs of this kind (a drain of one queue); null: any.</param>
+    public async Task<ClaimedJob?> ClaimAsync(string owner, TimeSpan lease, CancellationToken cancellationToken = default, string? kind = null)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var postgres = db.Database.IsNpgsql();
@@ -65,7 +66,7 @@ public sealed class JobQueue(IDbContextFactory<ClickInsightsDbContext> dbFactory
                               "StartedAt" = COALESCE("StartedAt", @now)
             WHERE "Id" = (
                 SELECT j."Id" FROM "Jobs" j
-                WHERE (j."State" = 0 OR (j."State" = 1 AND j."LeaseUntil" < @now))
+                WHERE (j."State" = 0 OR (j."State" = 1 AND j."LeaseUntil" < @now)){(kind is null ? "" : @" AND j.""Kind"" = @kind")}
                   AND NOT EXISTS (SELECT 1 FROM "Jobs" r WHERE r."Key" = j."Key" AND r."Id" <> j."Id" AND r."State" = 1 AND r."LeaseUntil" >= @now)
                 ORDER BY j."Id"
                 LIMIT 1{(postgres ? " FOR UPDATE SKIP LOCKED" : "")})
@@ -78,6 +79,10 @@ public sealed class JobQueue(IDbContextFactory<ClickInsightsDbContext> dbFactory
         Add(command, "@owner", owner);
         Add(command, "@until", now + lease);
         Add(command, "@now", now);
+        if (kind is not null)
+        {
+            Add(command, "@kind", kind);
+        }
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {

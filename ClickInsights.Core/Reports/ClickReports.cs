@@ -50,7 +50,10 @@ public sealed record CampaignDomainRow(string Domain, string? Gateway, int Click
 public sealed record DomainEvidenceRow(string CampaignName, DateTime? SentAt, string Email, DateTime ClickedAt, double? SecondsAfterDelivery, string? Url, string? Ip,
     string? Network, string? NetworkOwner, string? UserAgent, Verdict Verdict, int Score, IReadOnlyList<Reason> Reasons);
 
-public sealed record UnsubscribeInBurst(long EventId, int RecipientId, string Email, DateTime At, int BotClicksNearby);
+public sealed record UnsubscribeInBurst(long EventId, int RecipientId, string Email, DateTime At, int BotClicksNearby)
+{
+    public int CampaignId { get; init; }
+}
 
 public sealed record TimelineEvent(long EventId, int CampaignId, string CampaignName, EventType Type, DateTime At, string? Url, string? Ip, string? NetworkOwner, string? UserAgent, Verdict? Verdict, int? Score, IReadOnlyList<Reason> Reasons);
 
@@ -289,23 +292,32 @@ public sealed class ClickReports(IDbContextFactory<ClickInsightsDbContext> dbFac
     }
 
     /// <summary>Unsubscribes that came within seconds of a bot click of the same recipient: likely a scanner, not the person.</summary>
-    public async Task<IReadOnlyList<UnsubscribeInBurst>> UnsubscribesInBurstsAsync(int campaignId, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<UnsubscribeInBurst>> UnsubscribesInBurstsAsync(int campaignId, CancellationToken cancellationToken = default) =>
+        UnsubscribesInBurstsAsync([campaignId], cancellationToken);
+
+    /// <summary>The same for several campaigns (a report's period), oldest first.</summary>
+    public async Task<IReadOnlyList<UnsubscribeInBurst>> UnsubscribesInBurstsAsync(IReadOnlyCollection<int> campaignIds, CancellationToken cancellationToken = default)
     {
+        if (campaignIds.Count == 0)
+        {
+            return [];
+        }
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var rows = await (
             from u in db.Events.AsNoTracking()
-            where u.CampaignId == campaignId && u.Type == EventType.Unsubscribe
+            where campaignIds.Contains(u.CampaignId) && u.Type == EventType.Unsubscribe
             join r in db.Recipients on u.RecipientId equals r.Id
             let nearby = (
                 from c in db.Events
                 join v in db.ClickVerdicts on c.Id equals v.EventId
-                where c.CampaignId == campaignId && c.RecipientId == u.RecipientId && c.Type == EventType.Click && v.Verdict == Verdict.Bot
+                where c.CampaignId == u.CampaignId && c.RecipientId == u.RecipientId && c.Type == EventType.Click && v.Verdict == Verdict.Bot
                       && c.OccurredAtMs >= u.OccurredAtMs - 60_000 && c.OccurredAtMs <= u.OccurredAtMs + 60_000
                 select c.Id).Count()
             where nearby > 0
-            select new { u.Id, u.RecipientId, r.Email, u.OccurredAtMs, nearby })
+            orderby u.OccurredAtMs, u.Id
+            select new { u.Id, u.CampaignId, u.RecipientId, r.Email, u.OccurredAtMs, nearby })
             .ToListAsync(cancellationToken);
-        return rows.Select(x => new UnsubscribeInBurst(x.Id, x.RecipientId, x.Email, FromMs(x.OccurredAtMs), x.nearby)).ToList();
+        return rows.Select(x => new UnsubscribeInBurst(x.Id, x.RecipientId, x.Email, FromMs(x.OccurredAtMs), x.nearby) { CampaignId = x.CampaignId }).ToList();
     }
 
     /// <summary>The recipient domains of one campaign, ranked by bot clicks.</summary>

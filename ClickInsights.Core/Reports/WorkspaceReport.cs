@@ -56,7 +56,7 @@ public sealed record WorkspaceReportData(
     private int RatedDelivered => Campaigns.Where(c => c.Delivered > 0).Sum(c => c.Delivered);
 }
 
-public sealed class WorkspaceReport(IDbContextFactory<ClickInsightsDbContext> dbFactory, ReportService reports, TimeProvider time)
+public sealed class WorkspaceReport(IDbContextFactory<ClickInsightsDbContext> dbFactory, ReportService reports, ClickReports clicks, TimeProvider time)
 {
     /// <summary>How many domains the report ranks at most.</summary>
     public const int MaxDomains = 25;
@@ -92,8 +92,8 @@ public sealed class WorkspaceReport(IDbContextFactory<ClickInsightsDbContext> db
             .Where(d => d.Bot > 0)
             .ToListAsync(cancellationToken);
         var top = domainRows.OrderByDescending(d => d.Bot).ThenByDescending(d => d.Clicks).ThenBy(d => d.Domain, StringComparer.Ordinal).Take(MaxDomains).ToList();
-        var names = top.Select(d => d.Domain).ToList();
-        var gateways = await db.DomainGateways.AsNoTracking().Where(g => names.Contains(g.Domain)).ToDictionaryAsync(g => g.Domain, g => g.Gateway, cancellationToken);
+        var topDomains = top.Select(d => d.Domain).ToList();
+        var gateways = await db.DomainGateways.AsNoTracking().Where(g => topDomains.Contains(g.Domain)).ToDictionaryAsync(g => g.Domain, g => g.Gateway, cancellationToken);
         var allBots = campaigns.Sum(c => c.BotClicks);
         var domains = top.Select(d => new ReportDomain(d.Domain, gateways.GetValueOrDefault(d.Domain), d.Clicks, d.Human, d.Suspect, d.Bot, d.Affected,
             allBots == 0 ? 0 : (double)d.Bot / allBots)).ToList();
@@ -105,22 +105,9 @@ public sealed class WorkspaceReport(IDbContextFactory<ClickInsightsDbContext> db
             where ids.Contains(v.CampaignId) && v.Verdict == Verdict.Human
             select e.RecipientId).Distinct().CountAsync(cancellationToken);
 
-        var names2 = campaigns.ToDictionary(c => c.Id, c => c.Name);
-        var unsubscribes = ids.Count == 0 ? [] : (await (
-            from u in db.Events.AsNoTracking()
-            where ids.Contains(u.CampaignId) && u.Type == EventType.Unsubscribe
-            join r in db.Recipients on u.RecipientId equals r.Id
-            let nearby = (
-                from c in db.Events
-                join v in db.ClickVerdicts on c.Id equals v.EventId
-                where c.CampaignId == u.CampaignId && c.RecipientId == u.RecipientId && c.Type == EventType.Click && v.Verdict == Verdict.Bot
-                      && c.OccurredAtMs >= u.OccurredAtMs - 60_000 && c.OccurredAtMs <= u.OccurredAtMs + 60_000
-                select c.Id).Count()
-            where nearby > 0
-            orderby u.OccurredAtMs
-            select new { u.CampaignId, r.Email, u.OccurredAtMs, nearby })
-            .ToListAsync(cancellationToken))
-            .Select(x => new ReportUnsubscribe(names2[x.CampaignId], x.Email, DateTimeOffset.FromUnixTimeMilliseconds(x.OccurredAtMs).UtcDateTime, x.nearby))
+        var names = campaigns.ToDictionary(c => c.Id, c => c.Name);
+        var unsubscribes = (await clicks.UnsubscribesInBurstsAsync(ids, cancellationToken))
+            .Select(u => new ReportUnsubscribe(names[u.CampaignId], u.Email, u.At, u.BotClicksNearby))
             .ToList();
 
         var advice = domains.Select(d => d.Gateway).Distinct().Select(Gateways.AdviceFor).OfType<GatewayAdvice>().ToList();
@@ -172,11 +159,11 @@ public static class Gateways
         _ => null,
     };
 
-    /// <summary>The gateway as a reader would name it; "Unknown" is no gateway ClickInsights knows.</summary>
+    /// <summary>The gateway as a reader would name it, the same on every page, report and export; "Unknown" is no gateway ClickInsights knows.</summary>
     public static string Name(string? gateway) => gateway switch
     {
         null => "not looked up yet",
-        GatewayResolver.Unknown => "no known gateway",
+        GatewayResolver.Unknown => "no known security gateway",
         _ => gateway,
     };
 }

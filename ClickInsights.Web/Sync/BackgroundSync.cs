@@ -15,7 +15,7 @@ internal sealed class BackgroundSync(JobWorker worker, JobQueue jobs, IOptions<J
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var owner = configuration["ClickInsights:InstanceName"] is { Length: > 0 } named ? named : $"{Environment.MachineName}:{Environment.ProcessId}";
+        var owner = Health.InstanceName(configuration);
         var working = jobOptions.Value.Enabled ? worker.RunAsync(owner, stoppingToken) : Task.CompletedTask;
         if (options.Value.Enabled)
         {

@@ -26,11 +26,11 @@ public sealed class ClassificationQueue(Jobs.JobQueue jobs, ClassificationServic
     /// <summary>How many campaigns wait to be classified.</summary>
     public Task<int> WaitingAsync(CancellationToken cancellationToken = default) => jobs.QueuedAsync(Jobs.JobKinds.Classify, cancellationToken);
 
-    /// <summary>Runs every job waiting now in this process, and returns (tests; the dashboard's workers run them otherwise).</summary>
+    /// <summary>Runs every classification waiting now in this process, and returns (tests; the dashboard's workers run them otherwise).</summary>
     public async Task DrainAsync(CancellationToken cancellationToken = default)
     {
         var owner = $"drain:{Environment.ProcessId}:{Guid.NewGuid():N}";
-        while (await jobs.ClaimAsync(owner, DrainLease, cancellationToken) is { } job)
+        while (await jobs.ClaimAsync(owner, DrainLease, cancellationToken, Jobs.JobKinds.Classify) is { } job)
         {
             string? error = null;
             try

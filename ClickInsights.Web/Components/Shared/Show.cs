@@ -56,12 +56,7 @@ public static class Show
     }
 
     /// <summary>A domain's mail gateway as every page names it.</summary>
-    public static string Gateway(string? gateway) => gateway switch
-    {
-        null => "not looked up yet",
-        ClickInsights.Core.Domains.GatewayResolver.Unknown => "no known security gateway",
-        _ => gateway,
-    };
+    public static string Gateway(string? gateway) => ClickInsights.Core.Reports.Gateways.Name(gateway);
 
     /// <summary>A looked-up domain's gateway, saying also when it has no mail server at all.</summary>
     public static string GatewayLabel(string? gateway, string? mxHosts) =>
@@ -132,6 +127,18 @@ public static class Show
     /// </summary>
     public static Microsoft.AspNetCore.Components.MarkupString Breakable(string? name) =>
         new(System.Net.WebUtility.HtmlEncode(name ?? "").Replace(".", ".<wbr>", StringComparison.Ordinal).Replace("@", "@<wbr>", StringComparison.Ordinal));
+
+    /// <summary>
+    /// Clicks by verdict in words, people first, leaving out verdicts no click has: "1 by a person, 2 uncertain, 18 by
+    /// scanners".
+    /// </summary>
+    public static string ByVerdict(int human, int suspect, int bot, string uncertain = "uncertain") =>
+        string.Join(", ", new[]
+        {
+            (human, human == 1 ? "by a person" : "by people"),
+            (suspect, uncertain),
+            (bot, bot == 1 ? "by a scanner" : "by scanners"),
+        }.Where(p => p.Item1 > 0).Select(p => $"{Number(p.Item1)} {p.Item2}"));
 
     /// <summary>A count and its noun, singular or plural: "1 click", "5 clicks", "1 person", "41 people".</summary>
     public static string Count(long value, string one, string? many = null) => ClickInsights.Core.Providers.Plural.Of(value, one, many);
