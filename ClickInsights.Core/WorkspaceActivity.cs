@@ -6,7 +6,8 @@ namespace ClickInsights.Core;
 /// <summary>One piece of long work going on in a workspace, as everyone looking at that workspace sees it.</summary>
 /// <param name="Who">Who started it (an email, or "local user").</param>
 /// <param name="What">What it is doing now, in words: "Importing “march.csv” (2 of 5)".</param>
-public sealed record Activity(Guid Id, int WorkspaceId, string Who, string What, int? Done, int? Total, DateTime StartedAt);
+/// <param name="Kind">The kind of background job it is (<see cref="Jobs.JobKinds"/>), so that a page can follow its own; null for other work.</param>
+public sealed record Activity(Guid Id, int WorkspaceId, string Who, string What, int? Done, int? Total, DateTime StartedAt, string? Kind = null);
 
 /// <summary>A change of an activity, as it travels to the other instances on one database (<see cref="WorkspaceActivity.Outgoing"/>).</summary>
 /// <param name="Ended">True when the work ended; otherwise it started, moved on, or is still running (a heartbeat).</param>
@@ -27,6 +28,17 @@ public sealed class WorkspaceActivity(TimeProvider time, ILogger<WorkspaceActivi
     private readonly ConcurrentDictionary<Guid, Activity> _running = new();
     private readonly ConcurrentDictionary<Guid, (Activity Activity, DateTime Seen)> _remote = new();
     private readonly ConcurrentDictionary<int, ProgressBroadcast<int>> _watchers = new();
+    private readonly ConcurrentDictionary<int, Ended> _ended = new();
+
+    /// <summary>The last activities of a workspace that ended, each with its number in the order they ended.</summary>
+    private sealed record Ended(long Last, IReadOnlyList<(long Number, Activity Activity)> Recent)
+    {
+        public const int Kept = 50;
+
+        public static Ended None { get; } = new(0, []);
+
+        public Ended With(Activity activity) => new(Last + 1, [.. Recent.TakeLast(Kept - 1), (Last + 1, activity)]);
+    }
 
     /// <summary>
     /// Every change of this instance's activities, for the relay that tells the other instances on the same database
@@ -57,7 +69,10 @@ public sealed class WorkspaceActivity(TimeProvider time, ILogger<WorkspaceActivi
         bool changed;
         if (change.Ended)
         {
-            changed = _remote.TryRemove(activity.Id, out _);
+            // An end heard without its start (it was quick) still changed the figures.
+            _remote.TryRemove(activity.Id, out _);
+            Remember(activity);
+            changed = true;
         }
         else
         {
@@ -82,13 +97,42 @@ public sealed class WorkspaceActivity(TimeProvider time, ILogger<WorkspaceActivi
         }
     }
 
+    /// <summary>
+    /// Calls <paramref name="onEnded"/> (on any thread) with the work in this workspace that ended since the last call,
+    /// here or on another instance: a page reads the figures that work changed again. Work that started and ended between
+    /// two notifications is not missed.
+    /// </summary>
+    public IDisposable WatchEnds(int workspaceId, Action<IReadOnlyList<Activity>> onEnded)
+    {
+        var gate = new Lock();
+        var seen = _ended.GetValueOrDefault(workspaceId, Ended.None).Last;
+        return Watch(workspaceId, () =>
+        {
+            IReadOnlyList<Activity> ended;
+            lock (gate)
+            {
+                var now = _ended.GetValueOrDefault(workspaceId, Ended.None);
+                if (now.Last == seen)
+                {
+                    return;
+                }
+                var since = seen;
+                ended = now.Recent.Where(e => e.Number > since).Select(e => e.Activity).ToList();
+                seen = now.Last;
+            }
+            onEnded(ended);
+        });
+    }
+
+    private void Remember(Activity ended) => _ended.AddOrUpdate(ended.WorkspaceId, _ => Ended.None.With(ended), (_, known) => known.With(ended));
+
     /// <summary>Calls <paramref name="onChange"/> (on any thread) when work in this workspace starts, moves on or ends.</summary>
     public IDisposable Watch(int workspaceId, Action onChange) =>
         Broadcast(workspaceId).Subscribe(_ => onChange());
 
-    public Handle Start(int workspaceId, string who, string what, int? done = null, int? total = null)
+    public Handle Start(int workspaceId, string who, string what, int? done = null, int? total = null, string? kind = null)
     {
-        var activity = new Activity(Guid.NewGuid(), workspaceId, who, what, done, total, time.GetUtcNow().UtcDateTime);
+        var activity = new Activity(Guid.NewGuid(), workspaceId, who, what, done, total, time.GetUtcNow().UtcDateTime, kind);
         _running[activity.Id] = activity;
         Broadcast(workspaceId).Publish(workspaceId, force: true);
         Tell(activity, ended: false);
@@ -120,6 +164,7 @@ public sealed class WorkspaceActivity(TimeProvider time, ILogger<WorkspaceActivi
         {
             if (owner._running.TryRemove(id, out var ended))
             {
+                owner.Remember(ended);
                 owner.Broadcast(workspaceId).Publish(workspaceId, force: true);
                 owner.Tell(ended, ended: true);
             }

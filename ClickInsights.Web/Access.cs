@@ -14,6 +14,8 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.RateLimiting;
 using System.Threading.RateLimiting;
 using ClickInsights.Core.Accounts;
+using ClickInsights.Core.Data;
+using Microsoft.EntityFrameworkCore;
 
 namespace ClickInsights.Web;
 
@@ -123,7 +125,7 @@ public static class Access
         {
             return true;
         }
-        if (PersonId(user) is not { } id || user.FindFirst(SessionClaim) is not { } session || signedOut.Contains(session.Value))
+        if (PersonId(user) is not { } id || user.FindFirst(SessionClaim) is not { } session || await signedOut.ContainsAsync(session.Value))
         {
             return false;
         }
@@ -134,61 +136,57 @@ public static class Access
     }
 
     /// <summary>
-    /// The sessions signed out while their cookies would still be valid, until they would have expired anyway. Kept in a
-    /// small file next to the database (and its key ring), so that a restart does not make a signed-out cookie valid again.
+    /// The sessions signed out while their cookies would still be valid, until they would have expired anyway. Kept in the
+    /// database (<see cref="SignedOutSession"/>), so that neither a restart nor another instance behind the load balancer
+    /// takes a signed-out cookie for a valid one.
     /// </summary>
-    public sealed class SignedOutSessions
+    public sealed class SignedOutSessions(IDbContextFactory<ClickInsightsDbContext> dbFactory, TimeProvider time)
     {
-        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> _until = new(StringComparer.Ordinal);
-        private readonly TimeProvider _time;
-        private readonly string _file;
-        private readonly Lock _writing = new();
-
-        public SignedOutSessions(TimeProvider time, IOptions<ClickInsights.Core.Data.StorageOptions> storage)
-        {
-            _time = time;
-            _file = storage.Value.ResolvedDatabasePath + ".signed-out";
-            if (!File.Exists(_file))
-            {
-                return;
-            }
-            var now = time.GetUtcNow();
-            foreach (var line in File.ReadAllLines(_file))
-            {
-                var parts = line.Split('\t');
-                if (parts.Length == 2 && long.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
-                    && DateTimeOffset.FromUnixTimeSeconds(seconds) is var until && until > now)
-                {
-                    _until[parts[0]] = until;
-                }
-            }
-        }
-
-        public void Add(string? session, TimeSpan remembered)
+        public async Task AddAsync(string? session, TimeSpan remembered)
         {
             if (session is null)
             {
                 return;
             }
-            var now = _time.GetUtcNow();
-            foreach (var (old, until) in _until)
-            {
-                if (until < now)
-                {
-                    _until.TryRemove(old, out _);
-                }
-            }
-            _until[session] = now + remembered;
-            lock (_writing)
-            {
-                var lines = _until.Select(s => FormattableString.Invariant($"{s.Key}\t{s.Value.ToUnixTimeSeconds()}"));
-                var temporary = _file + ".new";
-                File.WriteAllLines(temporary, lines);
-                File.Move(temporary, _file, overwrite: true);
-            }
+            var now = time.GetUtcNow().UtcDateTime;
+            await using var db = await dbFactory.CreateDbContextAsync();
+            await db.SignedOutSessions.Where(s => s.Until < now || s.Session == session).ExecuteDeleteAsync();
+            db.SignedOutSessions.Add(new SignedOutSession { Session = session, Until = now + remembered });
+            await db.SaveChangesAsync();
         }
 
-        public bool Contains(string session) => _until.ContainsKey(session);
+        public async Task<bool> ContainsAsync(string session)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync();
+            return await db.SignedOutSessions.AnyAsync(s => s.Session == session);
+        }
+
+        /// <summary>Moves the sessions an earlier version kept in a file next to the SQLite database into the database; how many.</summary>
+        public static async Task<int> ImportFileAsync(IDbContextFactory<ClickInsightsDbContext> dbFactory, string file, TimeProvider time, CancellationToken cancellationToken)
+        {
+            if (!File.Exists(file))
+            {
+                return 0;
+            }
+            var now = time.GetUtcNow();
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var known = (await db.SignedOutSessions.Select(s => s.Session).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
+            var moved = 0;
+            foreach (var line in await File.ReadAllLinesAsync(file, cancellationToken))
+            {
+                var parts = line.Split('\t');
+                if (parts.Length == 2 && parts[0].Length <= 64 && known.Add(parts[0])
+                    && long.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
+                    && seconds < 253_402_300_799 && DateTimeOffset.FromUnixTimeSeconds(seconds) is var until && until > now)
+                {
+                    db.SignedOutSessions.Add(new SignedOutSession { Session = parts[0], Until = until.UtcDateTime });
+                    moved++;
+                }
+            }
+            await db.SaveChangesAsync(cancellationToken);
+            File.Move(file, file + ".moved", overwrite: true);
+            return moved;
+        }
     }
 
     /// <summary>
@@ -307,7 +305,7 @@ public static class Access
                 return Results.Text("Sign out from the dashboard's own button.", statusCode: StatusCodes.Status400BadRequest);
             }
             // Its cookie stops working everywhere, copies and other open tabs included.
-            signedOut.Add(http.User.FindFirst(SessionClaim)?.Value, options.Value.SignedInFor);
+            await signedOut.AddAsync(http.User.FindFirst(SessionClaim)?.Value, options.Value.SignedInFor);
             await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             return Results.Redirect(SignIn);
         }).AllowAnonymous().DisableAntiforgery();

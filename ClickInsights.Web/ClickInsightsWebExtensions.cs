@@ -62,6 +62,11 @@ public static class ClickInsightsWebExtensions
         services.AddSingleton<AuthImpactReport>();
         services.AddSingleton<GatewayResolver>();
         services.AddSingleton<GatewayRunner>();
+        services.AddSingleton<ClickInsights.Core.Jobs.IJobHandler>(sp => sp.GetRequiredService<GatewayRunner>());
+        services.AddSingleton<ClickInsights.Core.Jobs.RecomputeJob>();
+        services.AddSingleton<ClickInsights.Core.Jobs.IJobHandler>(sp => sp.GetRequiredService<ClickInsights.Core.Jobs.RecomputeJob>());
+        services.AddSingleton<ClickInsights.Core.Jobs.ImportRemovalJob>();
+        services.AddSingleton<ClickInsights.Core.Jobs.IJobHandler>(sp => sp.GetRequiredService<ClickInsights.Core.Jobs.ImportRemovalJob>());
         services.AddSingleton<DomainReport>();
         services.AddSingleton<WorkspaceSearch>();
         services.AddSingleton<WorkspaceReport>();
@@ -140,6 +145,10 @@ internal sealed class DatabaseStartup(
         {
             logger.LogInformation("Moved {Count} Data Protection keys from the folder next to the database into the database", keys);
         }
+        if (await Access.SignedOutSessions.ImportFileAsync(dbFactory, storage.Value.ResolvedDatabasePath + ".signed-out", TimeProvider.System, cancellationToken) is var sessions and > 0)
+        {
+            logger.LogInformation("Moved {Count} signed-out sessions from the file next to the database into the database", sessions);
+        }
         var stale = await DatabaseMigrator.StaleCampaignsAsync(dbFactory, cancellationToken);
         if (stale.Count > 0)
         {
@@ -156,7 +165,7 @@ internal sealed class DatabaseStartup(
             var demo = await db.Workspaces.Where(w => w.IsDemo).Select(w => w.Id).FirstOrDefaultAsync(cancellationToken);
             if (demo != 0)
             {
-                gateways.Start(demo);
+                await gateways.EnqueueAsync(demo, "ClickInsights", cancellationToken);
             }
         }
     }

@@ -111,3 +111,14 @@ public static class AuditActions
     public static IReadOnlyList<string> All { get; } =
         [SignIn, SignInFailed, ShareMade, ShareOpened, ShareRevoked, Export, Decision, DecisionUndone, SettingsSaved, Import, ImportRemoved, Connection, Workspace, People, ApiToken, ApiCall, OutgoingWebhook, CampaignRenamed, SendsEntered];
 }
+
+/// <summary>
+/// A sign-in that was signed out while its cookie would still be valid, kept until it would have expired anyway: a copy
+/// of the cookie (another tab, another instance behind the load balancer) opens nothing after it.
+/// </summary>
+public sealed class SignedOutSession
+{
+    /// <summary>The session id the sign-in's cookie carries.</summary>
+    public required string Session { get; set; }
+    public DateTime Until { get; set; }
+}

@@ -106,21 +106,26 @@ public sealed class SettingsPreviewService(IDbContextFactory<ClickInsightsDbCont
         await classification.ClassifyWorkspaceAsync(workspaceId, progress, cancellationToken);
     }
 
-    /// <summary>Stores the settings and recomputes every campaign of the workspace (raw events are not touched).</summary>
-    /// <exception cref="ArgumentException">The settings or the pattern cannot be used; the message says why. Nothing is stored then.</exception>
-    public async Task SaveAsync(int workspaceId, ClassifierSettings settings, string? honeypotPattern, IProgress<(int Done, int Total)>? progress = null, CancellationToken cancellationToken = default)
+    /// <summary>Stores the settings without recomputing (the dashboard queues the recompute as a background job).</summary>
+    /// <exception cref="ArgumentException">The settings or the hidden link's pattern cannot work; nothing is stored.</exception>
+    public async Task StoreAsync(int workspaceId, ClassifierSettings settings, string? honeypotPattern, CancellationToken cancellationToken = default)
     {
         if ((settings.Problem() ?? await HoneypotProblemAsync(workspaceId, honeypotPattern, cancellationToken)) is { } problem)
         {
             throw new ArgumentException(problem);
         }
-        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
-        {
-            var workspace = await db.Workspaces.FirstAsync(w => w.Id == workspaceId, cancellationToken);
-            workspace.ClassifierSettingsJson = settings == ClassifierSettings.Default ? null : System.Text.Json.JsonSerializer.Serialize(settings);
-            workspace.HoneypotPattern = string.IsNullOrWhiteSpace(honeypotPattern) ? null : honeypotPattern.Trim();
-            await db.SaveChangesAsync(cancellationToken);
-        }
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var workspace = await db.Workspaces.FirstAsync(w => w.Id == workspaceId, cancellationToken);
+        workspace.ClassifierSettingsJson = settings == ClassifierSettings.Default ? null : System.Text.Json.JsonSerializer.Serialize(settings);
+        workspace.HoneypotPattern = string.IsNullOrWhiteSpace(honeypotPattern) ? null : honeypotPattern.Trim();
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>Stores the settings and recomputes every campaign of the workspace (raw events are not touched).</summary>
+    /// <exception cref="ArgumentException">The settings or the pattern cannot be used; the message says why. Nothing is stored then.</exception>
+    public async Task SaveAsync(int workspaceId, ClassifierSettings settings, string? honeypotPattern, IProgress<(int Done, int Total)>? progress = null, CancellationToken cancellationToken = default)
+    {
+        await StoreAsync(workspaceId, settings, honeypotPattern, cancellationToken);
         try
         {
             await classification.ClassifyWorkspaceAsync(workspaceId, progress, cancellationToken);

@@ -36,6 +36,7 @@ public sealed class ClickInsightsDbContext(DbContextOptions<ClickInsightsDbConte
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<WebhookToken> WebhookTokens => Set<WebhookToken>();
     public DbSet<BackgroundJob> Jobs => Set<BackgroundJob>();
+    public DbSet<SignedOutSession> SignedOutSessions => Set<SignedOutSession>();
     /// <summary>Data Protection's key ring (sign-ins, connection secrets), shared by every instance of the dashboard.</summary>
     public DbSet<Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey> DataProtectionKeys => Set<Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey>();
 

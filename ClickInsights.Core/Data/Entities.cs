@@ -371,6 +371,12 @@ public sealed class BackgroundJob
     public DateTime? FinishedAt { get; set; }
     /// <summary>Why it failed, in one line.</summary>
     public string? Error { get; set; }
+    /// <summary>What it did, in one line for the people of its workspace ("Looked up 40 domains.").</summary>
+    public string? Result { get; set; }
+    /// <summary>Who asked for it (an email, "local user"); null for the dashboard's own work.</summary>
+    public string? RequestedBy { get; set; }
+    /// <summary>When someone asked it to stop; its worker stops at the next check and keeps what was done.</summary>
+    public DateTime? StopRequestedAt { get; set; }
 }
 
 /// <summary>A signed webhook call's token (its SHA-256), kept while the call's timestamp counts as fresh: a second call with it is a replay.</summary>

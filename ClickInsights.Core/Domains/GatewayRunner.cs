@@ -1,62 +1,44 @@
 using ClickInsights.Core.Data;
+using ClickInsights.Core.Jobs;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
 namespace ClickInsights.Core.Domains;
 
-/// <summary>Where the gateway lookup stands. <see cref="Total"/> counts only the domains that needed a lookup.</summary>
+/// <summary>Where a gateway lookup stands. <see cref="Total"/> counts only the domains that needed a lookup.</summary>
 public sealed record GatewayProgress(bool Running, int WorkspaceId, int Done, int Total, int Failed, string? Message, DateTime? FinishedAt)
 {
     public static GatewayProgress Idle { get; } = new(false, 0, 0, 0, 0, null, null);
 }
 
 /// <summary>
-/// Looks up the MX gateway of every recipient domain of a workspace in the background, one run at a time, and
-/// stores each answer with its TTL. Only missing and expired entries are looked up. Pages subscribe to progress;
-/// nothing waits on DNS.
+/// Looks up the MX gateway of every recipient domain of a workspace, and stores each answer with its TTL. Only missing
+/// and expired entries are looked up. A lookup is a background job (<see cref="JobKinds.Gateways"/>): one at a time per
+/// workspace, run once by whichever instance takes it, its progress shown to everyone looking at the workspace; nothing
+/// waits on DNS.
 /// </summary>
-public sealed class GatewayRunner(IDbContextFactory<ClickInsightsDbContext> dbFactory, GatewayResolver resolver, TimeProvider time, ILogger<GatewayRunner> logger)
+public sealed class GatewayRunner(IDbContextFactory<ClickInsightsDbContext> dbFactory, GatewayResolver resolver, JobQueue jobs, TimeProvider time, ILogger<GatewayRunner> logger) : IJobHandler
 {
     private const int Parallelism = 8;
     private const int BatchSize = 32;
-    private static readonly TimeSpan NotifyEvery = TimeSpan.FromMilliseconds(250);
 
-    private readonly Lock _lock = new();
-    private readonly ProgressBroadcast<GatewayProgress> _broadcast = new(time, logger, NotifyEvery);
-    private CancellationTokenSource? _cts;
+    public string Kind => JobKinds.Gateways;
 
-    public GatewayProgress Progress { get; private set; } = GatewayProgress.Idle;
+    public static string Key(int workspaceId) => JobKinds.WorkspaceKey(JobKinds.Gateways, workspaceId);
 
-    /// <summary>The running (or last) lookup, for callers that want to wait for it (tests, the CLI).</summary>
-    public Task Completion { get; private set; } = Task.CompletedTask;
+    /// <summary>Asks for a lookup of the workspace; false when one is already waiting or running.</summary>
+    /// <param name="who">Who asked, as the workspace's activity shows them.</param>
+    public async Task<bool> EnqueueAsync(int workspaceId, string who, CancellationToken cancellationToken = default) =>
+        await jobs.LatestAsync(workspaceId, Key(workspaceId), cancellationToken) is not { State: JobState.Queued or JobState.Running }
+        && await jobs.EnqueueAsync(Kind, Key(workspaceId), workspaceId, cancellationToken: cancellationToken, requestedBy: who);
 
-    public IDisposable Subscribe(Action<GatewayProgress> onChange) => _broadcast.Subscribe(onChange);
+    /// <summary>Stops the workspace's lookup; what was found is kept.</summary>
+    public Task<bool> StopAsync(int workspaceId, string who, CancellationToken cancellationToken = default) =>
+        jobs.RequestStopAsync(workspaceId, Key(workspaceId), who, cancellationToken);
 
-    /// <summary>Starts a lookup for the workspace; false when one is already running.</summary>
-    public bool Start(int workspaceId)
-    {
-        lock (_lock)
-        {
-            if (Progress.Running)
-            {
-                return false;
-            }
-            _cts = new CancellationTokenSource();
-            Progress = new GatewayProgress(true, workspaceId, 0, 0, 0, "Finding your recipients' domains…", null);
-            var token = _cts.Token;
-            Completion = Task.Run(() => RunAsync(workspaceId, token), CancellationToken.None);
-        }
-        Notify(force: true);
-        return true;
-    }
-
-    public void Cancel()
-    {
-        lock (_lock)
-        {
-            _cts?.Cancel();
-        }
-    }
+    /// <summary>The workspace's lookup: waiting or running, else the last one that ended (with what it found).</summary>
+    public Task<JobView?> LatestAsync(int workspaceId, CancellationToken cancellationToken = default) =>
+        jobs.LatestAsync(workspaceId, Key(workspaceId), cancellationToken);
 
     /// <summary>Recipient domains of the workspace with no stored gateway or an expired one.</summary>
     public async Task<IReadOnlyList<string>> DueAsync(int workspaceId, CancellationToken cancellationToken = default)
@@ -72,11 +54,24 @@ public sealed class GatewayRunner(IDbContextFactory<ClickInsightsDbContext> dbFa
             select d).ToListAsync(cancellationToken);
     }
 
-    private async Task RunAsync(int workspaceId, CancellationToken cancellationToken)
+    public string? Describe(ClaimedJob job) => "Looking up your recipients' mail gateways";
+
+    async Task<string?> IJobHandler.RunAsync(ClaimedJob job, JobProgress progress, CancellationToken cancellationToken)
+    {
+        var workspaceId = job.WorkspaceId ?? throw new InvalidOperationException($"The gateway lookup {job.Id} names no workspace.");
+        var end = await LookUpAsync(workspaceId, p => progress.Report(
+            p.Total == 0 ? "Looking up your recipients' mail gateways" : $"Looking up mail gateways: {p.Done} of {p.Total} domains", p.Done, p.Total), cancellationToken);
+        return end.Message;
+    }
+
+    /// <summary>Looks up the workspace's missing and expired gateways now; what was found is kept when it is stopped.</summary>
+    /// <returns>How it ended, with a sentence for the page.</returns>
+    public async Task<GatewayProgress> LookUpAsync(int workspaceId, Action<GatewayProgress>? report = null, CancellationToken cancellationToken = default)
     {
         var done = 0;
         var failed = 0;
         var total = 0;
+        GatewayProgress Now(bool running, string? message) => new(running, workspaceId, done, total, failed, message, running ? null : time.GetUtcNow().UtcDateTime);
         try
         {
             bool demo;
@@ -86,7 +81,7 @@ public sealed class GatewayRunner(IDbContextFactory<ClickInsightsDbContext> dbFa
             }
             var due = await DueAsync(workspaceId, cancellationToken);
             total = due.Count;
-            Update(p => p with { Total = total, Message = total == 0 ? null : $"Looking up {total} domains…" }, force: true);
+            report?.Invoke(Now(true, total == 0 ? null : $"Looking up {total} domains…"));
 
             using var gate = new SemaphoreSlim(Parallelism);
             foreach (var batch in due.Chunk(BatchSize))
@@ -97,9 +92,12 @@ public sealed class GatewayRunner(IDbContextFactory<ClickInsightsDbContext> dbFa
                     try
                     {
                         var result = await resolver.ResolveAsync(domain, demo, cancellationToken);
-                        var d = Interlocked.Increment(ref done);
-                        var f = result.Error is null ? Volatile.Read(ref failed) : Interlocked.Increment(ref failed);
-                        Update(p => p with { Done = d, Failed = f, Message = $"Looked up {domain}" });
+                        Interlocked.Increment(ref done);
+                        if (result.Error is not null)
+                        {
+                            Interlocked.Increment(ref failed);
+                        }
+                        report?.Invoke(Now(true, $"Looked up {domain}"));
                         return result;
                     }
                     finally
@@ -109,19 +107,19 @@ public sealed class GatewayRunner(IDbContextFactory<ClickInsightsDbContext> dbFa
                 }));
                 await StoreAsync(results, cancellationToken);
             }
-            var message = total == 0 ? "Every domain's gateway is up to date."
-                : failed == 0 ? $"Looked up {total} {(total == 1 ? "domain" : "domains")}."
-                : $"Looked up {total} {(total == 1 ? "domain" : "domains")}; {failed} could not be looked up and will be tried again later.";
-            Finish(message, done, failed, total);
+            var domains = total == 1 ? "domain" : "domains";
+            return Now(false, total == 0 ? "Every domain's gateway is up to date."
+                : failed == 0 ? $"Looked up {total} {domains}."
+                : $"Looked up {total} {domains}; {failed} could not be looked up and will be tried again later.");
         }
         catch (OperationCanceledException)
         {
-            Finish($"Stopped after {done} of {total} domains; what was found is kept.", done, failed, total);
+            return Now(false, $"Stopped after {done} of {total} domains; what was found is kept.");
         }
         catch (Exception e)
         {
             logger.LogError(e, "Gateway lookup for workspace {WorkspaceId} failed", workspaceId);
-            Finish($"The lookup stopped with an error after {done} of {total} domains: {e.Message}", done, failed, total);
+            return Now(false, $"The lookup stopped with an error after {done} of {total} domains: {e.Message}");
         }
     }
 
@@ -148,36 +146,25 @@ public sealed class GatewayRunner(IDbContextFactory<ClickInsightsDbContext> dbFa
             row.CheckedAt = now;
             row.ExpiresAt = now + r.Ttl;
         }
-        await db.SaveChangesAsync(cancellationToken);
-    }
-
-    private void Finish(string message, int done, int failed, int total)
-    {
-        lock (_lock)
+        // Two workspaces sharing a domain may store it at once; the later answer wins.
+        try
         {
-            Progress = Progress with { Running = false, Done = done, Failed = failed, Total = total, Message = message, FinishedAt = time.GetUtcNow().UtcDateTime };
-            _cts?.Dispose();
-            _cts = null;
+            await db.SaveChangesAsync(cancellationToken);
         }
-        Notify(force: true);
-    }
-
-    private void Update(Func<GatewayProgress, GatewayProgress> change, bool force = false)
-    {
-        lock (_lock)
+        catch (DbUpdateException) when (!cancellationToken.IsCancellationRequested)
         {
-            Progress = change(Progress);
-        }
-        Notify(force);
-    }
-
-    private GatewayProgress Snapshot()
-    {
-        lock (_lock)
-        {
-            return Progress;
+            await using var again = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var stored = await again.DomainGateways.Where(g => domains.Contains(g.Domain)).ToDictionaryAsync(g => g.Domain, cancellationToken);
+            foreach (var r in results.Where(r => r.Error is null && stored.ContainsKey(r.Domain)))
+            {
+                var row = stored[r.Domain];
+                row.MxHosts = string.Join(' ', r.MxHosts);
+                row.Gateway = r.Gateway;
+                row.Error = null;
+                row.CheckedAt = now;
+                row.ExpiresAt = now + r.Ttl;
+            }
+            await again.SaveChangesAsync(cancellationToken);
         }
     }
-
-    private void Notify(bool force) => _broadcast.Publish(Snapshot(), force);
 }

@@ -31,12 +31,10 @@ public sealed class ImportDesk(
     public ImportRunner For(string personId, string who, int workspaceId) =>
         _desks.GetOrAdd((personId, workspaceId), key => Open(key.WorkspaceId, who)).Runner;
 
-    /// <summary>Why an earlier import of the workspace cannot be removed now (someone is importing into it), or null.</summary>
+    /// <summary>Why an earlier import of the workspace cannot be removed now (someone is importing into it here), or null.</summary>
     public string? WhyNotRemove(int workspaceId) =>
-        _desks.Where(d => d.Key.WorkspaceId == workspaceId).Select(d => d.Value).FirstOrDefault(d => d.Runner.State.Stage == ImportStage.Importing || d.Runner.State.Removing is not null) is { } busy
-            ? busy.Runner.State.Removing is { } file
-                ? $"{busy.Who} is removing the import of {file}; remove another when that has finished."
-                : $"{busy.Who} is importing files into this workspace; remove an earlier import when that has finished."
+        _desks.Where(d => d.Key.WorkspaceId == workspaceId).Select(d => d.Value).FirstOrDefault(d => d.Runner.State.Stage == ImportStage.Importing) is { } busy
+            ? $"{busy.Who} is importing files into this workspace; remove an earlier import when that has finished."
             : null;
 
     private Desk Open(int workspaceId, string who)
@@ -55,12 +53,11 @@ public sealed class ImportDesk(
         public ImportRunner Runner { get; } = runner;
         public string Who { get; } = who;
 
-        /// <summary>Checking, importing and removing are shown to the workspace; files waiting for the person are theirs alone.</summary>
+        /// <summary>Checking and importing are shown to the workspace; files waiting for the person are theirs alone.</summary>
         public void Show(WorkspaceActivity activity, int workspaceId, ImportState state)
         {
             var what = state switch
             {
-                { Removing: { } file } => $"Removing the import of {file}",
                 { Stage: ImportStage.Importing } => $"Importing {Count(state.Importable.Count())}",
                 { Stage: ImportStage.Uploading or ImportStage.Checking } => "Uploading and checking files",
                 _ => null,
@@ -73,7 +70,7 @@ public sealed class ImportDesk(
                     _shown = null;
                     return;
                 }
-                var (done, total) = state.Stage == ImportStage.Importing && state.Removing is null
+                var (done, total) = state.Stage == ImportStage.Importing
                     ? (state.Files.Count(f => f.Outcome is not null), state.Importable.Count())
                     : ((int?)null, (int?)null);
                 if (_shown is null)

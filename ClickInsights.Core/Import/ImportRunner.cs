@@ -54,10 +54,7 @@ public sealed record ImportState(ImportStage Stage, int WorkspaceId, IReadOnlyLi
 {
     public static ImportState Empty { get; } = new(ImportStage.Empty, 0, [], null, null, 0, null, null);
 
-    /// <summary>The file whose earlier import is being removed, while it is (files can still wait, ready, meanwhile).</summary>
-    public string? Removing { get; init; }
-
-    public bool Busy => Stage is ImportStage.Uploading or ImportStage.Checking or ImportStage.Importing || Removing is not null;
+    public bool Busy => Stage is ImportStage.Uploading or ImportStage.Checking or ImportStage.Importing;
     public IEnumerable<ImportFileState> Importable => Files.Where(f => f.Preview is { CanImport: true });
 }
 
@@ -302,7 +299,7 @@ public sealed class ImportRunner(
         CancellationTokenSource cts;
         lock (_lock)
         {
-            if (State.Stage != ImportStage.Ready || !State.Importable.Any() || State.Removing is not null)
+            if (State.Stage != ImportStage.Ready || !State.Importable.Any())
             {
                 return false;
             }
@@ -408,31 +405,6 @@ public sealed class ImportRunner(
             State = ImportState.Empty;
         }
         Notify(force: true);
-    }
-
-    /// <summary>Takes back a past import of a workspace (see <see cref="EventImporter.RemoveImportAsync"/>); refused while files are being checked or imported.</summary>
-    /// <param name="fileName">The import's file, shown to everyone who opens the Import page meanwhile.</param>
-    public async Task<ImportRemoval> RemoveAsync(int workspaceId, int importId, string fileName, CancellationToken cancellationToken = default)
-    {
-        lock (_lock)
-        {
-            if (State.Busy)
-            {
-                throw new InvalidOperationException(State.Removing is not null
-                    ? $"The import of {State.Removing} is being removed; remove another when that has finished."
-                    : "Files are being checked or imported; remove an earlier import when that has finished.");
-            }
-            State = State with { Removing = fileName };
-        }
-        Notify(force: true);
-        try
-        {
-            return await importer.RemoveImportAsync(workspaceId, importId, cancellationToken);
-        }
-        finally
-        {
-            Update(state => state with { Removing = null }, force: true);
-        }
     }
 
     /// <summary>How many past imports the Import page lists.</summary>

@@ -13,11 +13,34 @@ public static class JobKinds
     /// <summary>Fetch from every connection whose interval has passed. Key <c>sync-due</c>: one at a time across instances.</summary>
     public const string SyncDue = "sync-due";
 
+    /// <summary>Look up the MX gateways of a workspace's recipient domains. Key <c>gateways:WS</c>.</summary>
+    public const string Gateways = "gateways";
+
+    /// <summary>Classify every campaign of a workspace again (its settings changed). Key <c>recompute:WS</c>.</summary>
+    public const string Recompute = "recompute";
+
+    /// <summary>Remove one earlier import's events and classify its campaigns again. Key <c>remove-import:WS</c>: one at a time in a workspace.</summary>
+    public const string RemoveImport = "remove-import";
+
     public static string ClassifyKey(int campaignId) => $"{Classify}:{campaignId}";
+
+    /// <summary>The key of a job done once at a time per workspace.</summary>
+    public static string WorkspaceKey(string kind, int workspaceId) => $"{kind}:{workspaceId}";
 }
 
-/// <summary>A job a worker holds: what to run, and for the how-many-th time.</summary>
-public sealed record ClaimedJob(long Id, string Kind, string Key, int? WorkspaceId, string? Payload, int Attempts);
+/// <summary>A job a worker holds: what to run, for whom, and for the how-many-th time.</summary>
+public sealed record ClaimedJob(long Id, string Kind, string Key, int? WorkspaceId, string? Payload, int Attempts, string? RequestedBy = null);
+
+/// <summary>A job as the people of its workspace see it: waiting, running, or its last end with what it did.</summary>
+public sealed record JobView(long Id, string Kind, JobState State, string? RequestedBy, DateTime CreatedAt, DateTime? FinishedAt, string? Result, string? Error, bool StopRequested);
+
+/// <summary>What a renewal found: the job is still this worker's, another instance took it, or someone asked it to stop.</summary>
+public enum JobHold
+{
+    Held,
+    Lost,
+    StopRequested,
+}
 
 /// <summary>
 /// Background work in the database: queued by any instance, claimed by one (a lease it renews while it works), taken
@@ -30,14 +53,15 @@ public sealed class JobQueue(IDbContextFactory<ClickInsightsDbContext> dbFactory
     public static readonly TimeSpan KeepFinished = TimeSpan.FromDays(7);
 
     /// <summary>Queues a job unless one with the same key is queued already; true when this call queued it.</summary>
-    public async Task<bool> EnqueueAsync(string kind, string key, int? workspaceId = null, string? payload = null, CancellationToken cancellationToken = default)
+    /// <param name="requestedBy">Who asked for it, as the workspace's activity shows them; null for the dashboard's own work.</param>
+    public async Task<bool> EnqueueAsync(string kind, string key, int? workspaceId = null, string? payload = null, CancellationToken cancellationToken = default, string? requestedBy = null)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         if (await db.Jobs.AnyAsync(j => j.Key == key && j.State == JobState.Queued, cancellationToken))
         {
             return false;
         }
-        db.Jobs.Add(new BackgroundJob { Kind = kind, Key = key, WorkspaceId = workspaceId, Payload = payload, State = JobState.Queued, CreatedAt = Now() });
+        db.Jobs.Add(new BackgroundJob { Kind = kind, Key = key, WorkspaceId = workspaceId, Payload = payload, State = JobState.Queued, CreatedAt = Now(), RequestedBy = requestedBy });
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -70,7 +94,7 @@ public sealed class JobQueue(IDbContextFactory<ClickInsightsDbContext> dbFactory
                   AND NOT EXISTS (SELECT 1 FROM "Jobs" r WHERE r."Key" = j."Key" AND r."Id" <> j."Id" AND r."State" = 1 AND r."LeaseUntil" >= @now)
                 ORDER BY j."Id"
                 LIMIT 1{(postgres ? " FOR UPDATE SKIP LOCKED" : "")})
-            RETURNING "Id", "Kind", "Key", "WorkspaceId", "Payload", "Attempts"
+            RETURNING "Id", "Kind", "Key", "WorkspaceId", "Payload", "Attempts", "RequestedBy"
             """;
         var connection = db.Database.GetDbConnection();
         await db.Database.OpenConnectionAsync(cancellationToken);
@@ -89,27 +113,72 @@ public sealed class JobQueue(IDbContextFactory<ClickInsightsDbContext> dbFactory
             return null;
         }
         return new ClaimedJob(reader.GetInt64(0), reader.GetString(1), reader.GetString(2),
-            reader.IsDBNull(3) ? null : reader.GetInt32(3), reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetInt32(5));
+            reader.IsDBNull(3) ? null : reader.GetInt32(3), reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetInt32(5),
+            reader.IsDBNull(6) ? null : reader.GetString(6));
     }
 
     /// <summary>Holds the job longer; false when the owner lost it (its lease ran out and another instance took it).</summary>
-    public async Task<bool> RenewAsync(long id, string owner, TimeSpan lease, CancellationToken cancellationToken = default)
+    public async Task<bool> RenewAsync(long id, string owner, TimeSpan lease, CancellationToken cancellationToken = default) =>
+        await HoldAsync(id, owner, lease, cancellationToken) != JobHold.Lost;
+
+    /// <summary>Holds the job longer, and says whether someone asked it to stop meanwhile or another instance took it.</summary>
+    public async Task<JobHold> HoldAsync(long id, string owner, TimeSpan lease, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var until = Now() + lease;
-        return await db.Jobs.Where(j => j.Id == id && j.Owner == owner && j.State == JobState.Running)
-            .ExecuteUpdateAsync(u => u.SetProperty(j => j.LeaseUntil, until), cancellationToken) == 1;
+        if (await db.Jobs.Where(j => j.Id == id && j.Owner == owner && j.State == JobState.Running)
+                .ExecuteUpdateAsync(u => u.SetProperty(j => j.LeaseUntil, until), cancellationToken) != 1)
+        {
+            return JobHold.Lost;
+        }
+        return await db.Jobs.AnyAsync(j => j.Id == id && j.StopRequestedAt != null, cancellationToken) ? JobHold.StopRequested : JobHold.Held;
+    }
+
+    /// <summary>
+    /// Asks the workspace's job with this key to stop: a queued one ends at once, a running one at its worker's next check
+    /// (at once on this instance, through <see cref="JobSignal.Stopping"/>). False when none is queued or running.
+    /// </summary>
+    public async Task<bool> RequestStopAsync(int workspaceId, string key, string who, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var now = Now();
+        var result = Line($"Stopped by {who} before it started.");
+        var dropped = await db.Jobs.Where(j => j.WorkspaceId == workspaceId && j.Key == key && j.State == JobState.Queued)
+            .ExecuteUpdateAsync(u => u.SetProperty(j => j.State, JobState.Done).SetProperty(j => j.FinishedAt, now).SetProperty(j => j.Result, result), cancellationToken);
+        var running = await db.Jobs.Where(j => j.WorkspaceId == workspaceId && j.Key == key && j.State == JobState.Running).Select(j => j.Id).ToListAsync(cancellationToken);
+        if (running.Count > 0)
+        {
+            await db.Jobs.Where(j => running.Contains(j.Id)).ExecuteUpdateAsync(u => u.SetProperty(j => j.StopRequestedAt, now), cancellationToken);
+            foreach (var id in running)
+            {
+                signal?.Stop(id);
+            }
+        }
+        return dropped + running.Count > 0;
+    }
+
+    /// <summary>The workspace's job with this key: the one queued or running, else the last one that ended; null when there was none.</summary>
+    public async Task<JobView?> LatestAsync(int workspaceId, string key, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Jobs.Where(j => j.WorkspaceId == workspaceId && j.Key == key)
+            .OrderBy(j => j.State == JobState.Queued || j.State == JobState.Running ? 0 : 1).ThenByDescending(j => j.Id)
+            .Select(j => new JobView(j.Id, j.Kind, j.State, j.RequestedBy, j.CreatedAt, j.FinishedAt, j.Result, j.Error, j.StopRequestedAt != null))
+            .FirstOrDefaultAsync(cancellationToken);
     }
 
     /// <summary>Ends the job, done or failed; false when the owner had lost it meanwhile (the other instance's end counts).</summary>
-    public async Task<bool> FinishAsync(long id, string owner, string? error = null, CancellationToken cancellationToken = default)
+    /// <param name="result">What it did, in one line for the people of its workspace.</param>
+    public async Task<bool> FinishAsync(long id, string owner, string? error = null, CancellationToken cancellationToken = default, string? result = null)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var now = Now();
         var state = error is null ? JobState.Done : JobState.Failed;
         var line = error is null ? null : Line(error);
+        var said = result is null ? null : Line(result);
         var finished = await db.Jobs.Where(j => j.Id == id && j.Owner == owner && j.State == JobState.Running)
-            .ExecuteUpdateAsync(u => u.SetProperty(j => j.State, state).SetProperty(j => j.FinishedAt, now).SetProperty(j => j.LeaseUntil, (DateTime?)null).SetProperty(j => j.Error, line),
+            .ExecuteUpdateAsync(u => u.SetProperty(j => j.State, state).SetProperty(j => j.FinishedAt, now).SetProperty(j => j.LeaseUntil, (DateTime?)null)
+                .SetProperty(j => j.Error, line).SetProperty(j => j.Result, said),
                 cancellationToken) == 1;
         var old = now - KeepFinished;
         await db.Jobs.Where(j => j.FinishedAt != null && j.FinishedAt < old).ExecuteDeleteAsync(cancellationToken);

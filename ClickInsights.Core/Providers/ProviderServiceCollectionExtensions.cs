@@ -28,6 +28,8 @@ public static class ProviderServiceCollectionExtensions
         services.AddSingleton<ConnectionService>();
         services.AddSingleton<SyncRunner>();
         services.AddSingleton<ClassificationQueue>();
+        services.AddSingleton<Jobs.IJobHandler>(sp => sp.GetRequiredService<ClassificationQueue>());
+        services.AddSingleton<Jobs.IJobHandler, Jobs.SyncDueJob>();
         services.AddSingleton<Jobs.JobSignal>();
         services.AddSingleton<Jobs.JobQueue>();
         services.AddSingleton<Jobs.JobWorker>();

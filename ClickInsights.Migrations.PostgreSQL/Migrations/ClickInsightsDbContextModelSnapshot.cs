@@ -216,6 +216,22 @@ namespace ClickInsights.Migrations.PostgreSQL.Migrations
                     b.ToTable("ShareLinks");
                 });
 
+            modelBuilder.Entity("ClickInsights.Core.Accounts.SignedOutSession", b =>
+                {
+                    b.Property<string>("Session")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTime>("Until")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Session");
+
+                    b.HasIndex("Until");
+
+                    b.ToTable("SignedOutSessions");
+                });
+
             modelBuilder.Entity("ClickInsights.Core.Api.ApiToken", b =>
                 {
                     b.Property<int>("Id")
@@ -405,11 +421,22 @@ namespace ClickInsights.Migrations.PostgreSQL.Migrations
                     b.Property<string>("Payload")
                         .HasColumnType("text");
 
+                    b.Property<string>("RequestedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("Result")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
                     b.Property<DateTime?>("StartedAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<int>("State")
                         .HasColumnType("integer");
+
+                    b.Property<DateTime?>("StopRequestedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<int?>("WorkspaceId")
                         .HasColumnType("integer");

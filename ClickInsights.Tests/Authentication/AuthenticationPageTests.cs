@@ -22,7 +22,8 @@ public abstract class PageTestBase : BunitTestBase
         Context.Services.AddSingleton(new AuthenticationService(Database, zone.Checker(lookup), TimeProvider.System));
         Context.Services.AddSingleton(new AuthImpactReport(Database));
         Context.Services.AddSingleton(new DomainReport(Database));
-        Context.Services.AddSingleton(new GatewayRunner(Database, new GatewayResolver(lookup, ScannerCatalogue.Default), TimeProvider.System, NullLogger<GatewayRunner>.Instance));
+        Context.Services.AddSingleton(sp => new GatewayRunner(Database, new GatewayResolver(lookup, ScannerCatalogue.Default), sp.GetRequiredService<ClickInsights.Core.Jobs.JobQueue>(), TimeProvider.System, NullLogger<GatewayRunner>.Instance));
+        Context.Services.AddSingleton<ClickInsights.Core.Jobs.IJobHandler>(sp => sp.GetRequiredService<GatewayRunner>());
     }
 
     /// <summary>Renders the page under a popover provider, as MainLayout hosts it.</summary>
@@ -197,6 +198,7 @@ public sealed class DomainsPageTests(SenderZone zone) : PageTestBase, IClassFixt
     {
         using var silent = new SilentDnsServer();
         UseDns(zone, Dnsmasq.LookupAt(silent.Port, TimeSpan.FromMilliseconds(200)));
+        RunJobs();
         await Database.SeedDemoAsync();
 
         var page = RenderPage<DomainsPage>();

@@ -122,10 +122,8 @@ public sealed class GatewayTests(GatewayZone zone) : IClassFixture<GatewayZone>
         await AddRecipientsAsync(database, workspaceId, "a@gw0.test", "b@gw0.test", "c@plain.test", "d@gw8.test");
         var runner = Runner(database, zone.Server.Lookup());
         var seen = new List<GatewayProgress>();
-        using var subscription = runner.Subscribe(p => { lock (seen) { seen.Add(p); } });
 
-        Assert.True(runner.Start(workspaceId));
-        await runner.Completion;
+        var end = await runner.LookUpAsync(workspaceId, p => { lock (seen) { seen.Add(p); } });
 
         await using (var db = database.CreateDbContext())
         {
@@ -137,18 +135,17 @@ public sealed class GatewayTests(GatewayZone zone) : IClassFixture<GatewayZone>
             Assert.All(rows, r => Assert.Equal(TimeSpan.FromHours(1), r.ExpiresAt - r.CheckedAt));
             Assert.Equal($"{GatewayZone.HostFor(ScannerCatalogue.Default.Mx[0].Pattern)} backup.unknown-mx.test", rows[0].MxHosts);
         }
-        Assert.Equal((false, 3, 3, 0), (runner.Progress.Running, runner.Progress.Done, runner.Progress.Total, runner.Progress.Failed));
+        Assert.Equal((false, 3, 3, 0), (end.Running, end.Done, end.Total, end.Failed));
+        Assert.Equal("Looked up 3 domains.", end.Message);
         lock (seen)
         {
-            Assert.True(seen.First().Running);
-            Assert.False(seen.Last().Running);
+            Assert.All(seen, p => Assert.True(p.Running));
+            Assert.Equal(3, seen.Last().Done);
         }
 
         // Nothing expired: a second run looks nothing up.
         Assert.Empty(await runner.DueAsync(workspaceId));
-        runner.Start(workspaceId);
-        await runner.Completion;
-        Assert.Equal(0, runner.Progress.Total);
+        Assert.Equal(0, (await runner.LookUpAsync(workspaceId)).Total);
 
         // One expired: only that one is looked up again.
         await using (var db = database.CreateDbContext())
@@ -158,9 +155,8 @@ public sealed class GatewayTests(GatewayZone zone) : IClassFixture<GatewayZone>
             await db.SaveChangesAsync();
         }
         Assert.Equal(["plain.test"], await runner.DueAsync(workspaceId));
-        runner.Start(workspaceId);
-        await runner.Completion;
-        Assert.Equal((1, 1), (runner.Progress.Done, runner.Progress.Total));
+        var again = await runner.LookUpAsync(workspaceId);
+        Assert.Equal((1, 1), (again.Done, again.Total));
     }
 
     [Fact]
@@ -170,8 +166,7 @@ public sealed class GatewayTests(GatewayZone zone) : IClassFixture<GatewayZone>
         var workspaceId = await database.CreateWorkspaceAsync();
         await AddRecipientsAsync(database, workspaceId, "a@gw0.test");
         var good = Runner(database, zone.Server.Lookup());
-        good.Start(workspaceId);
-        await good.Completion;
+        await good.LookUpAsync(workspaceId);
         await using (var db = database.CreateDbContext())
         {
             (await db.DomainGateways.SingleAsync()).ExpiresAt = DateTime.UtcNow.AddMinutes(-1);
@@ -180,8 +175,7 @@ public sealed class GatewayTests(GatewayZone zone) : IClassFixture<GatewayZone>
 
         using var silent = new SilentDnsServer();
         var offline = Runner(database, Dnsmasq.LookupAt(silent.Port, TimeSpan.FromMilliseconds(200)));
-        offline.Start(workspaceId);
-        await offline.Completion;
+        var end = await offline.LookUpAsync(workspaceId);
 
         await using (var db = database.CreateDbContext())
         {
@@ -190,29 +184,43 @@ public sealed class GatewayTests(GatewayZone zone) : IClassFixture<GatewayZone>
             Assert.Contains("did not answer", row.Error);
             Assert.True(row.ExpiresAt - row.CheckedAt == GatewayResolver.RetryAfterFailure);
         }
-        Assert.Equal(1, offline.Progress.Failed);
-        Assert.Contains("could not be looked up", offline.Progress.Message);
+        Assert.Equal(1, end.Failed);
+        Assert.Contains("could not be looked up", end.Message);
     }
 
     [Fact]
-    public async Task Runner_SecondStartWhileRunning_IsRefused()
+    public async Task Lookups_AreJobsPerWorkspace_ASecondRequestWaitsForTheFirst_AndAStopKeepsWhatWasFound()
     {
         using var database = new TestDatabase();
-        var workspaceId = await database.CreateWorkspaceAsync();
-        await AddRecipientsAsync(database, workspaceId, "a@gw1.test", "b@gw2.test");
+        var first = await database.CreateWorkspaceAsync("First");
+        var second = await database.CreateWorkspaceAsync("Second");
+        await AddRecipientsAsync(database, first, "a@gw1.test", "b@gw2.test");
+        await AddRecipientsAsync(database, second, "c@gw3.test");
         using var silent = new SilentDnsServer();
         var runner = Runner(database, Dnsmasq.LookupAt(silent.Port, TimeSpan.FromMilliseconds(500)));
 
-        Assert.True(runner.Start(workspaceId));
-        Assert.False(runner.Start(workspaceId));
-        runner.Cancel();
-        await runner.Completion;
+        // One lookup at a time per workspace; another workspace's has its own.
+        Assert.True(await runner.EnqueueAsync(first, "ann@example.test"));
+        Assert.False(await runner.EnqueueAsync(first, "bob@example.test"));
+        Assert.True(await runner.EnqueueAsync(second, "bob@example.test"));
+        Assert.Equal(("ann@example.test", JobState.Queued), ((await runner.LatestAsync(first))!.RequestedBy, (await runner.LatestAsync(first))!.State));
 
-        Assert.False(runner.Progress.Running);
+        // Stopped before it started: it ends at once and says who stopped it.
+        Assert.True(await runner.StopAsync(first, "bob@example.test"));
+        var stopped = await runner.LatestAsync(first);
+        Assert.Equal(JobState.Done, stopped!.State);
+        Assert.Equal("Stopped by bob@example.test before it started.", stopped.Result);
+        Assert.True(await runner.EnqueueAsync(first, "ann@example.test"));
+
+        // Stopped while it runs: what was found is kept, and it says how far it came.
+        using var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+        var end = await runner.LookUpAsync(first, cancellationToken: stop.Token);
+        Assert.False(end.Running);
+        Assert.Matches(@"^Stopped after \d of 2 domains; what was found is kept\.$", end.Message);
     }
 
     internal static GatewayRunner Runner(TestDatabase database, Core.Authentication.DnsLookup lookup) =>
-        new(database, new GatewayResolver(lookup, ScannerCatalogue.Default), TimeProvider.System, NullLogger<GatewayRunner>.Instance);
+        new(database, new GatewayResolver(lookup, ScannerCatalogue.Default), new Core.Jobs.JobQueue(database, TimeProvider.System), TimeProvider.System, NullLogger<GatewayRunner>.Instance);
 
     private static async Task AddRecipientsAsync(TestDatabase database, int workspaceId, params string[] emails)
     {

@@ -15,8 +15,7 @@ public abstract class DomainReportTests(StoreKind store)
         var workspaceId = await database.SeedDemoAsync();
         using var silent = new SilentDnsServer(); // no network: the demo must not need one
         var runner = GatewayTests.Runner(database, Dnsmasq.LookupAt(silent.Port, TimeSpan.FromMilliseconds(100)));
-        runner.Start(workspaceId);
-        await runner.Completion;
+        await runner.LookUpAsync(workspaceId);
 
         var rows = await new DomainReport(database).DomainsAsync(workspaceId);
 

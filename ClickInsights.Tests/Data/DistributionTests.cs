@@ -20,7 +20,7 @@ public sealed class DistributionTests
     private static readonly string[] Reference = ["UserAgents", "DomainGateways", "CsvMappings", "AspNetUsers", "AspNetRoles", "AspNetUserRoles", "AspNetUserClaims", "AspNetUserLogins", "AspNetUserTokens", "AspNetRoleClaims"];
 
     /// <summary>Kept on the coordinator: a replay cache, API tokens (found by hash before their workspace is known), and the audit log whose entries may have no workspace.</summary>
-    private static readonly string[] CoordinatorLocal = ["WebhookTokens", "ApiTokens", "AuditLog", "DataProtectionKeys", "Jobs"];
+    private static readonly string[] CoordinatorLocal = ["WebhookTokens", "ApiTokens", "AuditLog", "DataProtectionKeys", "Jobs", "SignedOutSessions"];
 
     [Fact]
     public void EveryTable_CarriesOrReachesTheWorkspace_OrIsPlacedAsShared()

@@ -24,32 +24,6 @@ public abstract class ImportRunnerTests(StoreKind store) : IDisposable
     private static (string, long, Func<long, Stream>) File(string name, byte[] bytes) => (name, bytes.Length, _ => new MemoryStream(bytes));
 
     [SkippableFact]
-    public async Task Removal_IsShownToEveryPage_AndNothingElseStartsMeanwhile()
-    {
-        var runner = Runner();
-        var workspace = await _database.CreateWorkspaceAsync();
-        var imported = await _database.Importer.ImportAsync(workspace, Samples.Utf8(Samples.SendGridOddCases), "wrong.json");
-        var during = new List<(string? Removing, bool Busy, bool Started, bool SecondRefused)>();
-        using var subscription = runner.Subscribe(state =>
-        {
-            if (state.Removing is null)
-            {
-                return;
-            }
-            // What another page would try while the removal goes on.
-            var second = runner.RemoveAsync(workspace, imported.ImportId, "wrong.json");
-            during.Add((state.Removing, state.Busy, runner.StartImport(), second.IsFaulted && second.Exception!.InnerException is InvalidOperationException));
-        });
-
-        var removed = await runner.RemoveAsync(workspace, imported.ImportId, "wrong.json");
-
-        Assert.Equal(7, removed.EventsRemoved);
-        Assert.Equal([("wrong.json", true, false, true)], during);
-        Assert.Null(runner.State.Removing);
-        Assert.False(runner.State.Busy);
-    }
-
-    [SkippableFact]
     public async Task Upload_FileOverTheLimit_NamesTheLimitAndKeepsNothing()
     {
         var runner = Runner(maxMegabytes: 1);

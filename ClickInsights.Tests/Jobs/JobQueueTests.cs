@@ -87,6 +87,86 @@ public abstract class JobQueueTests(StoreKind store) : IDisposable
         Assert.Equal(40, runs.Select(r => r.Payload).Distinct().Count());
     }
 
+    /// <summary>Waits in its job until someone asks it to stop.</summary>
+    private sealed class Waiting : IJobHandler
+    {
+        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public string Kind => "wait";
+        public string? Describe(ClaimedJob job) => "Waiting";
+
+        public async Task<string?> RunAsync(ClaimedJob job, JobProgress progress, CancellationToken cancellationToken)
+        {
+            Started.TrySetResult();
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            return null;
+        }
+    }
+
+    [SkippableFact]
+    public async Task WorkspaceJobs_RunOnTheWorker_ShowTheirEnd_AndAStopReachesTheRunningJob()
+    {
+        var signal = new JobSignal();
+        var queue = new JobQueue(_database, TimeProvider.System, signal);
+        var activity = new ClickInsights.Core.WorkspaceActivity(TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<ClickInsights.Core.WorkspaceActivity>.Instance);
+        var removals = new ImportRemovalJob(queue, _database.Importer, new ClickInsights.Core.Accounts.AuditLog(_database, TimeProvider.System));
+        var recompute = new RecomputeJob(queue, _database.Classification);
+        var waiting = new Waiting();
+        var worker = new JobWorker(queue, [removals, recompute, waiting], signal, activity,
+            Microsoft.Extensions.Options.Options.Create(new JobOptions { PollEvery = TimeSpan.FromMilliseconds(100) }), Microsoft.Extensions.Logging.Abstractions.NullLogger<JobWorker>.Instance);
+        var mine = await _database.CreateWorkspaceAsync("Mine");
+        var theirs = await _database.CreateWorkspaceAsync("Theirs");
+        var wrong = await _database.Importer.ImportAsync(mine, Samples.Utf8(Samples.SendGridOddCases), "wrong.json");
+        await _database.Importer.ImportAsync(theirs, Samples.Utf8(Samples.SendGridOddCases), "theirs.json");
+        var ended = new System.Collections.Concurrent.ConcurrentQueue<ClickInsights.Core.Activity>();
+        using var watch = activity.WatchEnds(mine, e => { foreach (var a in e) { ended.Enqueue(a); } });
+        using var stop = new CancellationTokenSource();
+        var running = worker.RunAsync("here", stop.Token);
+
+        // A removal: one at a time in a workspace; it names who asked, and its end is seen by the workspace's pages.
+        Assert.True(await removals.EnqueueAsync(mine, wrong.ImportId, "wrong.json", "ann@example.test"));
+        Assert.False(await removals.EnqueueAsync(mine, wrong.ImportId, "wrong.json", "bob@example.test"));
+        var removalKey = JobKinds.WorkspaceKey(JobKinds.RemoveImport, mine);
+        var removed = await WaitForEndAsync(queue, mine, removalKey);
+        Assert.Equal((JobState.Done, "Removed the import of wrong.json: 7 events, and 3 campaigns with nothing left."), (removed.State, removed.Result));
+        await using (var db = _database.CreateDbContext())
+        {
+            Assert.Equal(0, await db.Events.CountAsync(e => e.WorkspaceId == mine));
+            Assert.Equal(7, await db.Events.CountAsync(e => e.WorkspaceId == theirs));
+            var audit = await db.AuditEntries.SingleAsync(a => a.WorkspaceId == mine);
+            Assert.Equal(("ann@example.test", "import removed"), (audit.Actor, audit.Action));
+        }
+
+        // A recompute of the other workspace does not show in this one.
+        Assert.True(await recompute.EnqueueAsync(theirs, "bob@example.test"));
+        var recomputed = await WaitForEndAsync(queue, theirs, JobKinds.WorkspaceKey(JobKinds.Recompute, theirs));
+        Assert.Equal("Recomputed 3 campaigns with the new settings.", recomputed.Result);
+        Assert.Equal([("ann@example.test", JobKinds.RemoveImport, "Removing the import of wrong.json")], ended.Select(a => (a.Who, a.Kind, a.What)));
+
+        // Asked to stop while it runs, a job ends at once, as done, saying so.
+        Assert.True(await queue.EnqueueAsync("wait", "wait:1", mine, requestedBy: "ann@example.test"));
+        await waiting.Started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.True(await queue.RequestStopAsync(mine, "wait:1", "bob@example.test"));
+        var stopped = await WaitForEndAsync(queue, mine, "wait:1");
+        Assert.Equal((JobState.Done, "Stopped before it finished; what was done is kept."), (stopped.State, stopped.Result));
+
+        await stop.CancelAsync();
+        await running;
+    }
+
+    private static async Task<JobView> WaitForEndAsync(JobQueue queue, int workspaceId, string key)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            if (await queue.LatestAsync(workspaceId, key) is { FinishedAt: not null } done)
+            {
+                return done;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"The job {key} did not end in time.");
+            await Task.Delay(50);
+        }
+    }
+
     public void Dispose() => _database.Dispose();
 }
 

@@ -53,7 +53,26 @@ public abstract class BunitTestBase : IAsyncLifetime
         Context.Services.AddSingleton<ClickInsights.Core.Api.WebhookOutbox>();
         Context.Services.AddSingleton<ClickInsights.Web.Api.WebhookSignal>();
         Context.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new ClickInsights.Web.Api.ApiOptions { AllowTestWebhookAddresses = true }));
+        // Background jobs (recomputes, removals, gateway lookups) run once a test calls RunJobs.
+        Context.Services.AddSingleton<ClickInsights.Core.Jobs.JobSignal>();
+        Context.Services.AddSingleton(sp => new ClickInsights.Core.Jobs.JobQueue(Database, TimeProvider.System, sp.GetRequiredService<ClickInsights.Core.Jobs.JobSignal>()));
+        Context.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new ClickInsights.Core.Jobs.JobOptions { PollEvery = TimeSpan.FromMilliseconds(200) }));
+        Context.Services.AddSingleton<ClickInsights.Core.Jobs.RecomputeJob>();
+        Context.Services.AddSingleton<ClickInsights.Core.Jobs.IJobHandler>(sp => sp.GetRequiredService<ClickInsights.Core.Jobs.RecomputeJob>());
+        Context.Services.AddSingleton<ClickInsights.Core.Jobs.ImportRemovalJob>();
+        Context.Services.AddSingleton<ClickInsights.Core.Jobs.IJobHandler>(sp => sp.GetRequiredService<ClickInsights.Core.Jobs.ImportRemovalJob>());
+        Context.Services.AddSingleton<ClickInsights.Core.Jobs.JobWorker>();
         BunitContext.DefaultWaitTimeout = TimeSpan.FromSeconds(10);
+    }
+
+    private readonly CancellationTokenSource _jobsStop = new();
+    private Task _jobs = Task.CompletedTask;
+
+    /// <summary>Runs the background jobs the pages queue, as the dashboard's worker does, until the test ends (call after adding services).</summary>
+    protected void RunJobs()
+    {
+        var worker = Context.Services.GetRequiredService<ClickInsights.Core.Jobs.JobWorker>();
+        _jobs = Task.Run(() => worker.RunAsync("test", _jobsStop.Token));
     }
 
     protected BunitContext Context { get; } = new();
@@ -64,6 +83,8 @@ public abstract class BunitTestBase : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        await _jobsStop.CancelAsync();
+        await _jobs;
         await Context.DisposeAsync();
         Database.Dispose();
     }

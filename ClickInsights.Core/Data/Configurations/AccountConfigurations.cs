@@ -34,6 +34,16 @@ internal sealed class ShareLinkConfiguration : IEntityTypeConfiguration<ShareLin
     }
 }
 
+internal sealed class SignedOutSessionConfiguration : IEntityTypeConfiguration<SignedOutSession>
+{
+    public void Configure(EntityTypeBuilder<SignedOutSession> builder)
+    {
+        builder.HasKey(s => s.Session);
+        builder.Property(s => s.Session).HasMaxLength(64);
+        builder.HasIndex(s => s.Until);
+    }
+}
+
 internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEntry>
 {
     public void Configure(EntityTypeBuilder<AuditEntry> builder)

@@ -211,6 +211,8 @@ internal sealed class BackgroundJobConfiguration : IEntityTypeConfiguration<Back
         builder.Property(j => j.Key).HasMaxLength(200);
         builder.Property(j => j.Owner).HasMaxLength(200);
         builder.Property(j => j.Error).HasMaxLength(500);
+        builder.Property(j => j.Result).HasMaxLength(500);
+        builder.Property(j => j.RequestedBy).HasMaxLength(256);
         // One queued job per key (a campaign waits once to be classified, however many batches arrive meanwhile).
         builder.HasIndex(j => j.Key).IsUnique().HasFilter("\"State\" = 0");
         // What a worker claims: queued jobs, and running ones whose lease ran out.

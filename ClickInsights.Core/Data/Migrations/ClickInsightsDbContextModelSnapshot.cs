@@ -203,6 +203,22 @@ namespace ClickInsights.Core.Data.Migrations
                     b.ToTable("ShareLinks");
                 });
 
+            modelBuilder.Entity("ClickInsights.Core.Accounts.SignedOutSession", b =>
+                {
+                    b.Property<string>("Session")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("Until")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Session");
+
+                    b.HasIndex("Until");
+
+                    b.ToTable("SignedOutSessions");
+                });
+
             modelBuilder.Entity("ClickInsights.Core.Api.ApiToken", b =>
                 {
                     b.Property<int>("Id")
@@ -384,11 +400,22 @@ namespace ClickInsights.Core.Data.Migrations
                     b.Property<string>("Payload")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("RequestedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Result")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("StartedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<int>("State")
                         .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("StopRequestedAt")
+                        .HasColumnType("TEXT");
 
                     b.Property<int?>("WorkspaceId")
                         .HasColumnType("INTEGER");

@@ -9,8 +9,18 @@ namespace ClickInsights.Core.Providers.Webhooks;
 /// job in the database per campaign (<see cref="Jobs.JobQueue"/>), which any instance's worker runs once, and another
 /// takes over if the first stops. A campaign queued again before its turn is classified once.
 /// </summary>
-public sealed class ClassificationQueue(Jobs.JobQueue jobs, ClassificationService classification, ILogger<ClassificationQueue> logger)
+public sealed class ClassificationQueue(Jobs.JobQueue jobs, ClassificationService classification, ILogger<ClassificationQueue> logger) : Jobs.IJobHandler
 {
+    public string Kind => Jobs.JobKinds.Classify;
+
+    public string? Describe(Jobs.ClaimedJob job) => "Classifying the events that just arrived";
+
+    async Task<string?> Jobs.IJobHandler.RunAsync(Jobs.ClaimedJob job, Jobs.JobProgress progress, CancellationToken cancellationToken)
+    {
+        await RunAsync(job, cancellationToken);
+        return null;
+    }
+
     /// <summary>How long a worker of this process holds a job it drains (tests and the CLI).</summary>
     private static readonly TimeSpan DrainLease = TimeSpan.FromMinutes(5);
 

@@ -1,3 +1,4 @@
+using ClickInsights.Core.Data;
 using ClickInsights.Core.Domains;
 using ClickInsights.Core.Reports;
 using ClickInsights.Web.Components.Shared;
@@ -13,9 +14,13 @@ public sealed partial class Domains : IDisposable
     [Inject] private CurrentWorkspace Current { get; set; } = default!;
     [Inject] private DomainReport Report { get; set; } = default!;
     [Inject] private GatewayRunner Runner { get; set; } = default!;
+    [Inject] private ClickInsights.Core.WorkspaceActivity Activity { get; set; } = default!;
+    [Inject] private Viewer Viewer { get; set; } = default!;
 
     private readonly CancellationTokenSource _disposed = new();
-    private IDisposable? _subscription;
+    private IDisposable? _progressWatch;
+    private IDisposable? _endWatch;
+    private int _watched;
     private int _workspaceId;
     private IReadOnlyList<DomainRow>? _rows;
     private List<DomainRow> _chartRows = [];
@@ -24,8 +29,13 @@ public sealed partial class Domains : IDisposable
     private string[] _labels = [];
     private string? _error;
     private string _search = "";
-    private GatewayProgress _progress = GatewayProgress.Idle;
-    private bool _wasRunning;
+    /// <summary>The workspace's lookup: waiting, running (any instance), or the last one that ended.</summary>
+    private ClickInsights.Core.Jobs.JobView? _lookup;
+
+    /// <summary>The running lookup's progress, as the workspace's activity shows it.</summary>
+    private ClickInsights.Core.Activity? _running;
+
+    private bool LookupBusy => _running is not null || _lookup?.State is JobState.Queued or JobState.Running;
 
     private readonly BarChartOptions _chartOptions = new() { YAxisTitle = "Clicks", ShowLegend = true, XAxisLabelRotation = 30, ChartPalette = ["#c62828", "#2e7d32"] };
 
@@ -46,9 +56,6 @@ public sealed partial class Domains : IDisposable
     protected override async Task OnInitializedAsync()
     {
         Current.Changed += OnWorkspaceChanged;
-        _progress = Runner.Progress;
-        _wasRunning = _progress.Running;
-        _subscription = Runner.Subscribe(OnProgress);
         await LoadAsync(startLookup: true);
     }
 
@@ -58,14 +65,16 @@ public sealed partial class Domains : IDisposable
         {
             var workspace = await Current.GetAsync(_disposed.Token);
             _workspaceId = workspace?.Id ?? 0;
+            Watch();
             _rows = workspace is null ? [] : await Report.DomainsAsync(workspace.Id, _disposed.Token);
+            _lookup = workspace is null ? null : await Runner.LatestAsync(workspace.Id, _disposed.Token);
             _error = null;
             BuildChart();
             // Look up missing and expired gateways in the background; the page shows what is stored meanwhile.
-            if (startLookup && _workspaceId != 0 && _rows.Count > 0 && !Runner.Progress.Running
+            if (startLookup && _workspaceId != 0 && _rows.Count > 0 && !LookupBusy
                 && (await Runner.DueAsync(_workspaceId, _disposed.Token)).Count > 0)
             {
-                Runner.Start(_workspaceId);
+                await StartLookupAsync();
             }
         }
         catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
@@ -89,25 +98,60 @@ public sealed partial class Domains : IDisposable
         ];
     }
 
-    private void StartLookup()
+    private async Task StartLookupAsync()
     {
-        if (_workspaceId != 0)
+        if (_workspaceId != 0 && await Runner.EnqueueAsync(_workspaceId, await Viewer.ActorAsync(), _disposed.Token))
         {
-            Runner.Start(_workspaceId);
+            _lookup = await Runner.LatestAsync(_workspaceId, _disposed.Token);
         }
     }
 
-    private void OnProgress(GatewayProgress progress) => _ = InvokeAsync(async () =>
+    private async Task StopLookupAsync()
     {
-        _progress = progress;
-        var finished = _wasRunning && !progress.Running;
-        _wasRunning = progress.Running;
-        if (finished && progress.WorkspaceId == _workspaceId)
+        if (_workspaceId != 0)
         {
-            await LoadAsync(startLookup: false);
+            await Runner.StopAsync(_workspaceId, await Viewer.ActorAsync(), _disposed.Token);
         }
-        StateHasChanged();
-    });
+    }
+
+    /// <summary>
+    /// Follows the workspace's work, on this instance or another: the lookup's progress as it goes, and when any work ends
+    /// (the lookup, an import, a recompute) the domains and their figures are read again.
+    /// </summary>
+    private void Watch()
+    {
+        if (_workspaceId == _watched)
+        {
+            return;
+        }
+        _progressWatch?.Dispose();
+        _endWatch?.Dispose();
+        _watched = _workspaceId;
+        _running = null;
+        if (_workspaceId == 0)
+        {
+            return;
+        }
+        var id = _workspaceId;
+        _running = Lookup(id);
+        _progressWatch = Activity.Watch(id, () => _ = InvokeAsync(() =>
+        {
+            _running = Lookup(id);
+            StateHasChanged();
+        }));
+        _endWatch = Activity.WatchEnds(id, ended => _ = InvokeAsync(async () =>
+        {
+            if (id == _workspaceId && !_disposed.IsCancellationRequested)
+            {
+                _running = Lookup(id);
+                await LoadAsync(startLookup: false);
+                StateHasChanged();
+            }
+        }));
+    }
+
+    private ClickInsights.Core.Activity? Lookup(int workspaceId) =>
+        Activity.In(workspaceId).FirstOrDefault(a => a.Kind == ClickInsights.Core.Jobs.JobKinds.Gateways);
 
     private readonly TableSort<DomainRow> _sort = new(new Dictionary<string, Func<DomainRow, object?>>
     {
@@ -140,7 +184,8 @@ public sealed partial class Domains : IDisposable
     public void Dispose()
     {
         Current.Changed -= OnWorkspaceChanged;
-        _subscription?.Dispose();
+        _progressWatch?.Dispose();
+        _endWatch?.Dispose();
         _disposed.Cancel();
         _disposed.Dispose();
     }

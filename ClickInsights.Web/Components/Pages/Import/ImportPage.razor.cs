@@ -15,6 +15,8 @@ public sealed partial class ImportPage : IDisposable
 {
     [Inject] private ImportDesk Desk { get; set; } = default!;
     [Inject] private EventImporter Importer { get; set; } = default!;
+    [Inject] private ClickInsights.Core.Jobs.ImportRemovalJob Removals { get; set; } = default!;
+    [Inject] private ClickInsights.Core.Jobs.JobQueue Jobs { get; set; } = default!;
     [Inject] private ClickInsights.Core.WorkspaceActivity Activity { get; set; } = default!;
     [Inject] private CurrentWorkspace Current { get; set; } = default!;
     [Inject] private Viewer Viewer { get; set; } = default!;
@@ -89,26 +91,28 @@ public sealed partial class ImportPage : IDisposable
         }
         try
         {
-            // Not cancelled by leaving the page: the removal finishes on its own once asked for.
-            var removed = await Runner.RemoveAsync(_workspace.Id, record.Id, record.FileName, CancellationToken.None);
-            await Viewer.AuditAsync(_workspace.Id, ClickInsights.Core.Accounts.AuditActions.ImportRemoved, $"Removed the import of {removed.FileName} ({removed.EventsRemoved:N0} events).");
-            Snackbar.Add($"Removed the import of {removed.FileName}: {removed.EventsRemoved:N0} events" +
-                (removed.CampaignsRemoved switch { 0 => "", 1 => ", and 1 campaign with nothing left", var n => $", and {n} campaigns with nothing left" }) + ".",
-                MudBlazor.Severity.Success);
-            if (!_disposed.IsCancellationRequested)
+            // A background job: it finishes on its own once asked for, on whichever instance takes it.
+            if (!await Removals.EnqueueAsync(_workspace.Id, record.Id, record.FileName, await Viewer.ActorAsync(), _disposed.Token))
             {
-                await LoadAsync();
+                Snackbar.Add("Another import is being removed from this workspace; remove this one when that has finished.", MudBlazor.Severity.Info);
+                return;
             }
+            _removalAsked = _workspace.Id;
         }
         catch (Exception) when (_disposed.IsCancellationRequested)
         {
-            // The page was left while its history was read again: the removal itself is done.
         }
         catch (Exception e)
         {
             Snackbar.Add($"Could not remove the import of {record.FileName}: {e.Message}", MudBlazor.Severity.Error);
         }
     }
+
+    /// <summary>The workspace this page asked a removal of, to say how it ended when it does.</summary>
+    private int? _removalAsked;
+
+    /// <summary>The removal running in the workspace now (asked for here, or by someone else on any instance).</summary>
+    private ClickInsights.Core.Activity? _removing;
 
     private async Task LoadAsync()
     {
@@ -131,6 +135,7 @@ public sealed partial class ImportPage : IDisposable
         _canImport = access?.Can(ClickInsights.Core.Accounts.Permission.Import, _workspace.Id) == true;
         _subscription?.Dispose();
         _activityWatch?.Dispose();
+        _endWatch?.Dispose();
         _editing.Clear();
         _localError = null;
         _boundTo = _workspace.Id;
@@ -139,33 +144,52 @@ public sealed partial class ImportPage : IDisposable
         _shownStage = _state.Stage;
         _subscription = _runner.Subscribe(OnRunnerChanged);
         var workspaceId = _workspace.Id;
-        _running = Activity.In(workspaceId).Count;
-        _activityWatch = Activity.Watch(workspaceId, () => _ = InvokeAsync(() => OnActivityAsync(workspaceId)));
+        _removing = Removing(workspaceId);
+        _activityWatch = Activity.Watch(workspaceId, () => _ = InvokeAsync(() =>
+        {
+            _removing = Removing(workspaceId);
+            StateHasChanged();
+        }));
+        _endWatch = Activity.WatchEnds(workspaceId, ended => _ = InvokeAsync(() => OnWorkEndedAsync(workspaceId, ended)));
     }
 
     private int _boundTo;
-    private int _running;
     private IDisposable? _activityWatch;
+    private IDisposable? _endWatch;
 
-    /// <summary>Someone's import or removal in this workspace ended: its history changed.</summary>
-    private async Task OnActivityAsync(int workspaceId)
+    private ClickInsights.Core.Activity? Removing(int workspaceId) =>
+        Activity.In(workspaceId).FirstOrDefault(a => a.Kind == ClickInsights.Core.Jobs.JobKinds.RemoveImport);
+
+    /// <summary>Someone's import or removal in this workspace ended (on any instance): its history changed.</summary>
+    private async Task OnWorkEndedAsync(int workspaceId, IReadOnlyList<ClickInsights.Core.Activity> ended)
     {
-        var running = Activity.In(workspaceId).Count;
-        var ended = running < _running;
-        _running = running;
-        if (ended && workspaceId == _workspace?.Id && !_disposed.IsCancellationRequested)
+        if (workspaceId != _workspace?.Id || _disposed.IsCancellationRequested)
         {
-            _history = await Runner.HistoryAsync(workspaceId, cancellationToken: _disposed.Token);
-            Current.Refresh();
-            StateHasChanged();
+            return;
         }
+        _removing = Removing(workspaceId);
+        _history = await Runner.HistoryAsync(workspaceId, cancellationToken: _disposed.Token);
+        _storedNames = await Importer.StoredCampaignNamesAsync(workspaceId, _disposed.Token);
+        if (_removalAsked == workspaceId && ended.Any(a => a.Kind == ClickInsights.Core.Jobs.JobKinds.RemoveImport)
+            && await Jobs.LatestAsync(workspaceId, ClickInsights.Core.Jobs.JobKinds.WorkspaceKey(ClickInsights.Core.Jobs.JobKinds.RemoveImport, workspaceId), _disposed.Token) is { FinishedAt: not null } job)
+        {
+            _removalAsked = null;
+            if (job.Error is { } error)
+            {
+                Snackbar.Add($"Could not remove the import: {error}", MudBlazor.Severity.Error);
+            }
+            else if (job.Result is { } result)
+            {
+                Snackbar.Add(result, MudBlazor.Severity.Success);
+            }
+        }
+        Current.Refresh();
+        StateHasChanged();
     }
 
     private void OnRunnerChanged(ImportState state) => _ = InvokeAsync(async () =>
     {
-        var finished = state.Stage == ImportStage.Done && _shownStage != ImportStage.Done
-            // A removal ended (started here or on another page): the history changed.
-            || _state.Removing is not null && state.Removing is null;
+        var finished = state.Stage == ImportStage.Done && _shownStage != ImportStage.Done;
         _state = state;
         _shownStage = state.Stage;
         if (state.Stage == ImportStage.Empty)
@@ -255,6 +279,7 @@ public sealed partial class ImportPage : IDisposable
         Current.Changed -= OnWorkspaceChanged;
         _subscription?.Dispose();
         _activityWatch?.Dispose();
+        _endWatch?.Dispose();
         // Stops an upload in progress (the browser's stream ends with the page); a running import goes on.
         _disposed.Cancel();
         _disposed.Dispose();

@@ -1,0 +1,84 @@
+using System.Globalization;
+using System.Text.Json;
+using ClickInsights.Core.Accounts;
+using ClickInsights.Core.Classification;
+using ClickInsights.Core.Import;
+using ClickInsights.Core.Providers;
+
+namespace ClickInsights.Core.Jobs;
+
+/// <summary>Every campaign of a workspace classified again after its settings changed (<see cref="JobKinds.Recompute"/>).</summary>
+public sealed class RecomputeJob(JobQueue jobs, ClassificationService classification) : IJobHandler
+{
+    public string Kind => JobKinds.Recompute;
+
+    /// <summary>Queues the recompute of the workspace; one waiting is enough however often the settings are saved meanwhile.</summary>
+    public Task<bool> EnqueueAsync(int workspaceId, string who, CancellationToken cancellationToken = default) =>
+        jobs.EnqueueAsync(Kind, JobKinds.WorkspaceKey(Kind, workspaceId), workspaceId, cancellationToken: cancellationToken, requestedBy: who);
+
+    public string? Describe(ClaimedJob job) => "Recomputing every campaign with new settings";
+
+    public async Task<string?> RunAsync(ClaimedJob job, JobProgress progress, CancellationToken cancellationToken)
+    {
+        var workspaceId = job.WorkspaceId ?? throw new InvalidOperationException($"The recompute job {job.Id} names no workspace.");
+        var total = 0;
+        await classification.ClassifyWorkspaceAsync(workspaceId, new Progress<(int Done, int Total)>(p =>
+        {
+            total = p.Total;
+            progress.Report($"Recomputing campaign {p.Done} of {p.Total} with new settings", p.Done, p.Total);
+        }), cancellationToken);
+        return total == 1 ? "Recomputed 1 campaign with the new settings." : $"Recomputed {total:N0} campaigns with the new settings.";
+    }
+}
+
+/// <summary>An earlier import taken back (<see cref="JobKinds.RemoveImport"/>): its events deleted, its campaigns counted again.</summary>
+public sealed class ImportRemovalJob(JobQueue jobs, EventImporter importer, AuditLog audit) : IJobHandler
+{
+    private sealed record Input(int ImportId, string FileName);
+
+    public string Kind => JobKinds.RemoveImport;
+
+    /// <summary>Queues the removal; false when a removal in this workspace is already waiting or running.</summary>
+    public async Task<bool> EnqueueAsync(int workspaceId, int importId, string fileName, string who, CancellationToken cancellationToken = default)
+    {
+        var key = JobKinds.WorkspaceKey(Kind, workspaceId);
+        if (await jobs.LatestAsync(workspaceId, key, cancellationToken) is { State: Data.JobState.Queued or Data.JobState.Running })
+        {
+            return false;
+        }
+        return await jobs.EnqueueAsync(Kind, key, workspaceId, JsonSerializer.Serialize(new Input(importId, fileName)), cancellationToken, who);
+    }
+
+    public string? Describe(ClaimedJob job) => $"Removing the import of {Read(job).FileName}";
+
+    public async Task<string?> RunAsync(ClaimedJob job, JobProgress progress, CancellationToken cancellationToken)
+    {
+        var input = Read(job);
+        var workspaceId = job.WorkspaceId ?? throw new InvalidOperationException($"The removal job {job.Id} names no workspace.");
+        // Not stopped halfway: a removal is all or nothing, so it finishes once it has started.
+        var removed = await importer.RemoveImportAsync(workspaceId, input.ImportId, CancellationToken.None);
+        var said = $"Removed the import of {removed.FileName}: {removed.EventsRemoved.ToString("N0", CultureInfo.InvariantCulture)} events"
+            + (removed.CampaignsRemoved switch { 0 => "", 1 => ", and 1 campaign with nothing left", var n => $", and {n} campaigns with nothing left" }) + ".";
+        await audit.RecordAsync(workspaceId, job.RequestedBy ?? "ClickInsights", AuditActions.ImportRemoved,
+            $"Removed the import of {removed.FileName} ({removed.EventsRemoved.ToString("N0", CultureInfo.InvariantCulture)} events).", CancellationToken.None);
+        return said;
+    }
+
+    private static Input Read(ClaimedJob job) =>
+        (job.Payload is null ? null : JsonSerializer.Deserialize<Input>(job.Payload))
+        ?? throw new InvalidOperationException($"The removal job {job.Id} names no import.");
+}
+
+/// <summary>The due syncs of every connection (<see cref="JobKinds.SyncDue"/>); each sync shows itself in its workspace.</summary>
+public sealed class SyncDueJob(SyncRunner syncs) : IJobHandler
+{
+    public string Kind => JobKinds.SyncDue;
+
+    public string? Describe(ClaimedJob job) => null;
+
+    public async Task<string?> RunAsync(ClaimedJob job, JobProgress progress, CancellationToken cancellationToken)
+    {
+        await syncs.SyncDueAsync(cancellationToken);
+        return null;
+    }
+}
