@@ -56,6 +56,43 @@ public abstract class OverviewTests(StoreKind store) : BunitTestBase(store)
     }
 
     [SkippableFact]
+    public async Task CampaignPagesAndReport_ReadTheirFiguresAgain_WhenAnotherInstancesWorkEnds_ButNotAnotherWorkspaces()
+    {
+        var workspace = await Database.SeedDemoAsync();
+        var other = await Database.CreateWorkspaceAsync("Other shop");
+        var activity = Context.Services.GetRequiredService<ClickInsights.Core.WorkspaceActivity>();
+        int last;
+        await using (var db = Database.CreateDbContext())
+        {
+            last = await db.Campaigns.Where(c => c.Name == "Year-End Thank You").Select(c => c.Id).SingleAsync();
+        }
+        Context.Services.GetRequiredService<ClickInsights.Web.CurrentWorkspace>().Use(workspace);
+        var campaign = Context.Render<CampaignPage>(p => p.Add(c => c.Id, last));
+        var list = Context.Render<CampaignList>();
+        var report = Context.Render<ClickInsights.Web.Components.Shared.WorkspaceReportView>(p => p.Add(c => c.WorkspaceId, workspace));
+        campaign.WaitForAssertion(() => Assert.Contains("Year-End Thank You", campaign.Markup));
+        list.WaitForAssertion(() => Assert.Contains("Year-End Thank You", list.Markup));
+        report.WaitForAssertion(() => Assert.Contains("Year-End Thank You", report.Markup));
+        await using (var db = Database.CreateDbContext())
+        {
+            (await db.Campaigns.SingleAsync(c => c.Id == last)).Name = "Year-End Thanks, recomputed";
+            await db.SaveChangesAsync();
+        }
+        ClickInsights.Core.Activity Work(int id) => new(Guid.NewGuid(), id, "bob@example.test", "Classifying the events that just arrived", null, null, DateTime.UtcNow, "classify");
+
+        // Work in another workspace ends: these pages keep what they show.
+        activity.ApplyRemote(new ClickInsights.Core.ActivityChange(Work(other), Ended: true));
+        await Task.Delay(500);
+        Assert.DoesNotContain("recomputed", campaign.Markup + list.Markup + report.Markup);
+
+        // Another instance's quick job in this workspace ends (its start was never heard): every page reads its figures again.
+        activity.ApplyRemote(new ClickInsights.Core.ActivityChange(Work(workspace), Ended: true));
+        campaign.WaitForAssertion(() => Assert.Contains("Year-End Thanks, recomputed", campaign.Markup));
+        list.WaitForAssertion(() => Assert.Contains("Year-End Thanks, recomputed", list.Markup));
+        report.WaitForAssertion(() => Assert.Contains("Year-End Thanks, recomputed", report.Markup));
+    }
+
+    [SkippableFact]
     public async Task Overview_SourceWithoutDeliveries_SaysRatesCannotBeWorkedOut()
     {
         // Postmark gives clicks only: how many emails were delivered is unknown, so no rate is 0 %.

@@ -86,6 +86,30 @@ public partial class CampaignPage
         }
     }
 
+    /// <summary>
+    /// Work in the campaign's workspace ended (new events classified, a recompute, an import or its removal): the figures
+    /// are read again in place, without the page going blank.
+    /// </summary>
+    private async Task ReloadAsync()
+    {
+        try
+        {
+            var delays = await Clicks.DelayHistogramAsync(Id);
+            _detail = await Reports.CampaignAsync(Id);
+            if (_detail is not null)
+            {
+                BuildCharts(delays);
+                _unsubscribes = await Clicks.UnsubscribesInBurstsAsync(Id);
+                _clicks = await Clicks.ClicksAsync(Id, Filter);
+                _loadedFilter = Filter;
+            }
+        }
+        catch (Exception e)
+        {
+            _error = $"This campaign could not be loaded again: {e.Message}";
+        }
+    }
+
     private void BuildCharts(IReadOnlyList<DelayBucket> delays)
     {
         var links = _detail!.Links;
