@@ -92,18 +92,15 @@ public sealed class SettingsPreviewService(IDbContextFactory<ClickInsightsDbCont
             : null;
     }
 
-    /// <summary>Stores the workspace's own catalogue entries and recomputes its history with them.</summary>
-    public async Task SaveCatalogueAsync(int workspaceId, UserCatalogue entries, IProgress<(int Done, int Total)>? progress = null, CancellationToken cancellationToken = default)
+    /// <summary>Stores the workspace's own catalogue entries without recomputing (the dashboard queues the recompute as a job).</summary>
+    public async Task StoreCatalogueAsync(int workspaceId, UserCatalogue entries, CancellationToken cancellationToken = default)
     {
         // Parse what will be stored, so a bad entry is refused before anything changes.
         UserCatalogue.Parse(entries.ToJson());
-        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
-        {
-            var workspace = await db.Workspaces.FirstAsync(w => w.Id == workspaceId, cancellationToken);
-            workspace.UserCatalogueJson = entries.IsEmpty ? null : entries.ToJson();
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        await classification.ClassifyWorkspaceAsync(workspaceId, progress, cancellationToken);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var workspace = await db.Workspaces.FirstAsync(w => w.Id == workspaceId, cancellationToken);
+        workspace.UserCatalogueJson = entries.IsEmpty ? null : entries.ToJson();
+        await db.SaveChangesAsync(cancellationToken);
     }
 
     /// <summary>Stores the settings without recomputing (the dashboard queues the recompute as a background job).</summary>

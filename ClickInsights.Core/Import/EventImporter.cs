@@ -399,6 +399,56 @@ public sealed class EventImporter(IDbContextFactory<ClickInsightsDbContext> dbFa
     }
 
     /// <summary>
+    /// Reads a small body (a webhook batch) into memory and checks every item as an import does, without storing
+    /// anything: many can be read at once, and then stored together by <see cref="StoreBatchesAsync"/>.
+    /// </summary>
+    /// <exception cref="ImportFormatException">The body cannot be read; the message says where.</exception>
+    public async Task<ParsedBatch> ParseAsync(byte[] body, string fileName, CancellationToken cancellationToken = default)
+    {
+        var sniffed = await SniffAsync(new MemoryStream(body, writable: false), fileName, cancellationToken);
+        var reader = await ReaderForAsync(sniffed, fileName, mapping: null, cancellationToken);
+        var now = time.GetUtcNow();
+        var items = new List<ImportItem>();
+        var events = 0;
+        await foreach (var item in reader.ReadNumberedAsync(sniffed.Stream, fileName, cancellationToken))
+        {
+            EventFields.Check(item, fileName, items.Count + 1, now);
+            items.Add(item);
+            if (item is NormalizedEvent)
+            {
+                events++;
+            }
+        }
+        return new ParsedBatch(items, events, reader.Format, reader.GetType());
+    }
+
+    /// <summary>
+    /// Stores read batches of one workspace as one import, in one transaction (a group commit of webhook calls that
+    /// arrived together): all of them are stored, or none. Nothing is classified; the caller queues that.
+    /// </summary>
+    public async Task<ImportResult> StoreBatchesAsync(int workspaceId, IReadOnlyList<ParsedBatch> batches, string fileName, int? connectionId, CancellationToken cancellationToken = default)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        if (!await db.Workspaces.AnyAsync(w => w.Id == workspaceId, cancellationToken))
+        {
+            throw new InvalidOperationException($"Workspace {workspaceId} does not exist.");
+        }
+        var read = batches.Sum(b => b.Events);
+        await using var writer = await db.Store.OpenWriterAsync(db, workspaceId, fileName, batches[0].Format, time.GetUtcNow().UtcDateTime, read, connectionId, cancellationToken);
+        foreach (var item in batches.SelectMany(b => b.Items))
+        {
+            writer.Write(item);
+        }
+        await writer.CommitAsync(read, time.GetUtcNow().UtcDateTime, cancellationToken);
+        return new ImportResult(writer.ImportId, fileName, batches[0].Format, writer.TouchedCampaigns.Count, read, writer.Added, read - writer.Added, writer.Clicks, stopwatch.Elapsed)
+        {
+            CampaignIds = writer.TouchedCampaigns,
+            RepeatsInFile = writer.RepeatsInFile,
+        };
+    }
+
+    /// <summary>
     /// Takes back one import of a workspace, as when a file went into the wrong workspace: the events it added (with
     /// their verdicts and raw records) are deleted in one transaction, campaigns left without events go with them, and
     /// the other campaigns it touched are classified again. Events it skipped as duplicates belong to the import that

@@ -86,3 +86,7 @@ public sealed record ImportPreview
 
 /// <summary>What removing an import took away: its events, the campaigns left without any, and the campaigns recomputed.</summary>
 public sealed record ImportRemoval(string FileName, int EventsRemoved, int CampaignsRemoved, int CampaignsRecomputed);
+
+/// <summary>A small body (a webhook batch) read into memory and checked, waiting to be stored with others.</summary>
+/// <param name="Reader">The reader that read it, to tell one provider's body from another's.</param>
+public sealed record ParsedBatch(IReadOnlyList<ImportItem> Items, int Events, string Format, Type Reader);

@@ -35,6 +35,7 @@ public static class ProviderServiceCollectionExtensions
         services.AddSingleton<Jobs.JobWorker>();
         services.AddOptions<Jobs.JobOptions>().BindConfiguration(Jobs.JobOptions.Section);
         services.AddSingleton<WebhookReplayGuard>();
+        services.AddSingleton<WebhookGroupCommit>();
         services.AddSingleton<WebhookReceiver>();
         services.AddTransient<RequestGateHandler>();
 

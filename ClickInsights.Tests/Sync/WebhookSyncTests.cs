@@ -57,6 +57,28 @@ public sealed class WebhookSyncTests : IAsyncLifetime
         _harness.Webhooks.ReceiveAsync(ProviderNames.SendGrid, id, Encoding.UTF8.GetBytes(body), Headers(headers), CancellationToken.None);
 
     [Fact]
+    public async Task SendGrid_BatchesArrivingTogether_AreStoredTogether_EachEventOnce()
+    {
+        var id = await SendGridConnectionAsync();
+        static string Batch(int b) => "[" + string.Join(",", Enumerable.Range(0, 20).Select(i =>
+            $$"""{"email":"p{{i}}@example.com","timestamp":{{1772470000 + b * 100 + i}},"event":"click","sg_event_id":"b{{b}}-{{i}}","sg_message_id":"m{{i}}","url":"https://shop.example/a","ip":"81.2.69.1","useragent":"Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/120.0","singlesend_id":"ss-1"}""")) + "]";
+        // 24 batches at once, and the first of them a second time (a retry that crossed the first answer).
+        var bodies = Enumerable.Range(0, 24).Select(Batch).Append(Batch(0)).ToList();
+
+        var answers = await Task.WhenAll(bodies.Select(body => Task.Run(() => SendGridAsync(id, body, SendGridHeaders(_sendGridKey, body, DateTimeOffset.UtcNow)))));
+
+        Assert.All(answers, a => Assert.Equal(200, a.StatusCode));
+        Assert.Equal(24 * 20, await _harness.EventCountAsync(_workspace));
+        // Those that came while another was being stored went in together: fewer transactions (imports) than calls.
+        Assert.Contains(answers, a => a.Message.Contains("in one transaction with", StringComparison.Ordinal));
+        await using var db = _harness.Database.CreateDbContext();
+        var imports = await db.Imports.Where(i => i.WorkspaceId == _workspace).ToListAsync();
+        Assert.InRange(imports.Count, 1, 24);
+        Assert.Equal(24 * 20, imports.Sum(i => i.EventsAdded));
+        Assert.Equal(25 * 20, imports.Sum(i => i.EventsRead));
+    }
+
+    [Fact]
     public async Task SendGrid_SignedBatch_IsStoredOnceHoweverOftenItComes_AndClassifiedInTheBackground()
     {
         var id = await SendGridConnectionAsync();

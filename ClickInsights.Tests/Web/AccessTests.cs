@@ -101,6 +101,16 @@ public sealed class AccessTests : IDisposable
         // Another site's form cannot sign the browser out; the dashboard's own button (with its token) can, and a
         // copy of the cookie stops working too.
         var copy = cookie.Split(';')[0];
+        // A second instance on the same database reads the sign-in (the key ring is in the database).
+        await using var second = Dashboard();
+        using var secondClient = second.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        async Task<HttpStatusCode> OnSecondAsync()
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/workspaces") { Headers = { { "Cookie", copy } } };
+            using var response = await secondClient.SendAsync(request);
+            return response.StatusCode;
+        }
+        Assert.Equal(HttpStatusCode.OK, await OnSecondAsync());
         using var forged = await client.PostAsync("/signout", null);
         Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
         var token = Regex.Match(dashboard, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
@@ -111,6 +121,8 @@ public sealed class AccessTests : IDisposable
         using var other = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
         using var request = new HttpRequestMessage(HttpMethod.Get, "/workspaces") { Headers = { { "Cookie", copy } } };
         Assert.Equal(HttpStatusCode.Redirect, (await other.SendAsync(request)).StatusCode);
+        // Signed out on one instance, the sign-in opens nothing on the other either.
+        Assert.Equal(HttpStatusCode.Redirect, await OnSecondAsync());
     }
 
     [Fact]

@@ -18,13 +18,14 @@ public sealed record WebhookAnswer(int StatusCode, string Message)
 /// <summary>
 /// Receives a provider's webhook call for a connection: checks that the provider sent it (SendGrid's ECDSA
 /// signature, Mailgun's HMAC with replay protection, Postmark's and Brevo's basic auth), stores the batch through the same
-/// import path as a file (idempotent: the same batch twice is stored once), and leaves classification to
-/// <see cref="ClassificationQueue"/> so that the provider gets its answer at once.
+/// import path as a file (idempotent: the same batch twice is stored once; batches arriving together are stored in one
+/// transaction by <see cref="WebhookGroupCommit"/>), and leaves classification to <see cref="ClassificationQueue"/> so
+/// that the provider gets its answer at once.
 /// </summary>
 public sealed class WebhookReceiver(
     ConnectionService connections,
     EventImporter importer,
-    ClassificationQueue queue,
+    WebhookGroupCommit group,
     WebhookReplayGuard replays,
     IOptions<ProviderOptions> options,
     TimeProvider time,
@@ -178,25 +179,27 @@ public sealed class WebhookReceiver(
         var fileName = $"{provider}/webhook/{time.GetUtcNow():yyyyMMdd'T'HHmmss.fff'Z'}.json";
         // A batch that is not this provider's format would be read by another reader: refuse it instead.
         var rejectStatus = provider == ProviderNames.Mailgun ? 406 : 400;
+        ParsedBatch batch;
         try
         {
-            var (reader, _) = await EventImporter.DetectAsync(new MemoryStream(body, writable: false), fileName, cancellationToken);
-            if (reader.GetType() != ExpectedReader(provider))
-            {
-                return new WebhookAnswer(rejectStatus, $"This is not a {ProviderNames.Display(provider)} webhook body.");
-            }
-            var result = await importer.ImportAsync(workspaceId, new MemoryStream(body, writable: false), fileName, ImportOptions.Default with { Classify = false, ConnectionId = connectionId }, progress: null, cancellationToken);
-            // The campaigns' classification is queued in the database before the answer: nothing stored waits on this process.
-            await queue.EnqueueAsync(result.CampaignIds, workspaceId, cancellationToken);
-            await connections.RecordWebhookCallAsync(connectionId,
-                $"Last webhook call: {Plural.Of(result.EventsRead, "event")}, {result.EventsAdded:N0} of them new.", CancellationToken.None);
-            return WebhookAnswer.Ok($"Stored {result.EventsAdded} new event(s) of {result.EventsRead}.");
+            // Read and checked here, alongside the other calls; only storing is shared with them.
+            batch = await importer.ParseAsync(body, fileName, cancellationToken);
         }
         catch (ImportFormatException e)
         {
             logger.LogWarning("Webhook call for connection {ConnectionId} could not be read: {Problem} at {Position}", connectionId, e.Problem, e.Position);
             return new WebhookAnswer(rejectStatus, $"The body could not be read: {e.Problem} (at {e.Position}).");
         }
+        if (batch.Reader != ExpectedReader(provider))
+        {
+            return new WebhookAnswer(rejectStatus, $"This is not a {ProviderNames.Display(provider)} webhook body.");
+        }
+        if (batch.Events == 0 && batch.Items.Count == 0)
+        {
+            return WebhookAnswer.Ok("No events in this call; nothing stored.");
+        }
+        var stored = await group.StoreAsync(workspaceId, connectionId, provider, batch);
+        return WebhookAnswer.Ok(stored.Describe());
     }
 
     private static Type ExpectedReader(string provider) => provider switch
