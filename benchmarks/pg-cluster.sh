@@ -14,7 +14,9 @@ if [ -z "${PGSERVER:-}" ]; then
   # The server's defaults, but for memory a small server would be given (a default install's 128 MB is for a laptop).
   as_pg "$pgbin/pg_ctl" -D "$pgdir/data" -l "$pgdir/server.log" -w \
     -o "-p $PGPORT -k $pgdir -c listen_addresses=127.0.0.1 -c shared_buffers=1GB -c work_mem=64MB -c maintenance_work_mem=512MB -c max_wal_size=8GB" start >/dev/null
-  trap 'as_pg "$pgbin/pg_ctl" -D "$pgdir/data" -m fast stop >/dev/null 2>&1; rm -rf "$pgdir"' EXIT
+  # Scripts that set an EXIT trap of their own call pg_cluster_stop from it.
+  pg_cluster_stop() { as_pg "$pgbin/pg_ctl" -D "$pgdir/data" -m fast stop >/dev/null 2>&1; rm -rf "$pgdir"; }
+  trap pg_cluster_stop EXIT
   PGSERVER="postgresql://postgres@127.0.0.1:$PGPORT/postgres"
 fi
 export PGSERVER

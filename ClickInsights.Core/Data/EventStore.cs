@@ -25,7 +25,8 @@ internal abstract class EventStore
     public virtual Task LockWorkspaceAsync(ClickInsightsDbContext db, int workspaceId, CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>Opens a writer for one file: one transaction, all or nothing, the same dedupe keys on every engine.</summary>
-    public abstract Task<EventWriter> OpenWriterAsync(ClickInsightsDbContext db, int workspaceId, string fileName, string format, DateTime startedAt, long? expectedEvents, int? connectionId, CancellationToken cancellationToken);
+    /// <param name="only">The items that will be written, when known in advance (webhook batches): the writer reads only what they name.</param>
+    public abstract Task<EventWriter> OpenWriterAsync(ClickInsightsDbContext db, int workspaceId, string fileName, string format, DateTime startedAt, long? expectedEvents, int? connectionId, CancellationToken cancellationToken, IReadOnlyList<ImportItem>? only = null);
 
     /// <summary>Reads a campaign's events (streamed, never a whole table) and the recipients they name.</summary>
     public abstract Task LoadCampaignEventsAsync(DbConnection connection, int campaignId, List<ClassifierEvent> events, Dictionary<int, (string Email, string Domain)> recipients, CancellationToken cancellationToken);

@@ -37,11 +37,11 @@ internal sealed class PostgresEventStore : EventStore
     public override Task LockWorkspaceAsync(ClickInsightsDbContext db, int workspaceId, CancellationToken cancellationToken) =>
         db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({ImportLock}, {workspaceId})", cancellationToken);
 
-    public override async Task<EventWriter> OpenWriterAsync(ClickInsightsDbContext db, int workspaceId, string fileName, string format, DateTime startedAt, long? expectedEvents, int? connectionId, CancellationToken cancellationToken)
+    public override async Task<EventWriter> OpenWriterAsync(ClickInsightsDbContext db, int workspaceId, string fileName, string format, DateTime startedAt, long? expectedEvents, int? connectionId, CancellationToken cancellationToken, IReadOnlyList<ImportItem>? only = null)
     {
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         await connection.OpenAsync(cancellationToken);
-        return await PostgresEventWriter.OpenAsync(connection, workspaceId, fileName, format, startedAt, expectedEvents, connectionId, cancellationToken);
+        return await PostgresEventWriter.OpenAsync(connection, workspaceId, fileName, format, startedAt, expectedEvents, connectionId, cancellationToken, only);
     }
 
     public override async Task LoadCampaignEventsAsync(DbConnection connection, int campaignId, List<ClassifierEvent> events, Dictionary<int, (string Email, string Domain)> recipients, CancellationToken cancellationToken)
@@ -237,6 +237,8 @@ internal sealed class PostgresEventWriter : EventWriter
     private NpgsqlConnection? _agentConnection;
     private string _eventSequence = "";
     private string _recipientSequence = "";
+    /// <summary>How many events the file is expected to hold: ids are drawn no more than a chunk ahead of that.</summary>
+    private long? _expected;
 
     private PostgresEventWriter(NpgsqlConnection connection, DbTransaction transaction, int workspaceId)
         : base(connection, transaction, workspaceId)
@@ -247,17 +249,20 @@ internal sealed class PostgresEventWriter : EventWriter
     private record struct PendingEvent(long Id, int Campaign, int Recipient, int Type, long At, int? Link, string? Ip, int? Agent, string? BotFlag,
         string Source, string ExternalId, long Hash, long Block, int Offset, int Length);
 
-    public static async Task<PostgresEventWriter> OpenAsync(NpgsqlConnection connection, int workspaceId, string fileName, string format, DateTime startedAt, long? expectedEvents, int? connectionId, CancellationToken cancellationToken)
+    public static async Task<PostgresEventWriter> OpenAsync(NpgsqlConnection connection, int workspaceId, string fileName, string format, DateTime startedAt, long? expectedEvents, int? connectionId, CancellationToken cancellationToken, IReadOnlyList<ImportItem>? only = null)
     {
         var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var writer = new PostgresEventWriter(connection, transaction, workspaceId);
+        var writer = new PostgresEventWriter(connection, transaction, workspaceId) { _expected = expectedEvents };
         try
         {
             long stored;
-            await using (var prepare = writer.Command("""
+            // Counting the workspace's events is needed only to choose the bulk way, for a large file; a small one asks
+            // whether there are any (a count over a workspace of millions of events would cost every webhook call).
+            var small = expectedEvents is { } few && few < BulkMinimumEvents;
+            await using (var prepare = writer.Command($"""
                 SELECT pg_advisory_xact_lock(@lock, @w);
                 SELECT pg_get_serial_sequence('"Events"', 'Id'), pg_get_serial_sequence('"Recipients"', 'Id'),
-                    (SELECT count(*) FROM "Events" WHERE "WorkspaceId" = @w);
+                    {(small ? """(SELECT count(*) FROM (SELECT 1 FROM "Events" WHERE "WorkspaceId" = @w LIMIT 1) AS any_event)""" : """(SELECT count(*) FROM "Events" WHERE "WorkspaceId" = @w)""")};
                 """))
             {
                 SetParameter(prepare, "@lock", PostgresEventStore.ImportLock);
@@ -272,7 +277,7 @@ internal sealed class PostgresEventWriter : EventWriter
             }
             // Reading the workspace's hashes is worth it only when the file is at least as large as what is stored.
             writer._bulk = expectedEvents is { } expected && expected >= BulkMinimumEvents && expected >= stored;
-            await writer.StartAsync(fileName, format, startedAt, connectionId, cancellationToken);
+            await writer.StartAsync(fileName, format, startedAt, connectionId, cancellationToken, only);
             if (writer._bulk)
             {
                 writer.PackOnThread();
@@ -318,7 +323,7 @@ internal sealed class PostgresEventWriter : EventWriter
             return;
         }
         // Ids in the order of the file, as SQLite gives them: ties in time are then broken the same way on both.
-        var id = NextId(_eventIds, _eventSequence, ChunkSize);
+        var id = NextId(_eventIds, _eventSequence, Ahead(ChunkSize));
         _firstId ??= id;
         _staged++;
         if (!_hashes.TryAdd(hash, _bulk ? id : _staged) && !_bulk)
@@ -456,6 +461,9 @@ internal sealed class PostgresEventWriter : EventWriter
         }
     }
 
+    /// <summary>How many ids to draw at once: up to <paramref name="most"/>, fewer for a small file (a webhook batch).</summary>
+    private int Ahead(int most) => _expected is { } expected ? (int)Math.Clamp(expected - _staged, 64, most) : most;
+
     /// <summary>The next value of a sequence, from values drawn a batch at a time (increasing: ids follow the file).</summary>
     private long NextId(Queue<long> drawn, string sequence, int batch)
     {
@@ -475,7 +483,7 @@ internal sealed class PostgresEventWriter : EventWriter
 
     protected override int InsertRecipient(string email, string domain)
     {
-        var id = checked((int)NextId(_recipientIds, _recipientSequence, IdBatch));
+        var id = checked((int)NextId(_recipientIds, _recipientSequence, Ahead(IdBatch)));
         _newRecipients.Add((id, email, domain));
         return id;
     }
@@ -506,6 +514,9 @@ internal sealed class PostgresEventWriter : EventWriter
         reader.NextResult();
         return reader.Read() ? reader.GetInt32(0) : throw new InvalidOperationException("A user agent could not be stored.");
     }
+
+    /// <summary>By the index on the agents' md5 (the values themselves are too long for a b-tree).</summary>
+    protected override string UserAgentsIn => """SELECT "Value", "Id" FROM "UserAgents" WHERE md5("Value") IN (SELECT md5(v) FROM unnest(ARRAY[{0}]::text[]) AS v) """;
 
     protected override long NextBlockId() => NextId(_blockIds, $"\"{ClickInsightsDbContext.RawBlockIdSequence}\"", 64);
 

@@ -21,11 +21,11 @@ internal sealed class SqliteEventStore : EventStore
     public override Task AfterMigrateAsync(ClickInsightsDbContext db, CancellationToken cancellationToken) =>
         db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
 
-    public override async Task<EventWriter> OpenWriterAsync(ClickInsightsDbContext db, int workspaceId, string fileName, string format, DateTime startedAt, long? expectedEvents, int? connectionId, CancellationToken cancellationToken)
+    public override async Task<EventWriter> OpenWriterAsync(ClickInsightsDbContext db, int workspaceId, string fileName, string format, DateTime startedAt, long? expectedEvents, int? connectionId, CancellationToken cancellationToken, IReadOnlyList<ImportItem>? only = null)
     {
         var connection = (SqliteConnection)db.Database.GetDbConnection();
         await connection.OpenAsync(cancellationToken);
-        return await SqliteEventWriter.OpenAsync(connection, workspaceId, fileName, format, startedAt, expectedEvents, connectionId, cancellationToken);
+        return await SqliteEventWriter.OpenAsync(connection, workspaceId, fileName, format, startedAt, expectedEvents, connectionId, cancellationToken, only);
     }
 
     /// <summary>
@@ -220,7 +220,7 @@ internal sealed class SqliteEventWriter : EventWriter
 
     /// <param name="expectedEvents">About how many events the file holds (from its size), to choose the bulk way; null when unknown.</param>
     /// <param name="connectionId">The provider connection the events come from (a sync or a webhook); null for a file.</param>
-    public static async Task<SqliteEventWriter> OpenAsync(SqliteConnection connection, int workspaceId, string fileName, string format, DateTime startedAt, long? expectedEvents, int? connectionId, CancellationToken cancellationToken)
+    public static async Task<SqliteEventWriter> OpenAsync(SqliteConnection connection, int workspaceId, string fileName, string format, DateTime startedAt, long? expectedEvents, int? connectionId, CancellationToken cancellationToken, IReadOnlyList<ImportItem>? only = null)
     {
         var bulk = await BulkState.StartAsync(connection, workspaceId, expectedEvents, cancellationToken);
         DbTransaction? transaction = null;
@@ -229,7 +229,7 @@ internal sealed class SqliteEventWriter : EventWriter
         {
             transaction = await connection.BeginTransactionAsync(cancellationToken);
             writer = new SqliteEventWriter(connection, transaction, workspaceId, bulk);
-            await writer.StartAsync(fileName, format, startedAt, connectionId, cancellationToken);
+            await writer.StartAsync(fileName, format, startedAt, connectionId, cancellationToken, only);
             await using (var nextBlock = writer.Command("""SELECT coalesce(max("Id"), 0) + 1 FROM "RawBlocks" """))
             {
                 writer._nextBlockId = Convert.ToInt64(await nextBlock.ExecuteScalarAsync(cancellationToken));

@@ -435,8 +435,9 @@ public sealed class EventImporter(IDbContextFactory<ClickInsightsDbContext> dbFa
             throw new InvalidOperationException($"Workspace {workspaceId} does not exist.");
         }
         var read = batches.Sum(b => b.Events);
-        await using var writer = await db.Store.OpenWriterAsync(db, workspaceId, fileName, batches[0].Format, time.GetUtcNow().UtcDateTime, read, connectionId, cancellationToken);
-        foreach (var item in batches.SelectMany(b => b.Items))
+        var items = batches.SelectMany(b => b.Items).ToList();
+        await using var writer = await db.Store.OpenWriterAsync(db, workspaceId, fileName, batches[0].Format, time.GetUtcNow().UtcDateTime, read, connectionId, cancellationToken, only: items);
+        foreach (var item in items)
         {
             writer.Write(item);
         }

@@ -55,7 +55,9 @@ internal abstract class EventWriter : IAsyncDisposable
     protected void PackOnThread() => _packer ??= new BlockPacker();
 
     /// <summary>Records the import in the history (in the transaction) and reads what the workspace holds already.</summary>
-    protected async Task StartAsync(string fileName, string format, DateTime startedAt, int? connectionId, CancellationToken cancellationToken)
+    /// <param name="only">The items the writer will be given, when they are known and few (a group of webhook batches):
+    /// only the recipients and agents they name are read, not every recipient of the workspace.</param>
+    protected async Task StartAsync(string fileName, string format, DateTime startedAt, int? connectionId, CancellationToken cancellationToken, IReadOnlyList<ImportItem>? only = null)
     {
         await using (var insertImport = Command("""
             INSERT INTO "Imports" ("WorkspaceId", "FileName", "Format", "StartedAt", "EventsRead", "EventsAdded", "DuplicatesSkipped", "Clicks", "Campaigns", "ConnectionId")
@@ -69,10 +71,10 @@ internal abstract class EventWriter : IAsyncDisposable
             SetParameter(insertImport, "@connection", connectionId);
             ImportId = Convert.ToInt32(await insertImport.ExecuteScalarAsync(cancellationToken));
         }
-        await LoadExistingAsync(cancellationToken);
+        await LoadExistingAsync(cancellationToken, only);
     }
 
-    private async Task LoadExistingAsync(CancellationToken cancellationToken)
+    private async Task LoadExistingAsync(CancellationToken cancellationToken, IReadOnlyList<ImportItem>? only)
     {
         await using (var campaigns = Command("""
             SELECT c."Source", c."ExternalId", c."Id", c."SentAt" IS NOT NULL FROM "Campaigns" c WHERE c."WorkspaceId" = @w
@@ -90,8 +92,19 @@ internal abstract class EventWriter : IAsyncDisposable
                 }
             }
         }
-        await ReadPairsAsync("""SELECT "Email", "Id" FROM "Recipients" WHERE "WorkspaceId" = @w""", _recipients, cancellationToken);
-        await ReadPairsAsync("""SELECT "Value", "Id" FROM "UserAgents" """, _userAgents, cancellationToken);
+        if (only is null)
+        {
+            await ReadPairsAsync("""SELECT "Email", "Id" FROM "Recipients" WHERE "WorkspaceId" = @w""", _recipients, cancellationToken);
+            await ReadPairsAsync("""SELECT "Value", "Id" FROM "UserAgents" """, _userAgents, cancellationToken);
+        }
+        else
+        {
+            // A workspace that received webhooks for a year has hundreds of thousands of recipients: a batch needs its own.
+            var events = only.OfType<NormalizedEvent>().ToList();
+            await ReadPairsAsync("""SELECT "Email", "Id" FROM "Recipients" WHERE "WorkspaceId" = @w AND "Email" IN ({0})""",
+                events.Select(e => e.Email).Distinct(StringComparer.Ordinal).ToList(), _recipients, cancellationToken);
+            await ReadPairsAsync(UserAgentsIn, events.Select(e => e.UserAgent).OfType<string>().Distinct(StringComparer.Ordinal).ToList(), _userAgents, cancellationToken);
+        }
 
         await using var links = Command("""SELECT l."CampaignId", l."Url", l."Id" FROM "CampaignLinks" l JOIN "Campaigns" c ON c."Id" = l."CampaignId" WHERE c."WorkspaceId" = @w""");
         SetParameter(links, "@w", WorkspaceId);
@@ -99,6 +112,28 @@ internal abstract class EventWriter : IAsyncDisposable
         while (await reader2.ReadAsync(cancellationToken))
         {
             _links[(reader2.GetInt32(0), reader2.GetString(1))] = reader2.GetInt32(2);
+        }
+    }
+
+    /// <summary>The user agents with these values (<c>{0}</c>: the values' parameters), by the store's index on them.</summary>
+    protected virtual string UserAgentsIn => """SELECT "Value", "Id" FROM "UserAgents" WHERE "Value" IN ({0})""";
+
+    /// <summary>Reads pairs for these values only, a few hundred to a statement (<c>{0}</c> in <paramref name="sql"/>: the values' parameters).</summary>
+    private async Task ReadPairsAsync(string sql, IReadOnlyList<string> values, Dictionary<string, int> into, CancellationToken cancellationToken)
+    {
+        foreach (var chunk in values.Chunk(500))
+        {
+            await using var command = Command(string.Format(System.Globalization.CultureInfo.InvariantCulture, sql, string.Join(", ", chunk.Select((_, i) => $"@v{i}"))));
+            SetParameter(command, "@w", WorkspaceId);
+            for (int i = 0; i < chunk.Length; i++)
+            {
+                SetParameter(command, $"@v{i}", chunk[i]);
+            }
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                into[reader.GetString(0)] = reader.GetInt32(1);
+            }
         }
     }
 

@@ -34,6 +34,30 @@ public abstract class StorageTests(StoreKind store) : IDisposable
     }
 
     [SkippableFact]
+    public async Task WebhookBatchesStoredTogether_FindTheRecipientsAndAgentsStoredBefore_AndStoreEachEventOnce()
+    {
+        var workspace = await _database.CreateWorkspaceAsync();
+        var other = await _database.CreateWorkspaceAsync("Other");
+        const string agent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/120.0";
+        static byte[] Batch(params (string Id, string Email)[] events) => System.Text.Encoding.UTF8.GetBytes("[" + string.Join(",", events.Select(e =>
+            $$"""{"email":"{{e.Email}}","timestamp":1772470000,"event":"click","sg_event_id":"{{e.Id}}","sg_message_id":"m-{{e.Email}}","url":"https://shop.example/a","ip":"81.2.69.1","useragent":"{{agent}}","singlesend_id":"ss-1"}""")) + "]");
+        // Ann is known in this workspace (and in another), with the agent, before the batches come.
+        await _database.Importer.ImportAsync(workspace, new MemoryStream(Batch(("e1", "ann@example.com"))), "earlier.json");
+        await _database.Importer.ImportAsync(other, new MemoryStream(Batch(("e1", "ann@example.com"), ("o2", "bob@example.com"))), "other.json");
+
+        var first = await _database.Importer.ParseAsync(Batch(("e1", "ann@example.com"), ("e2", "ann@example.com"), ("e3", "bob@example.com")), "sendgrid/webhook/1.json");
+        var second = await _database.Importer.ParseAsync(Batch(("e3", "bob@example.com"), ("e4", "cleo@example.com")), "sendgrid/webhook/2.json");
+        var stored = await _database.Importer.StoreBatchesAsync(workspace, [first, second], "sendgrid/webhook/1.json", connectionId: null);
+
+        Assert.Equal((5, 3, 2), (stored.EventsRead, stored.EventsAdded, stored.DuplicatesSkipped));
+        await using var db = _database.CreateDbContext();
+        Assert.Equal(["ann@example.com", "bob@example.com", "cleo@example.com"],
+            await db.Recipients.Where(r => r.WorkspaceId == workspace).OrderBy(r => r.Email).Select(r => r.Email).ToListAsync());
+        Assert.Equal(1, await db.UserAgents.CountAsync(u => u.Value == agent));
+        Assert.Equal(4, await db.Events.CountAsync(e => e.WorkspaceId == workspace));
+    }
+
+    [SkippableFact]
     public async Task FileRepeatingItsOwnId_SaysSo_AndKeepsTheFirst()
     {
         var workspace = await _database.CreateWorkspaceAsync();

@@ -80,7 +80,10 @@ public sealed class WebhookGroupCommit(EventImporter importer, ClassificationQue
             {
                 var fileName = $"{provider}/webhook/{time.GetUtcNow():yyyyMMdd'T'HHmmss.fff'Z'}.json";
                 // Not cancelled by a caller that gave up: the others in the group wait for this transaction.
+                var started = time.GetTimestamp();
                 var result = await importer.StoreBatchesAsync(workspaceId, group.Select(w => w.Batch).ToList(), fileName, connectionId, CancellationToken.None);
+                logger.LogDebug("Stored {Batches} webhook batch(es) of connection {ConnectionId} together: {Events} events in {Milliseconds:F0} ms",
+                    group.Count, connectionId, result.EventsRead, time.GetElapsedTime(started).TotalMilliseconds);
                 // The campaigns' classification is queued in the database before the answers: nothing stored waits on this process.
                 await queue.EnqueueAsync(result.CampaignIds, workspaceId, CancellationToken.None);
                 try
