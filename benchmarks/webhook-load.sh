@@ -23,7 +23,7 @@ for name in a b; do
   port=$([ "$name" = a ] && echo $port_a || echo $port_b)
   ClickInsights__Storage__Provider=PostgreSQL ClickInsights__Storage__ConnectionString="$target" \
   ClickInsights__Storage__LocalFolder="$out/$name" ClickInsights__InstanceName="$name" ClickInsights__SeedDemo=false \
-  ClickInsights__Sync__Enabled=false ClickInsights__Webhooks__CallsPerMinute=1000000 ClickInsights__Webhooks__BodiesAtOnce=64 \
+  ClickInsights__Sync__Enabled=false ClickInsights__Webhooks__CallsPerMinute=1000000 ClickInsights__Webhooks__BodiesAtOnce=64 ClickInsights__Jobs__Enabled="${JOBS:-true}" \
   ASPNETCORE_URLS="http://127.0.0.1:$port" Logging__LogLevel__Default=Warning \
   env "Logging__LogLevel__ClickInsights.Core.Providers.Webhooks.WebhookGroupCommit=${GROUP_LOG:-Warning}" \
     dotnet "$out/web/ClickInsights.Web.dll" >"$out/$name.log" 2>&1 &

@@ -377,6 +377,8 @@ public sealed class BackgroundJob
     public string? RequestedBy { get; set; }
     /// <summary>When someone asked it to stop; its worker stops at the next check and keeps what was done.</summary>
     public DateTime? StopRequestedAt { get; set; }
+    /// <summary>Not claimed before this (null: at once): a campaign's classification waits a moment for more webhook batches.</summary>
+    public DateTime? RunAfter { get; set; }
 }
 
 /// <summary>A signed webhook call's token (its SHA-256), kept while the call's timestamp counts as fresh: a second call with it is a replay.</summary>

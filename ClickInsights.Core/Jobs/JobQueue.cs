@@ -54,14 +54,15 @@ public sealed class JobQueue(IDbContextFactory<ClickInsightsDbContext> dbFactory
 
     /// <summary>Queues a job unless one with the same key is queued already; true when this call queued it.</summary>
     /// <param name="requestedBy">Who asked for it, as the workspace's activity shows them; null for the dashboard's own work.</param>
-    public async Task<bool> EnqueueAsync(string kind, string key, int? workspaceId = null, string? payload = null, CancellationToken cancellationToken = default, string? requestedBy = null)
+    /// <param name="delay">How long the job waits before it may be claimed (work queued again meanwhile joins it).</param>
+    public async Task<bool> EnqueueAsync(string kind, string key, int? workspaceId = null, string? payload = null, CancellationToken cancellationToken = default, string? requestedBy = null, TimeSpan? delay = null)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         if (await db.Jobs.AnyAsync(j => j.Key == key && j.State == JobState.Queued, cancellationToken))
         {
             return false;
         }
-        db.Jobs.Add(new BackgroundJob { Kind = kind, Key = key, WorkspaceId = workspaceId, Payload = payload, State = JobState.Queued, CreatedAt = Now(), RequestedBy = requestedBy });
+        db.Jobs.Add(new BackgroundJob { Kind = kind, Key = key, WorkspaceId = workspaceId, Payload = payload, State = JobState.Queued, CreatedAt = Now(), RequestedBy = requestedBy, RunAfter = delay is { } wait ? Now() + wait : null });
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -80,17 +81,19 @@ public sealed class JobQueue(IDbContextFactory<ClickInsightsDbContext> dbFactory
     /// from now. A key that another instance is running now is left for later (a sync never runs twice at once).
     /// </summary>
     /// <param name="kind">Only jobs of this kind (a drain of one queue); null: any.</param>
-    public async Task<ClaimedJob?> ClaimAsync(string owner, TimeSpan lease, CancellationToken cancellationToken = default, string? kind = null)
+    /// <param name="now">Also jobs whose delay has not run out yet (a drain that runs everything queued).</param>
+    public async Task<ClaimedJob?> ClaimAsync(string owner, TimeSpan lease, CancellationToken cancellationToken = default, string? kind = null, bool now = false)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var postgres = db.Database.IsNpgsql();
-        var now = Now();
+        var at = Now();
+        var due = now ? "" : @" AND (j.""RunAfter"" IS NULL OR j.""RunAfter"" <= @now)";
         var sql = $"""
             UPDATE "Jobs" SET "State" = 1, "Owner" = @owner, "LeaseUntil" = @until, "Attempts" = "Attempts" + 1,
                               "StartedAt" = COALESCE("StartedAt", @now)
             WHERE "Id" = (
                 SELECT j."Id" FROM "Jobs" j
-                WHERE (j."State" = 0 OR (j."State" = 1 AND j."LeaseUntil" < @now)){(kind is null ? "" : @" AND j.""Kind"" = @kind")}
+                WHERE ((j."State" = 0{due}) OR (j."State" = 1 AND j."LeaseUntil" < @now)){(kind is null ? "" : @" AND j.""Kind"" = @kind")}
                   AND NOT EXISTS (SELECT 1 FROM "Jobs" r WHERE r."Key" = j."Key" AND r."Id" <> j."Id" AND r."State" = 1 AND r."LeaseUntil" >= @now)
                 ORDER BY j."Id"
                 LIMIT 1{(postgres ? " FOR UPDATE SKIP LOCKED" : "")})
@@ -101,8 +104,8 @@ public sealed class JobQueue(IDbContextFactory<ClickInsightsDbContext> dbFactory
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
         Add(command, "@owner", owner);
-        Add(command, "@until", now + lease);
-        Add(command, "@now", now);
+        Add(command, "@until", at + lease);
+        Add(command, "@now", at);
         if (kind is not null)
         {
             Add(command, "@kind", kind);

@@ -19,6 +19,12 @@ public sealed class JobOptions
 
     /// <summary>How often an idle worker looks for jobs queued by other instances (its own wake it at once).</summary>
     public TimeSpan PollEvery { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// How long a campaign's classification waits after webhook events arrived: batches arriving meanwhile are classified
+    /// with it, so that a steady stream of webhooks does not classify a growing campaign over and over.
+    /// </summary>
+    public TimeSpan ClassifyWebhooksAfter { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>Wakes this instance's workers when it queued a job itself, and stops a job of theirs that someone asked to stop.</summary>

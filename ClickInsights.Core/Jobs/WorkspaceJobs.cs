@@ -21,13 +21,21 @@ public sealed class RecomputeJob(JobQueue jobs, ClassificationService classifica
     public async Task<string?> RunAsync(ClaimedJob job, JobProgress progress, CancellationToken cancellationToken)
     {
         var workspaceId = job.WorkspaceId ?? throw new InvalidOperationException($"The recompute job {job.Id} names no workspace.");
-        var total = 0;
-        await classification.ClassifyWorkspaceAsync(workspaceId, new Progress<(int Done, int Total)>(p =>
+        var relay = new Relay(progress);
+        await classification.ClassifyWorkspaceAsync(workspaceId, relay, cancellationToken);
+        return relay.Total == 1 ? "Recomputed 1 campaign with the new settings." : $"Recomputed {relay.Total:N0} campaigns with the new settings.";
+    }
+
+    /// <summary>Reports on the calling thread (<see cref="Progress{T}"/> would post, and the count could come after the end).</summary>
+    private sealed class Relay(JobProgress progress) : IProgress<(int Done, int Total)>
+    {
+        public int Total { get; private set; }
+
+        public void Report((int Done, int Total) value)
         {
-            total = p.Total;
-            progress.Report($"Recomputing campaign {p.Done} of {p.Total} with new settings", p.Done, p.Total);
-        }), cancellationToken);
-        return total == 1 ? "Recomputed 1 campaign with the new settings." : $"Recomputed {total:N0} campaigns with the new settings.";
+            Total = value.Total;
+            progress.Report($"Recomputing campaign {value.Done} of {value.Total} with new settings", value.Done, value.Total);
+        }
     }
 }
 

@@ -87,6 +87,24 @@ public abstract class JobQueueTests(StoreKind store) : IDisposable
         Assert.Equal(40, runs.Select(r => r.Payload).Distinct().Count());
     }
 
+    [SkippableFact]
+    public async Task ADelayedJob_WaitsForItsTime_AndWorkQueuedMeanwhileJoinsIt()
+    {
+        var queue = new JobQueue(_database, _clock);
+        var lease = TimeSpan.FromSeconds(30);
+
+        Assert.True(await queue.EnqueueAsync(JobKinds.Classify, JobKinds.ClassifyKey(3), payload: "3", delay: TimeSpan.FromSeconds(5)));
+        Assert.False(await queue.EnqueueAsync(JobKinds.Classify, JobKinds.ClassifyKey(3), payload: "3", delay: TimeSpan.FromSeconds(5)));
+        Assert.Null(await queue.ClaimAsync("a", lease));
+        _clock.Now += TimeSpan.FromSeconds(6);
+        Assert.NotNull(await queue.ClaimAsync("a", lease));
+
+        // A drain (the CLI, tests) runs what is queued now, delay or not.
+        Assert.True(await queue.EnqueueAsync(JobKinds.Classify, JobKinds.ClassifyKey(4), payload: "4", delay: TimeSpan.FromMinutes(5)));
+        Assert.Null(await queue.ClaimAsync("b", lease));
+        Assert.Equal("4", (await queue.ClaimAsync("b", lease, now: true))?.Payload);
+    }
+
     /// <summary>Waits in its job until someone asks it to stop.</summary>
     private sealed class Waiting : IJobHandler
     {

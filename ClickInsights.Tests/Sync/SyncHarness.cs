@@ -19,6 +19,7 @@ public sealed class SyncHarness : IAsyncDisposable
     {
         var services = new ServiceCollection();
         services.AddLogging();
+        services.AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
         services.AddSingleton(time ?? TimeProvider.System);
         services.AddSingleton<IDbContextFactory<ClickInsightsDbContext>>(Database);
         services.AddSingleton(Database.Classification);

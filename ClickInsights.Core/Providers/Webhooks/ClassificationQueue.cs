@@ -25,11 +25,12 @@ public sealed class ClassificationQueue(Jobs.JobQueue jobs, ClassificationServic
     private static readonly TimeSpan DrainLease = TimeSpan.FromMinutes(5);
 
     /// <summary>Queues the campaigns; returns once the queue is stored (a webhook is answered after this).</summary>
-    public async Task EnqueueAsync(IEnumerable<int> campaignIds, int? workspaceId = null, CancellationToken cancellationToken = default)
+    /// <param name="delay">How long to wait for more events of the same campaigns before classifying (webhooks under load).</param>
+    public async Task EnqueueAsync(IEnumerable<int> campaignIds, int? workspaceId = null, CancellationToken cancellationToken = default, TimeSpan? delay = null)
     {
         foreach (var id in campaignIds.Distinct())
         {
-            await jobs.EnqueueAsync(Jobs.JobKinds.Classify, Jobs.JobKinds.ClassifyKey(id), workspaceId, id.ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken);
+            await jobs.EnqueueAsync(Jobs.JobKinds.Classify, Jobs.JobKinds.ClassifyKey(id), workspaceId, id.ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken, delay: delay);
         }
     }
 
@@ -40,7 +41,7 @@ public sealed class ClassificationQueue(Jobs.JobQueue jobs, ClassificationServic
     public async Task DrainAsync(CancellationToken cancellationToken = default)
     {
         var owner = $"drain:{Environment.ProcessId}:{Guid.NewGuid():N}";
-        while (await jobs.ClaimAsync(owner, DrainLease, cancellationToken, Jobs.JobKinds.Classify) is { } job)
+        while (await jobs.ClaimAsync(owner, DrainLease, cancellationToken, Jobs.JobKinds.Classify, now: true) is { } job)
         {
             string? error = null;
             try

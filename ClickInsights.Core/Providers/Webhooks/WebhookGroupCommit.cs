@@ -22,7 +22,7 @@ public sealed record StoredBatch(int Events, int Batches, int GroupEvents, int G
 /// all of them fail together (5xx, the provider sends again) when it does not. Storing costs about the same for one
 /// batch as for twenty, so under load the calls no longer wait in line for one another.
 /// </summary>
-public sealed class WebhookGroupCommit(EventImporter importer, ClassificationQueue queue, ConnectionService connections, TimeProvider time, ILogger<WebhookGroupCommit> logger)
+public sealed class WebhookGroupCommit(EventImporter importer, ClassificationQueue queue, ConnectionService connections, Microsoft.Extensions.Options.IOptions<Jobs.JobOptions> jobs, TimeProvider time, ILogger<WebhookGroupCommit> logger)
 {
     /// <summary>At most this many events go into one transaction; the rest wait for the next.</summary>
     public const int MaxEventsPerGroup = 20_000;
@@ -85,7 +85,7 @@ public sealed class WebhookGroupCommit(EventImporter importer, ClassificationQue
                 logger.LogDebug("Stored {Batches} webhook batch(es) of connection {ConnectionId} together: {Events} events in {Milliseconds:F0} ms",
                     group.Count, connectionId, result.EventsRead, time.GetElapsedTime(started).TotalMilliseconds);
                 // The campaigns' classification is queued in the database before the answers: nothing stored waits on this process.
-                await queue.EnqueueAsync(result.CampaignIds, workspaceId, CancellationToken.None);
+                await queue.EnqueueAsync(result.CampaignIds, workspaceId, CancellationToken.None, jobs.Value.ClassifyWebhooksAfter);
                 try
                 {
                     await connections.RecordWebhookCallAsync(connectionId, group.Count == 1
