@@ -349,6 +349,28 @@ public abstract class PageTests(StoreKind store) : BunitTestBase(store)
     }
 
     [SkippableFact]
+    public async Task Settings_Saved_RecomputesInTheBackground_WithItsProgress_AndSaysWhenDone()
+    {
+        var (workspace, _, _) = await SeedAsync();
+        RunJobs();
+        var page = Context.Render<SettingsPage>();
+        page.WaitForAssertion(() => Assert.Contains("What saving would change", page.Markup));
+        Input(page, "setting-BotThreshold").Change("95");
+        page.WaitForAssertion(() => Assert.Contains("would go from", page.Find("[data-testid=preview]").TextContent), TimeSpan.FromSeconds(20));
+
+        await page.InvokeAsync(() => page.Find("[data-testid=save-settings]").Click());
+
+        var snackbar = Context.Services.GetRequiredService<MudBlazor.ISnackbar>();
+        page.WaitForAssertion(() => Assert.Contains("Every campaign was recomputed with the saved settings.", string.Concat(snackbar.ShownSnackbars.Select(b => b.Message))), TimeSpan.FromSeconds(30));
+        Assert.Empty(page.FindAll("[data-testid=recompute-progress]"));
+        await using var db = Database.CreateDbContext();
+        var job = await db.Jobs.SingleAsync(j => j.Kind == ClickInsights.Core.Jobs.JobKinds.Recompute);
+        Assert.Equal((workspace, ClickInsights.Core.Data.JobState.Done), (job.WorkspaceId, job.State));
+        Assert.Matches(@"^Recomputed \d+ campaigns? with the new settings\.$", job.Result);
+        Assert.Contains("95", (await db.Workspaces.SingleAsync(w => w.Id == workspace)).ClassifierSettingsJson);
+    }
+
+    [SkippableFact]
     public async Task Settings_CatalogueSaved_KeepsTheWeightsBeingEdited()
     {
         await SeedAsync();
