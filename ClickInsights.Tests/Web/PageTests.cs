@@ -362,7 +362,7 @@ public abstract class PageTests(StoreKind store) : BunitTestBase(store)
 
         var snackbar = Context.Services.GetRequiredService<MudBlazor.ISnackbar>();
         page.WaitForAssertion(() => Assert.Contains("Every campaign was recomputed with the saved settings.", string.Concat(snackbar.ShownSnackbars.Select(b => b.Message))), TimeSpan.FromSeconds(30));
-        Assert.Empty(page.FindAll("[data-testid=recompute-progress]"));
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid=recompute-progress]")));
         await using var db = Database.CreateDbContext();
         var job = await db.Jobs.SingleAsync(j => j.Kind == ClickInsights.Core.Jobs.JobKinds.Recompute);
         Assert.Equal((workspace, ClickInsights.Core.Data.JobState.Done), (job.WorkspaceId, job.State));
