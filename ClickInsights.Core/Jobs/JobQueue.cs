@@ -10,8 +10,11 @@ public static class JobKinds
     /// <summary>Classify one campaign again (events arrived by webhook, or a classifier upgrade). Key <c>classify:ID</c>.</summary>
     public const string Classify = "classify";
 
-    /// <summary>Fetch from every connection whose interval has passed. Key <c>sync-due</c>: one at a time across instances.</summary>
+    /// <summary>Queue a fetch for every connection whose interval has passed. Key <c>sync-due</c>: one at a time across instances.</summary>
     public const string SyncDue = "sync-due";
+
+    /// <summary>Fetch from one connection. Key <c>sync:CONNECTION</c>.</summary>
+    public const string Sync = "sync";
 
     /// <summary>Look up the MX gateways of a workspace's recipient domains. Key <c>gateways:WS</c>.</summary>
     public const string Gateways = "gateways";

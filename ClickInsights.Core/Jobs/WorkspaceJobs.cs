@@ -77,8 +77,51 @@ public sealed class ImportRemovalJob(JobQueue jobs, EventImporter importer, Audi
         ?? throw new InvalidOperationException($"The removal job {job.Id} names no import.");
 }
 
-/// <summary>The due syncs of every connection (<see cref="JobKinds.SyncDue"/>); each sync shows itself in its workspace.</summary>
-public sealed class SyncDueJob(SyncRunner syncs) : IJobHandler
+/// <summary>
+/// One connection's fetch from its provider (<see cref="JobKinds.Sync"/>): asked for with "Sync now", after a sign-in, or
+/// by the schedule. One at a time per connection; shown to everyone looking at its workspace, on every instance.
+/// </summary>
+public sealed class SyncJob(JobQueue jobs, SyncRunner syncs) : IJobHandler
+{
+    private sealed record Input(int ConnectionId, string Name);
+
+    public string Kind => JobKinds.Sync;
+
+    public static string Key(int connectionId) => $"{JobKinds.Sync}:{connectionId}";
+
+    /// <summary>Queues a fetch of the connection; false when one is already waiting or running.</summary>
+    public async Task<bool> EnqueueAsync(int workspaceId, int connectionId, string name, string who, CancellationToken cancellationToken = default) =>
+        await jobs.LatestAsync(workspaceId, Key(connectionId), cancellationToken) is not { State: Data.JobState.Queued or Data.JobState.Running }
+        && await jobs.EnqueueAsync(Kind, Key(connectionId), workspaceId, JsonSerializer.Serialize(new Input(connectionId, name)), cancellationToken, who);
+
+    /// <summary>Stops the connection's fetch, on whichever instance runs it; what was fetched is kept.</summary>
+    public Task<bool> StopAsync(int workspaceId, int connectionId, string who, CancellationToken cancellationToken = default) =>
+        jobs.RequestStopAsync(workspaceId, Key(connectionId), who, cancellationToken);
+
+    public string? Describe(ClaimedJob job) => $"Fetching from “{Read(job).Name}”";
+
+    public async Task<string?> RunAsync(ClaimedJob job, JobProgress progress, CancellationToken cancellationToken)
+    {
+        var input = Read(job);
+        using var following = syncs.Subscribe(p =>
+        {
+            if (p.ConnectionId == input.ConnectionId && p.Running)
+            {
+                progress.Report($"Fetching from “{input.Name}” ({Plural.Of(p.EventsAdded, "new event")} so far)");
+            }
+        });
+        var outcome = await syncs.SyncAsync(input.ConnectionId, cancellationToken);
+        // A failed fetch is told on the connection (its last error, in the provider's words); the job itself ended.
+        return outcome.Succeeded ? outcome.Summary : $"The fetch failed: {outcome.Error ?? outcome.Summary}";
+    }
+
+    private static Input Read(ClaimedJob job) =>
+        (job.Payload is null ? null : JsonSerializer.Deserialize<Input>(job.Payload))
+        ?? throw new InvalidOperationException($"The sync job {job.Id} names no connection.");
+}
+
+/// <summary>The schedule (<see cref="JobKinds.SyncDue"/>): a fetch queued for every connection whose interval has passed.</summary>
+public sealed class SyncDueJob(ConnectionService connections, SyncJob sync) : IJobHandler
 {
     public string Kind => JobKinds.SyncDue;
 
@@ -86,7 +129,10 @@ public sealed class SyncDueJob(SyncRunner syncs) : IJobHandler
 
     public async Task<string?> RunAsync(ClaimedJob job, JobProgress progress, CancellationToken cancellationToken)
     {
-        await syncs.SyncDueAsync(cancellationToken);
+        foreach (var connection in await connections.DueConnectionsAsync(cancellationToken))
+        {
+            await sync.EnqueueAsync(connection.WorkspaceId, connection.Id, connection.Name, "ClickInsights (on schedule)", cancellationToken);
+        }
         return null;
     }
 }

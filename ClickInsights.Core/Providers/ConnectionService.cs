@@ -275,7 +275,11 @@ public sealed class ConnectionService(IDbContextFactory<ClickInsightsDbContext> 
     }
 
     /// <summary>The ids of enabled connections that can fetch and whose interval has passed since their last sync or failure.</summary>
-    internal async Task<IReadOnlyList<int>> DueAsync(CancellationToken cancellationToken)
+    internal async Task<IReadOnlyList<int>> DueAsync(CancellationToken cancellationToken) =>
+        (await DueConnectionsAsync(cancellationToken)).Select(c => c.Id).ToList();
+
+    /// <summary>Enabled connections that can fetch and whose interval has passed since their last sync or failure.</summary>
+    internal async Task<IReadOnlyList<ConnectionView>> DueConnectionsAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().UtcDateTime;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -288,7 +292,6 @@ public sealed class ConnectionService(IDbContextFactory<ClickInsightsDbContext> 
                 var last = new[] { c.LastSyncAt, c.LastErrorAt }.Max();
                 return last is null || now - last.Value >= TimeSpan.FromMinutes(Math.Max(1, c.SyncIntervalMinutes));
             })
-            .Select(c => c.Id)
             .ToList();
     }
 

@@ -29,6 +29,8 @@ public static class ProviderServiceCollectionExtensions
         services.AddSingleton<SyncRunner>();
         services.AddSingleton<ClassificationQueue>();
         services.AddSingleton<Jobs.IJobHandler>(sp => sp.GetRequiredService<ClassificationQueue>());
+        services.AddSingleton<Jobs.SyncJob>();
+        services.AddSingleton<Jobs.IJobHandler>(sp => sp.GetRequiredService<Jobs.SyncJob>());
         services.AddSingleton<Jobs.IJobHandler, Jobs.SyncDueJob>();
         services.AddSingleton<Jobs.JobSignal>();
         services.AddSingleton<Jobs.JobQueue>();

@@ -287,4 +287,46 @@ public sealed class PullSyncTests
         Assert.Null((await harness.ConnectionAsync(webhookOnly)).LastSyncAt);
         Assert.Null((await harness.ConnectionAsync(webhookOnly)).LastSyncSummary);
     }
+
+    [Fact]
+    public async Task TheSchedule_QueuesAFetchPerDueConnection_WhichAWorkerRunsOnce_ShownToTheWorkspace()
+    {
+        await using var server = await FakeServer.StartAsync(app => app.MapGet("/messages/outbound/clicks", context =>
+            FakeServer.Json(context, $$"""{"TotalCount": 1, "Clicks": [{{PostmarkClick(1, new DateTime(2026, 3, 2, 15, 0, 0, DateTimeKind.Utc))}}]}""")));
+        await using var harness = new SyncHarness(o => o.PostmarkApi = server.BaseUrl);
+        var workspace = await harness.Database.CreateWorkspaceAsync();
+        var due = await harness.Connections.AddAsync(new ConnectionDraft(workspace, ProviderNames.Postmark, "Shop mail") { Secrets = { [SecretNames.ServerToken] = PostmarkToken } });
+        var jobs = harness.Get<ClickInsights.Core.Jobs.JobQueue>();
+        var activity = harness.Get<ClickInsights.Core.WorkspaceActivity>();
+        var ended = new System.Collections.Concurrent.ConcurrentQueue<ClickInsights.Core.Activity>();
+        using var watch = activity.WatchEnds(workspace, e => { foreach (var a in e) { ended.Enqueue(a); } });
+
+        // The schedule runs twice before the fetch starts: one fetch is queued, not two.
+        await jobs.EnqueueAsync(ClickInsights.Core.Jobs.JobKinds.SyncDue, ClickInsights.Core.Jobs.JobKinds.SyncDue);
+        using var stop = new CancellationTokenSource();
+        var worker = harness.Get<ClickInsights.Core.Jobs.JobWorker>();
+        var owner = "here";
+        ClickInsights.Core.Jobs.ClaimedJob? schedule = await jobs.ClaimAsync(owner, TimeSpan.FromMinutes(1));
+        Assert.Equal(ClickInsights.Core.Jobs.JobKinds.SyncDue, schedule?.Kind);
+        var dueJob = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetServices<ClickInsights.Core.Jobs.IJobHandler>(harness.Services).Single(h => h.Kind == ClickInsights.Core.Jobs.JobKinds.SyncDue);
+        await dueJob.RunAsync(schedule!, ClickInsights.Core.Jobs.JobProgress.None, CancellationToken.None);
+        await dueJob.RunAsync(schedule!, ClickInsights.Core.Jobs.JobProgress.None, CancellationToken.None);
+        await jobs.FinishAsync(schedule!.Id, owner);
+        Assert.Equal(1, await jobs.QueuedAsync(ClickInsights.Core.Jobs.JobKinds.Sync));
+
+        var running = worker.RunAsync("worker", stop.Token);
+        var key = ClickInsights.Core.Jobs.SyncJob.Key(due);
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); (await jobs.LatestAsync(workspace, key))?.FinishedAt is null; await Task.Delay(50))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The fetch did not end in time.");
+        }
+        await stop.CancelAsync();
+        await running;
+
+        var job = await jobs.LatestAsync(workspace, key);
+        Assert.Equal((ClickInsights.Core.Data.JobState.Done, "ClickInsights (on schedule)"), (job!.State, job.RequestedBy));
+        Assert.Equal(job.Result, (await harness.ConnectionAsync(due)).LastSyncSummary);
+        Assert.Single(server.Requests);
+        Assert.Contains(ended, a => a.Kind == ClickInsights.Core.Jobs.JobKinds.Sync && a.What.StartsWith("Fetching from “Shop mail”", StringComparison.Ordinal));
+    }
 }

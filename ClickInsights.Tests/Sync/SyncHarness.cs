@@ -25,6 +25,7 @@ public sealed class SyncHarness : IAsyncDisposable
         services.AddSingleton(Database.Classification);
         services.AddSingleton(Database.Importer);
         services.AddSingleton<ISecretProtector>(new DataProtectionSecretProtector(DataProtectionProvider.Create(new DirectoryInfo(Path.Combine(Database.Folder, "keys")))));
+        services.AddSingleton<ClickInsights.Core.WorkspaceActivity>();
         services.AddProviderSync();
         services.Configure<ProviderOptions>(o =>
         {

@@ -126,7 +126,7 @@ public static class SyncEndpoints
         return Results.Text(answer.Message, statusCode: answer.StatusCode);
     }
 
-    private static async Task<IResult> CallbackAsync(HttpRequest request, ConstantContactAuth auth, SyncRunner runner, Notices notices, ILoggerFactory loggers, CancellationToken cancellationToken)
+    private static async Task<IResult> CallbackAsync(HttpRequest request, ConstantContactAuth auth, ClickInsights.Core.Jobs.SyncJob syncs, ConnectionService connections, Notices notices, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var query = request.Query;
         if (!string.IsNullOrEmpty(query["error"]))
@@ -141,8 +141,11 @@ public static class SyncEndpoints
         try
         {
             var id = await auth.CompleteSignInAsync(query["state"], query["code"], RedirectUri(request), cancellationToken);
-            // Start fetching at once; the Connections page shows the progress.
-            _ = runner.SyncAsync(id, CancellationToken.None);
+            // Start fetching at once (a background job); the Connections page shows the progress.
+            if (await connections.GetAsync(id, cancellationToken) is { } connection)
+            {
+                await syncs.EnqueueAsync(connection.WorkspaceId, id, connection.Name, request.HttpContext.User.Identity?.Name is { Length: > 0 } who ? who : "local user", cancellationToken);
+            }
             return Results.Redirect(Urls.ConnectionsSignedIn(id));
         }
         catch (ProviderException e)

@@ -15,6 +15,7 @@ public sealed partial class Connections : IDisposable
     [Inject] private ConnectionService ConnectionService { get; set; } = null!;
     [Inject] private Viewer Viewer { get; set; } = null!;
     [Inject] private SyncRunner Runner { get; set; } = null!;
+    [Inject] private ClickInsights.Core.Jobs.SyncJob Syncs { get; set; } = null!;
     [Inject] private ConstantContactAuth ConstantContactSignIn { get; set; } = null!;
     [Inject] private IDialogService Dialogs { get; set; } = null!;
     [Inject] private ISnackbar Snackbar { get; set; } = null!;
@@ -131,7 +132,9 @@ public sealed partial class Connections : IDisposable
     {
         if (await MayChangeAsync())
         {
+            // On whichever instance runs it (at once when it is this one).
             Runner.Cancel(connection.Id);
+            await Syncs.StopAsync(_workspace!.Id, connection.Id, await Viewer.ActorAsync());
         }
     }
 
@@ -142,7 +145,11 @@ public sealed partial class Connections : IDisposable
             return;
         }
         _tests.Remove(connection.Id);
-        _ = Runner.SyncAsync(connection.Id);
+        // A background job: it goes on when this page closes, and runs once whichever instance takes it.
+        if (!await Syncs.EnqueueAsync(_workspace!.Id, connection.Id, connection.Name, await Viewer.ActorAsync()))
+        {
+            Snackbar.Add($"“{connection.Name}” is already being fetched.", Severity.Info);
+        }
     }
 
     private async Task TestAsync(ConnectionView connection)
@@ -201,6 +208,7 @@ public sealed partial class Connections : IDisposable
             return;
         }
         Runner.Cancel(connection.Id);
+        await Syncs.StopAsync(_workspace!.Id, connection.Id, await Viewer.ActorAsync());
         await ConnectionService.RemoveAsync(connection.Id);
         await Viewer.AuditAsync(_workspace!.Id, ClickInsights.Core.Accounts.AuditActions.Connection, $"Removed connection “{connection.Name}” ({connection.ProviderName}).");
         _tests.Remove(connection.Id);
