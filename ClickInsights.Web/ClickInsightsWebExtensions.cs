@@ -165,7 +165,7 @@ internal sealed class DatabaseStartup(
             var demo = await db.Workspaces.Where(w => w.IsDemo).Select(w => w.Id).FirstOrDefaultAsync(cancellationToken);
             if (demo != 0)
             {
-                await gateways.EnqueueAsync(demo, "ClickInsights", cancellationToken);
+                await gateways.EnqueueAsync(demo, who: null, cancellationToken);
             }
         }
     }

@@ -27,8 +27,8 @@ public sealed class GatewayRunner(IDbContextFactory<ClickInsightsDbContext> dbFa
     public static string Key(int workspaceId) => JobKinds.WorkspaceKey(JobKinds.Gateways, workspaceId);
 
     /// <summary>Asks for a lookup of the workspace; false when one is already waiting or running.</summary>
-    /// <param name="who">Who asked, as the workspace's activity shows them.</param>
-    public async Task<bool> EnqueueAsync(int workspaceId, string who, CancellationToken cancellationToken = default) =>
+    /// <param name="who">Who asked, as the workspace's activity shows them; null for the dashboard itself (the demo's first lookup).</param>
+    public async Task<bool> EnqueueAsync(int workspaceId, string? who, CancellationToken cancellationToken = default) =>
         await jobs.LatestAsync(workspaceId, Key(workspaceId), cancellationToken) is not { State: JobState.Queued or JobState.Running }
         && await jobs.EnqueueAsync(Kind, Key(workspaceId), workspaceId, cancellationToken: cancellationToken, requestedBy: who);
 
