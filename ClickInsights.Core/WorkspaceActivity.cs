@@ -55,6 +55,9 @@ public sealed class WorkspaceActivity(TimeProvider time, ILogger<WorkspaceActivi
             .OrderBy(a => a.StartedAt).ToList();
     }
 
+    /// <summary>The background job of this kind running in the workspace now, here or on another instance (<see cref="Jobs.JobKinds"/>); null when none is.</summary>
+    public Activity? RunningJob(int workspaceId, string kind) => In(workspaceId).FirstOrDefault(a => a.Kind == kind);
+
     /// <summary>This instance's running activities (the relay repeats them now and then, so others know they still run).</summary>
     public IReadOnlyList<Activity> Running() => [.. _running.Values];
 

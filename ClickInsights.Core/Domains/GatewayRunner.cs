@@ -28,9 +28,8 @@ public sealed class GatewayRunner(IDbContextFactory<ClickInsightsDbContext> dbFa
 
     /// <summary>Asks for a lookup of the workspace; false when one is already waiting or running.</summary>
     /// <param name="who">Who asked, as the workspace's activity shows them; null for the dashboard itself (the demo's first lookup).</param>
-    public async Task<bool> EnqueueAsync(int workspaceId, string? who, CancellationToken cancellationToken = default) =>
-        await jobs.LatestAsync(workspaceId, Key(workspaceId), cancellationToken) is not { State: JobState.Queued or JobState.Running }
-        && await jobs.EnqueueAsync(Kind, Key(workspaceId), workspaceId, cancellationToken: cancellationToken, requestedBy: who);
+    public Task<bool> EnqueueAsync(int workspaceId, string? who, CancellationToken cancellationToken = default) =>
+        jobs.EnqueueIfIdleAsync(Kind, Key(workspaceId), workspaceId, payload: null, who, cancellationToken);
 
     /// <summary>Stops the workspace's lookup; what was found is kept.</summary>
     public Task<bool> StopAsync(int workspaceId, string who, CancellationToken cancellationToken = default) =>
@@ -127,44 +126,37 @@ public sealed class GatewayRunner(IDbContextFactory<ClickInsightsDbContext> dbFa
     {
         var now = time.GetUtcNow().UtcDateTime;
         var domains = results.Select(r => r.Domain).ToList();
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var existing = await db.DomainGateways.Where(g => domains.Contains(g.Domain)).ToDictionaryAsync(g => g.Domain, cancellationToken);
-        foreach (var r in results)
+        // Two workspaces sharing a domain may store it at once: the second reads again what the first stored and
+        // applies its answers over it, by the same rule.
+        for (var attempt = 1; ; attempt++)
         {
-            if (!existing.TryGetValue(r.Domain, out var row))
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var existing = await db.DomainGateways.Where(g => domains.Contains(g.Domain)).ToDictionaryAsync(g => g.Domain, cancellationToken);
+            foreach (var r in results)
             {
-                row = new DomainGateway { Domain = r.Domain };
-                db.DomainGateways.Add(row);
-            }
-            // A failed lookup keeps what an earlier one found; it only records why it failed and when to retry.
-            if (r.Error is null || string.IsNullOrEmpty(row.MxHosts))
-            {
-                row.MxHosts = string.Join(' ', r.MxHosts);
-                row.Gateway = r.Gateway;
-            }
-            row.Error = r.Error;
-            row.CheckedAt = now;
-            row.ExpiresAt = now + r.Ttl;
-        }
-        // Two workspaces sharing a domain may store it at once; the later answer wins.
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException) when (!cancellationToken.IsCancellationRequested)
-        {
-            await using var again = await dbFactory.CreateDbContextAsync(cancellationToken);
-            var stored = await again.DomainGateways.Where(g => domains.Contains(g.Domain)).ToDictionaryAsync(g => g.Domain, cancellationToken);
-            foreach (var r in results.Where(r => r.Error is null && stored.ContainsKey(r.Domain)))
-            {
-                var row = stored[r.Domain];
-                row.MxHosts = string.Join(' ', r.MxHosts);
-                row.Gateway = r.Gateway;
-                row.Error = null;
+                if (!existing.TryGetValue(r.Domain, out var row))
+                {
+                    row = new DomainGateway { Domain = r.Domain };
+                    db.DomainGateways.Add(row);
+                }
+                // A failed lookup keeps what an earlier one found; it only records why it failed and when to retry.
+                if (r.Error is null || string.IsNullOrEmpty(row.MxHosts))
+                {
+                    row.MxHosts = string.Join(' ', r.MxHosts);
+                    row.Gateway = r.Gateway;
+                }
+                row.Error = r.Error;
                 row.CheckedAt = now;
                 row.ExpiresAt = now + r.Ttl;
             }
-            await again.SaveChangesAsync(cancellationToken);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+                return;
+            }
+            catch (DbUpdateException) when (attempt == 1 && !cancellationToken.IsCancellationRequested)
+            {
+            }
         }
     }
 }

@@ -15,12 +15,6 @@ public sealed class EventImporter(IDbContextFactory<ClickInsightsDbContext> dbFa
     private const int HeadLength = 64 * 1024;
     private const int ProgressEvery = 2_000;
 
-    /// <summary>Reports on the calling thread, right away (<see cref="Progress{T}"/> would post to a context, late and out of order).</summary>
-    private sealed class RelayProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
-    }
-
     /// <summary>
     /// Asked in order; the first that recognizes a file reads it. Readers that need a distinctive key come first,
     /// SendGrid last because it also accepts events with only <c>event</c>, <c>email</c> and <c>timestamp</c>.

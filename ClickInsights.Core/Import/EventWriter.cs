@@ -129,11 +129,7 @@ internal abstract class EventWriter : IAsyncDisposable
             {
                 SetParameter(command, $"@v{i}", chunk[i]);
             }
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                into[reader.GetString(0)] = reader.GetInt32(1);
-            }
+            await ReadPairsAsync(command, into, cancellationToken);
         }
     }
 
@@ -141,6 +137,11 @@ internal abstract class EventWriter : IAsyncDisposable
     {
         await using var command = Command(sql);
         SetParameter(command, "@w", WorkspaceId);
+        await ReadPairsAsync(command, into, cancellationToken);
+    }
+
+    private static async Task ReadPairsAsync(DbCommand command, Dictionary<string, int> into, CancellationToken cancellationToken)
+    {
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {

@@ -244,7 +244,7 @@ public sealed class ImportRunner(
                         var index = checkedFiles.Count;
                         Update(s => s with { Message = $"Checking “{entry.Name}”", FileIndex = index });
                         await using var stream = entry.Open();
-                        var relay = new RelayProgress(p => Update(s => s with { Progress = entry.Length is { } length && !stream.CanSeek ? p with { TotalBytes = length } : p }));
+                        var relay = new RelayProgress<ImportProgress>(p => Update(s => s with { Progress = entry.Length is { } length && !stream.CanSeek ? p with { TotalBytes = length } : p }));
                         var preview = await importer.PreviewAsync(stream, entry.Name, new ImportOptions { CsvMapping = mapping }, relay, cancellationToken);
                         checkedFiles.Add(new ImportFileState(id, entry.Name, upload.UploadPath, upload.UploadName) { Preview = preview });
                     }
@@ -338,7 +338,7 @@ public sealed class ImportRunner(
                     using var source = ImportSource.Open(file.UploadPath, file.UploadName);
                     var entry = source.Entries.First(e => e.Name == file.Name);
                     await using var stream = entry.Open();
-                    var relay = new RelayProgress(p => Update(s => s with { Progress = entry.Length is { } length && !stream.CanSeek ? p with { TotalBytes = length } : p }));
+                    var relay = new RelayProgress<ImportProgress>(p => Update(s => s with { Progress = entry.Length is { } length && !stream.CanSeek ? p with { TotalBytes = length } : p }));
                     var result = await importer.ImportAsync(start.WorkspaceId, stream, file.Name, new ImportOptions { CsvMapping = preview.Mapping }, relay, cancellationToken);
                     outcome = new ImportOutcome(file.Name, result, null);
                 }
@@ -469,10 +469,5 @@ public sealed class ImportRunner(
             state = State;
         }
         _broadcast.Publish(state, force);
-    }
-
-    private sealed class RelayProgress(Action<ImportProgress> report) : IProgress<ImportProgress>
-    {
-        public void Report(ImportProgress value) => report(value);
     }
 }

@@ -32,7 +32,14 @@ public static class JobKinds
 }
 
 /// <summary>A job a worker holds: what to run, for whom, and for the how-many-th time.</summary>
-public sealed record ClaimedJob(long Id, string Kind, string Key, int? WorkspaceId, string? Payload, int Attempts, string? RequestedBy = null);
+public sealed record ClaimedJob(long Id, string Kind, string Key, int? WorkspaceId, string? Payload, int Attempts, string? RequestedBy = null)
+{
+    /// <summary>The job's input, from its JSON payload.</summary>
+    /// <exception cref="InvalidOperationException">The payload is missing: the job cannot say what to work on.</exception>
+    public T Read<T>() where T : class =>
+        (Payload is null ? null : System.Text.Json.JsonSerializer.Deserialize<T>(Payload))
+        ?? throw new InvalidOperationException($"The {Kind} job {Id} does not say what to work on.");
+}
 
 /// <summary>A job as the people of its workspace see it: waiting, running, or its last end with what it did.</summary>
 public sealed record JobView(long Id, string Kind, JobState State, string? RequestedBy, DateTime CreatedAt, DateTime? FinishedAt, string? Result, string? Error, bool StopRequested);
@@ -78,6 +85,14 @@ public sealed class JobQueue(IDbContextFactory<ClickInsightsDbContext> dbFactory
             return false;
         }
     }
+
+    /// <summary>
+    /// Queues a job unless one with the same key is queued or running (a workspace's lookup, a connection's fetch, a
+    /// removal: one at a time); true when this call queued it.
+    /// </summary>
+    public async Task<bool> EnqueueIfIdleAsync(string kind, string key, int workspaceId, string? payload, string? requestedBy, CancellationToken cancellationToken = default) =>
+        await LatestAsync(workspaceId, key, cancellationToken) is not { State: JobState.Queued or JobState.Running }
+        && await EnqueueAsync(kind, key, workspaceId, payload, cancellationToken, requestedBy);
 
     /// <summary>
     /// Takes the oldest job that is queued, or running with its lease run out, and holds it until <paramref name="lease"/>

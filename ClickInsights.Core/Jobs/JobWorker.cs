@@ -135,6 +135,7 @@ public sealed class JobWorker(JobQueue queue, IEnumerable<IJobHandler> handlers,
             : null;
         string? error = null;
         string? result = null;
+        var gaveUp = false;
         try
         {
             if (job.Attempts > 1)
@@ -149,11 +150,8 @@ public sealed class JobWorker(JobQueue queue, IEnumerable<IJobHandler> handlers,
         }
         catch (OperationCanceledException) when (running.IsCancellationRequested)
         {
-            // Shutting down (the lease runs out and another instance takes the job over), or the lease was lost.
-            signal.Stopping -= OnStopping;
-            await running.CancelAsync();
-            await renewing;
-            return;
+            // Shutting down, or the lease was lost: another instance takes the job over.
+            gaveUp = true;
         }
         catch (Exception e)
         {
@@ -164,12 +162,11 @@ public sealed class JobWorker(JobQueue queue, IEnumerable<IJobHandler> handlers,
         {
             signal.Stopping -= OnStopping;
         }
-        var abandoned = running.IsCancellationRequested && !stopRequested;
         await running.CancelAsync();
         await renewing;
-        if (abandoned && error is null && stopping.IsCancellationRequested)
+        // Also when the work gave up on shutdown without saying so: another instance does it again.
+        if (gaveUp || (error is null && !stopRequested && stopping.IsCancellationRequested))
         {
-            // The work gave up on shutdown without saying so: another instance does it again.
             return;
         }
         await queue.FinishAsync(job.Id, owner, error, CancellationToken.None, result);

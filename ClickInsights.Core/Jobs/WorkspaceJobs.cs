@@ -21,21 +21,14 @@ public sealed class RecomputeJob(JobQueue jobs, ClassificationService classifica
     public async Task<string?> RunAsync(ClaimedJob job, JobProgress progress, CancellationToken cancellationToken)
     {
         var workspaceId = job.WorkspaceId ?? throw new InvalidOperationException($"The recompute job {job.Id} names no workspace.");
-        var relay = new Relay(progress);
-        await classification.ClassifyWorkspaceAsync(workspaceId, relay, cancellationToken);
-        return relay.Total == 1 ? "Recomputed 1 campaign with the new settings." : $"Recomputed {relay.Total:N0} campaigns with the new settings.";
-    }
-
-    /// <summary>Reports on the calling thread (<see cref="Progress{T}"/> would post, and the count could come after the end).</summary>
-    private sealed class Relay(JobProgress progress) : IProgress<(int Done, int Total)>
-    {
-        public int Total { get; private set; }
-
-        public void Report((int Done, int Total) value)
+        var total = 0;
+        // Reported on the calling thread: the count is known when the recompute returns.
+        await classification.ClassifyWorkspaceAsync(workspaceId, new RelayProgress<(int Done, int Total)>(p =>
         {
-            Total = value.Total;
-            progress.Report($"Recomputing campaign {value.Done} of {value.Total} with new settings", value.Done, value.Total);
-        }
+            total = p.Total;
+            progress.Report($"Recomputing campaign {p.Done} of {p.Total} with new settings", p.Done, p.Total);
+        }), cancellationToken);
+        return total == 1 ? "Recomputed 1 campaign with the new settings." : $"Recomputed {total:N0} campaigns with the new settings.";
     }
 }
 
@@ -47,21 +40,14 @@ public sealed class ImportRemovalJob(JobQueue jobs, EventImporter importer, Audi
     public string Kind => JobKinds.RemoveImport;
 
     /// <summary>Queues the removal; false when a removal in this workspace is already waiting or running.</summary>
-    public async Task<bool> EnqueueAsync(int workspaceId, int importId, string fileName, string who, CancellationToken cancellationToken = default)
-    {
-        var key = JobKinds.WorkspaceKey(Kind, workspaceId);
-        if (await jobs.LatestAsync(workspaceId, key, cancellationToken) is { State: Data.JobState.Queued or Data.JobState.Running })
-        {
-            return false;
-        }
-        return await jobs.EnqueueAsync(Kind, key, workspaceId, JsonSerializer.Serialize(new Input(importId, fileName)), cancellationToken, who);
-    }
+    public Task<bool> EnqueueAsync(int workspaceId, int importId, string fileName, string who, CancellationToken cancellationToken = default) =>
+        jobs.EnqueueIfIdleAsync(Kind, JobKinds.WorkspaceKey(Kind, workspaceId), workspaceId, JsonSerializer.Serialize(new Input(importId, fileName)), who, cancellationToken);
 
-    public string? Describe(ClaimedJob job) => $"Removing the import of {Read(job).FileName}";
+    public string? Describe(ClaimedJob job) => $"Removing the import of {job.Read<Input>().FileName}";
 
     public async Task<string?> RunAsync(ClaimedJob job, JobProgress progress, CancellationToken cancellationToken)
     {
-        var input = Read(job);
+        var input = job.Read<Input>();
         var workspaceId = job.WorkspaceId ?? throw new InvalidOperationException($"The removal job {job.Id} names no workspace.");
         // Not stopped halfway: a removal is all or nothing, so it finishes once it has started.
         var removed = await importer.RemoveImportAsync(workspaceId, input.ImportId, CancellationToken.None);
@@ -71,10 +57,6 @@ public sealed class ImportRemovalJob(JobQueue jobs, EventImporter importer, Audi
             $"Removed the import of {removed.FileName} ({removed.EventsRemoved.ToString("N0", CultureInfo.InvariantCulture)} events).", CancellationToken.None);
         return said;
     }
-
-    private static Input Read(ClaimedJob job) =>
-        (job.Payload is null ? null : JsonSerializer.Deserialize<Input>(job.Payload))
-        ?? throw new InvalidOperationException($"The removal job {job.Id} names no import.");
 }
 
 /// <summary>
@@ -90,19 +72,18 @@ public sealed class SyncJob(JobQueue jobs, SyncRunner syncs) : IJobHandler
     public static string Key(int connectionId) => $"{JobKinds.Sync}:{connectionId}";
 
     /// <summary>Queues a fetch of the connection; false when one is already waiting or running.</summary>
-    public async Task<bool> EnqueueAsync(int workspaceId, int connectionId, string name, string who, CancellationToken cancellationToken = default) =>
-        await jobs.LatestAsync(workspaceId, Key(connectionId), cancellationToken) is not { State: Data.JobState.Queued or Data.JobState.Running }
-        && await jobs.EnqueueAsync(Kind, Key(connectionId), workspaceId, JsonSerializer.Serialize(new Input(connectionId, name)), cancellationToken, who);
+    public Task<bool> EnqueueAsync(int workspaceId, int connectionId, string name, string who, CancellationToken cancellationToken = default) =>
+        jobs.EnqueueIfIdleAsync(Kind, Key(connectionId), workspaceId, JsonSerializer.Serialize(new Input(connectionId, name)), who, cancellationToken);
 
     /// <summary>Stops the connection's fetch, on whichever instance runs it; what was fetched is kept.</summary>
     public Task<bool> StopAsync(int workspaceId, int connectionId, string who, CancellationToken cancellationToken = default) =>
         jobs.RequestStopAsync(workspaceId, Key(connectionId), who, cancellationToken);
 
-    public string? Describe(ClaimedJob job) => $"Fetching from “{Read(job).Name}”";
+    public string? Describe(ClaimedJob job) => $"Fetching from “{job.Read<Input>().Name}”";
 
     public async Task<string?> RunAsync(ClaimedJob job, JobProgress progress, CancellationToken cancellationToken)
     {
-        var input = Read(job);
+        var input = job.Read<Input>();
         using var following = syncs.Subscribe(p =>
         {
             if (p.ConnectionId == input.ConnectionId && p.Running)
@@ -114,10 +95,6 @@ public sealed class SyncJob(JobQueue jobs, SyncRunner syncs) : IJobHandler
         // A failed fetch is told on the connection (its last error, in the provider's words); the job itself ended.
         return outcome.Succeeded ? outcome.Summary : $"The fetch failed: {outcome.Error ?? outcome.Summary}";
     }
-
-    private static Input Read(ClaimedJob job) =>
-        (job.Payload is null ? null : JsonSerializer.Deserialize<Input>(job.Payload))
-        ?? throw new InvalidOperationException($"The sync job {job.Id} names no connection.");
 }
 
 /// <summary>The schedule (<see cref="JobKinds.SyncDue"/>): a fetch queued for every connection whose interval has passed.</summary>

@@ -1,4 +1,5 @@
 using System.Net;
+using ClickInsights.Core.Jobs;
 using ClickInsights.Core.Providers.ConstantContact;
 using ClickInsights.Core.Providers.Mailchimp;
 using ClickInsights.Core.Providers.Mailgun;
@@ -27,11 +28,9 @@ public static class ProviderServiceCollectionExtensions
         services.AddSingleton<ProviderLimits>();
         services.AddSingleton<ConnectionService>();
         services.AddSingleton<SyncRunner>();
-        services.AddSingleton<ClassificationQueue>();
-        services.AddSingleton<Jobs.IJobHandler>(sp => sp.GetRequiredService<ClassificationQueue>());
-        services.AddSingleton<Jobs.SyncJob>();
-        services.AddSingleton<Jobs.IJobHandler>(sp => sp.GetRequiredService<Jobs.SyncJob>());
-        services.AddSingleton<Jobs.IJobHandler, Jobs.SyncDueJob>();
+        services.AddJobHandler<ClassificationQueue>();
+        services.AddJobHandler<Jobs.SyncJob>();
+        services.AddJobHandler<Jobs.SyncDueJob>();
         services.AddSingleton<Jobs.JobSignal>();
         services.AddSingleton<Jobs.JobQueue>();
         services.AddSingleton<Jobs.JobWorker>();

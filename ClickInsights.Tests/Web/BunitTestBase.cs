@@ -2,6 +2,7 @@ using Bunit;
 using ClickInsights.Core.Accounts;
 using ClickInsights.Core.Classification;
 using ClickInsights.Core.Data;
+using ClickInsights.Core.Jobs;
 using ClickInsights.Core.Reports;
 using ClickInsights.Core.Workspaces;
 using Microsoft.EntityFrameworkCore;
@@ -57,10 +58,8 @@ public abstract class BunitTestBase : IAsyncLifetime
         Context.Services.AddSingleton<ClickInsights.Core.Jobs.JobSignal>();
         Context.Services.AddSingleton(sp => new ClickInsights.Core.Jobs.JobQueue(Database, TimeProvider.System, sp.GetRequiredService<ClickInsights.Core.Jobs.JobSignal>()));
         Context.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new ClickInsights.Core.Jobs.JobOptions { PollEvery = TimeSpan.FromMilliseconds(200) }));
-        Context.Services.AddSingleton<ClickInsights.Core.Jobs.RecomputeJob>();
-        Context.Services.AddSingleton<ClickInsights.Core.Jobs.IJobHandler>(sp => sp.GetRequiredService<ClickInsights.Core.Jobs.RecomputeJob>());
-        Context.Services.AddSingleton<ClickInsights.Core.Jobs.ImportRemovalJob>();
-        Context.Services.AddSingleton<ClickInsights.Core.Jobs.IJobHandler>(sp => sp.GetRequiredService<ClickInsights.Core.Jobs.ImportRemovalJob>());
+        Context.Services.AddJobHandler<ClickInsights.Core.Jobs.RecomputeJob>();
+        Context.Services.AddJobHandler<ClickInsights.Core.Jobs.ImportRemovalJob>();
         Context.Services.AddSingleton<ClickInsights.Core.Jobs.JobWorker>();
         BunitContext.DefaultWaitTimeout = TimeSpan.FromSeconds(10);
     }

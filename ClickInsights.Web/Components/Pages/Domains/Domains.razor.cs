@@ -19,7 +19,6 @@ public sealed partial class Domains : IDisposable
 
     private readonly CancellationTokenSource _disposed = new();
     private IDisposable? _progressWatch;
-    private IDisposable? _endWatch;
     private int _watched;
     private int _workspaceId;
     private IReadOnlyList<DomainRow>? _rows;
@@ -115,8 +114,8 @@ public sealed partial class Domains : IDisposable
     }
 
     /// <summary>
-    /// Follows the workspace's work, on this instance or another: the lookup's progress as it goes, and when any work ends
-    /// (the lookup, an import, a recompute) the domains and their figures are read again.
+    /// Follows the lookup's progress as it goes, on this instance or another. When any work ends (the lookup, an import,
+    /// a recompute), <c>WorkEnded</c> in the page reads the domains and their figures again.
     /// </summary>
     private void Watch()
     {
@@ -125,7 +124,6 @@ public sealed partial class Domains : IDisposable
             return;
         }
         _progressWatch?.Dispose();
-        _endWatch?.Dispose();
         _watched = _workspaceId;
         _running = null;
         if (_workspaceId == 0)
@@ -133,25 +131,13 @@ public sealed partial class Domains : IDisposable
             return;
         }
         var id = _workspaceId;
-        _running = Lookup(id);
+        _running = Activity.RunningJob(id, ClickInsights.Core.Jobs.JobKinds.Gateways);
         _progressWatch = Activity.Watch(id, () => _ = InvokeAsync(() =>
         {
-            _running = Lookup(id);
+            _running = Activity.RunningJob(id, ClickInsights.Core.Jobs.JobKinds.Gateways);
             StateHasChanged();
         }));
-        _endWatch = Activity.WatchEnds(id, ended => _ = InvokeAsync(async () =>
-        {
-            if (id == _workspaceId && !_disposed.IsCancellationRequested)
-            {
-                _running = Lookup(id);
-                await LoadAsync(startLookup: false);
-                StateHasChanged();
-            }
-        }));
     }
-
-    private ClickInsights.Core.Activity? Lookup(int workspaceId) =>
-        Activity.In(workspaceId).FirstOrDefault(a => a.Kind == ClickInsights.Core.Jobs.JobKinds.Gateways);
 
     private readonly TableSort<DomainRow> _sort = new(new Dictionary<string, Func<DomainRow, object?>>
     {
@@ -185,7 +171,6 @@ public sealed partial class Domains : IDisposable
     {
         Current.Changed -= OnWorkspaceChanged;
         _progressWatch?.Dispose();
-        _endWatch?.Dispose();
         _disposed.Cancel();
         _disposed.Dispose();
     }

@@ -135,7 +135,6 @@ public sealed partial class ImportPage : IDisposable
         _canImport = access?.Can(ClickInsights.Core.Accounts.Permission.Import, _workspace.Id) == true;
         _subscription?.Dispose();
         _activityWatch?.Dispose();
-        _endWatch?.Dispose();
         _editing.Clear();
         _localError = null;
         _boundTo = _workspace.Id;
@@ -150,20 +149,17 @@ public sealed partial class ImportPage : IDisposable
             _removing = Removing(workspaceId);
             StateHasChanged();
         }));
-        _endWatch = Activity.WatchEnds(workspaceId, ended => _ = InvokeAsync(() => OnWorkEndedAsync(workspaceId, ended)));
     }
 
     private int _boundTo;
     private IDisposable? _activityWatch;
-    private IDisposable? _endWatch;
 
-    private ClickInsights.Core.Activity? Removing(int workspaceId) =>
-        Activity.In(workspaceId).FirstOrDefault(a => a.Kind == ClickInsights.Core.Jobs.JobKinds.RemoveImport);
+    private ClickInsights.Core.Activity? Removing(int workspaceId) => Activity.RunningJob(workspaceId, ClickInsights.Core.Jobs.JobKinds.RemoveImport);
 
     /// <summary>Someone's import or removal in this workspace ended (on any instance): its history changed.</summary>
-    private async Task OnWorkEndedAsync(int workspaceId, IReadOnlyList<ClickInsights.Core.Activity> ended)
+    private async Task OnWorkEndedAsync(IReadOnlyList<ClickInsights.Core.Activity> ended)
     {
-        if (workspaceId != _workspace?.Id || _disposed.IsCancellationRequested)
+        if (_workspace?.Id is not { } workspaceId || _disposed.IsCancellationRequested)
         {
             return;
         }
@@ -279,7 +275,6 @@ public sealed partial class ImportPage : IDisposable
         Current.Changed -= OnWorkspaceChanged;
         _subscription?.Dispose();
         _activityWatch?.Dispose();
-        _endWatch?.Dispose();
         // Stops an upload in progress (the browser's stream ends with the page); a running import goes on.
         _disposed.Cancel();
         _disposed.Dispose();
